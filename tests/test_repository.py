@@ -1,0 +1,254 @@
+"""Checks on the repository's files that must hold as the project grows."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import struct
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).parent.parent
+INTEGRATION = ROOT / "custom_components" / "plex_account"
+
+# The rule ids of Home Assistant's integration quality scale (2026.10).
+QUALITY_SCALE_RULES = {
+    "bronze": [
+        "action-setup",
+        "appropriate-polling",
+        "brands",
+        "common-modules",
+        "config-flow-test-coverage",
+        "config-flow",
+        "dependency-transparency",
+        "docs-actions",
+        "docs-high-level-description",
+        "docs-installation-instructions",
+        "docs-removal-instructions",
+        "entity-event-setup",
+        "entity-unique-id",
+        "has-entity-name",
+        "runtime-data",
+        "test-before-configure",
+        "test-before-setup",
+        "unique-config-entry",
+    ],
+    "silver": [
+        "action-exceptions",
+        "config-entry-unloading",
+        "docs-configuration-parameters",
+        "docs-installation-parameters",
+        "entity-unavailable",
+        "integration-owner",
+        "log-when-unavailable",
+        "parallel-updates",
+        "reauthentication-flow",
+        "test-coverage",
+    ],
+    "gold": [
+        "devices",
+        "diagnostics",
+        "discovery-update-info",
+        "discovery",
+        "docs-data-update",
+        "docs-examples",
+        "docs-known-limitations",
+        "docs-supported-devices",
+        "docs-supported-functions",
+        "docs-troubleshooting",
+        "docs-use-cases",
+        "dynamic-devices",
+        "entity-category",
+        "entity-device-class",
+        "entity-disabled-by-default",
+        "entity-translations",
+        "exception-translations",
+        "icon-translations",
+        "reconfiguration-flow",
+        "repair-issues",
+        "stale-devices",
+    ],
+    "platinum": ["async-dependency", "inject-websession", "strict-typing"],
+}
+# Rules Home Assistant added for conditions and triggers; listed when they do not apply.
+OPTIONAL_RULES = {"docs-conditions", "docs-triggers"}
+
+
+def _load_json(path: Path) -> Any:  # noqa: ANN401
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_manifest_keys() -> None:
+    """manifest.json: domain and name first, the rest alphabetical, all required keys."""
+    manifest = _load_json(INTEGRATION / "manifest.json")
+    keys = list(manifest)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+    assert manifest["domain"] == "plex_account"
+    assert manifest["name"] == "Plex Account"
+    required = {
+        "codeowners": list,
+        "config_flow": bool,
+        "dependencies": list,
+        "documentation": str,
+        "integration_type": str,
+        "iot_class": str,
+        "issue_tracker": str,
+        "loggers": list,
+        "requirements": list,
+        "version": str,
+    }
+    for key, kind in required.items():
+        assert isinstance(manifest[key], kind), key
+    assert manifest["config_flow"] is True
+    assert manifest["integration_type"] == "service"
+    assert manifest["iot_class"] == "cloud_polling"
+    assert manifest["documentation"].startswith("https://")
+    assert manifest["issue_tracker"].startswith("https://")
+    assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["version"])
+
+
+def test_hacs_json() -> None:
+    """hacs.json has only keys HACS accepts; the minimum version is the one tested."""
+    hacs = _load_json(ROOT / "hacs.json")
+    allowed = {
+        "name",
+        "homeassistant",
+        "hacs",
+        "country",
+        "zip_release",
+        "filename",
+        "hide_default_branch",
+        "content_in_root",
+        "persistent_directory",
+    }
+    assert set(hacs) <= allowed
+    assert hacs["name"] == "Plex Account"
+    pinned = re.search(
+        r"^pytest-homeassistant-custom-component==",
+        (ROOT / "requirements_test.txt").read_text(),
+        re.MULTILINE,
+    )
+    assert pinned
+    from homeassistant.const import __version__ as ha_version  # noqa: PLC0415
+
+    assert hacs["homeassistant"] == ha_version
+
+
+def test_one_integration_for_hacs() -> None:
+    """HACS wants exactly one integration under custom_components/."""
+    integrations = [p for p in (ROOT / "custom_components").iterdir() if p.is_dir()]
+    assert [p.name for p in integrations if not p.name.startswith("__")] == ["plex_account"]
+
+
+def test_quality_scale_lists_every_rule() -> None:
+    """quality_scale.yaml names every rule, each done, todo or exempt with a reason."""
+    rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"]
+    expected = {rule for tier in QUALITY_SCALE_RULES.values() for rule in tier}
+    assert expected <= set(rules), expected - set(rules)
+    assert set(rules) <= expected | OPTIONAL_RULES, set(rules) - expected - OPTIONAL_RULES
+    for rule, status in rules.items():
+        if isinstance(status, dict):
+            assert status["status"] in {"done", "exempt", "todo"}, rule
+            if status["status"] == "exempt":
+                assert status.get("comment", "").strip(), f"{rule}: exempt needs a reason"
+        else:
+            assert status in {"done", "todo"}, rule
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+@pytest.mark.parametrize(
+    ("name", "size"), [("icon.png", 256), ("icon@2x.png", 512), ("logo.png", 256)]
+)
+def test_brand_images(name: str, size: int) -> None:
+    """The integration ships its own brand images at the sizes Home Assistant expects."""
+    assert _png_size(INTEGRATION / "brand" / name) == (size, size)
+
+
+def _has_key(tree: dict[str, Any], path: list[str]) -> bool:
+    node: Any = tree
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def _strings(node: ast.expr) -> list[str]:
+    """String constants of an expression: a literal, or the values of a dict literal."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.Dict):
+        return [s for value in node.values if value is not None for s in _strings(value)]
+    return []
+
+
+# keyword argument -> where its value lives in translations/en.json
+KEYWORD_PATHS = {
+    "step_id": ("config", "step"),
+    "reason": ("config", "abort"),
+    "progress_action": ("config", "progress"),
+    "errors": ("config", "error"),
+}
+
+
+def _call_keys(node: ast.Call, platform: str) -> set[tuple[str, ...]]:
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    keys: set[tuple[str, ...]] = set()
+    for kw in node.keywords:
+        if kw.arg in KEYWORD_PATHS:
+            keys.update((*KEYWORD_PATHS[kw.arg], key) for key in _strings(kw.value))
+        elif kw.arg == "translation_key":
+            for key in _strings(kw.value):
+                if name.endswith("EntityDescription"):
+                    keys.add(("entity", platform, key, "name"))
+                else:
+                    keys.add(("exceptions", key, "message"))
+    return keys
+
+
+def _used_translation_keys() -> set[tuple[str, ...]]:
+    """Translation paths the integration's code refers to, found in its syntax tree."""
+    used: set[tuple[str, ...]] = set()
+    for path in INTEGRATION.rglob("*.py"):
+        if "plextv" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                used |= _call_keys(node, path.stem)
+            # errors["field"] = "key" in config flows
+            elif isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Subscript) and getattr(t.value, "id", "") == "errors"
+                for t in node.targets
+            ):
+                used.update(("config", "error", key) for key in _strings(node.value))
+    return used
+
+
+def test_translation_keys_exist() -> None:
+    """Every translation key used in code is in translations/en.json."""
+    strings = _load_json(INTEGRATION / "translations" / "en.json")
+    missing = sorted(
+        ".".join(key) for key in _used_translation_keys() if not _has_key(strings, list(key))
+    )
+    assert not missing
+
+
+def test_readme_sections() -> None:
+    """The README covers what the documentation rules of the quality scale ask for."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for heading in ("## Installation", "## Removal", "## Development"):
+        assert heading in readme, heading
+    assert "scripts/setup" in readme
+    assert "scripts/test" in readme

@@ -8,6 +8,8 @@ import pytest
 # `custom_components` resolve to this repository's, not the plugin's empty one.
 import custom_components.plex_account  # noqa: F401
 
+pytest_plugins = ["tests.plextv_sim.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:

@@ -1,0 +1,14 @@
+"""A plex.tv simulator: a real HTTP server with the plex.tv endpoints the integration uses."""
+
+from .app import PlexTVSimulator
+from .sample import sample_account, sample_resources
+from .state import RecordedRequest, SimPin, SimToken
+
+__all__ = [
+    "PlexTVSimulator",
+    "RecordedRequest",
+    "SimPin",
+    "SimToken",
+    "sample_account",
+    "sample_resources",
+]

@@ -1,0 +1,450 @@
+"""An aiohttp application that behaves like the parts of plex.tv the integration uses."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import io
+import itertools
+import math
+import time
+from types import TracebackType
+from typing import Any, Self
+
+import segno
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from .control import add_control_routes
+from .link import add_link_routes
+from .render import error, payload
+from .sample import sample_account, sample_resources
+from .state import (
+    LINK_CODE_ALPHABET,
+    LINK_CODE_LENGTH,
+    STRONG_CODE_ALPHABET,
+    STRONG_CODE_LENGTH,
+    TOKEN_ALPHABET,
+    TOKEN_LENGTH,
+    Fault,
+    RecordedRequest,
+    SimPin,
+    SimToken,
+    now_utc,
+    random_string,
+)
+
+CLIENT_IDENTIFIER = "X-Plex-Client-Identifier"
+TOKEN = "X-Plex-Token"  # noqa: S105 - a header name, not a secret
+CONTROL_PREFIX = "/_sim/"
+QR_PREFIX = "/api/v2/pins/qr/"
+REVOKED_STATUSES = (401, 422)
+
+
+def _plex_value(request: web.Request, name: str) -> str | None:
+    """Read an X-Plex-* value from the headers or, as plex.tv also allows, the query."""
+    return request.headers.get(name) or request.query.get(name) or None
+
+
+def _truthy(value: str | None) -> bool:
+    return value is not None and value.lower() in {"1", "true", "yes"}
+
+
+class PlexTVSimulator:
+    """A plex.tv stand-in served over real HTTP on the loopback interface."""
+
+    def __init__(
+        self,
+        *,
+        pin_expires_in: float = 900,
+        min_poll_interval: float = 1.0,
+        account: dict[str, Any] | None = None,
+        resources: list[dict[str, Any]] | None = None,
+        strong_pin_expires_in: float | None = None,
+    ) -> None:
+        """Set up the state; call start() to serve it.
+
+        Args:
+            pin_expires_in: lifetime of a 4-character pin, in seconds.
+            min_poll_interval: shortest accepted gap between two checks of one pin.
+            account: the /api/v2/user answer; defaults to sample_account().
+            resources: the /api/v2/resources answer; defaults to sample_resources().
+            strong_pin_expires_in: lifetime of a strong pin; defaults to twice pin_expires_in,
+                which gives plex.tv's 900 s and 1800 s.
+        """
+        self.pin_expires_in = pin_expires_in
+        self.strong_pin_expires_in = (
+            2 * pin_expires_in if strong_pin_expires_in is None else strong_pin_expires_in
+        )
+        self.min_poll_interval = min_poll_interval
+        self.account: dict[str, Any] = {}
+        self._accounts: dict[str, dict[str, Any]] = {}
+        self.set_account(sample_account() if account is None else account)
+        self.resources: list[dict[str, Any]] = []
+        self.set_resources(sample_resources() if resources is None else resources)
+        self.pins: dict[int, SimPin] = {}
+        self.tokens: dict[str, SimToken] = {}
+        self.signed_out: list[str] = []
+        self.requests: list[RecordedRequest] = []
+        self.faults: list[Fault] = []
+        self._pin_ids = itertools.count(1_000_000_001)
+        self._url: str | None = None
+        self._runner: web.AppRunner | None = None
+        self._delayed: set[asyncio.Task[Any]] = set()
+        self.app = web.Application(middlewares=[self._middleware])
+        self._add_api_routes()
+        add_link_routes(self)
+        add_control_routes(self)
+
+    # Lifecycle
+
+    @property
+    def url(self) -> str:
+        """Return the base URL, such as http://127.0.0.1:41234."""
+        if self._url is None:
+            msg = "the simulator has not been started"
+            raise RuntimeError(msg)
+        return self._url
+
+    @property
+    def link_url(self) -> str:
+        """Return the URL of the page where a user types a 4-character code."""
+        return f"{self.url}/link"
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve on host:port (port 0 picks a free one) and return the base URL."""
+        # A short shutdown timeout: a request held by a delay fault must not stall stop().
+        runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=0.5)
+        await runner.setup()
+        site = web.TCPSite(runner, host, port)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        bound_host, bound_port = runner.addresses[0][:2]
+        shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
+        self._url = f"http://{shown_host}:{bound_port}"
+        return self._url
+
+    async def stop(self) -> None:
+        """Stop serving and close every connection."""
+        # A delayed request whose client has gone is no longer tracked by aiohttp: end it here.
+        delayed = list(self._delayed)
+        for task in delayed:
+            task.cancel()
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+        if delayed:
+            await asyncio.wait(delayed, timeout=1)
+
+    async def __aenter__(self) -> Self:
+        """Start on a free loopback port."""
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stop serving."""
+        await self.stop()
+
+    def base_url(self, request: web.Request) -> str:
+        """Return the public base URL, also when the app is served by a test client."""
+        return self._url or f"{request.scheme}://{request.host}"
+
+    # Test controls
+
+    def set_account(self, account: dict[str, Any]) -> None:
+        """Replace the current account (the one approve() links by default)."""
+        self.account = copy.deepcopy(account)
+        self._accounts[self._account_key(self.account)] = self.account
+
+    def set_resources(self, resources: list[dict[str, Any]]) -> None:
+        """Replace the /api/v2/resources answer."""
+        self.resources = copy.deepcopy(resources)
+
+    def find_pending_pin(self, code: str) -> SimPin:
+        """Return the unexpired, unapproved pin with this code; raise KeyError if none."""
+        wanted = code.strip().upper()
+        now = time.monotonic()
+        for pin in self.pins.values():
+            if pin.code.upper() == wanted and pin.auth_token is None and not pin.expired(now):
+                return pin
+        raise KeyError(code)
+
+    def approve(self, code: str, account: dict[str, Any] | None = None) -> str:
+        """Approve a pending pin for an account (default: the current one); return the token.
+
+        Raises:
+            KeyError: no pending, unexpired pin has this code.
+        """
+        pin = self.find_pending_pin(code)
+        if account is None:
+            key = self._account_key(self.account)
+        else:
+            key = self._account_key(account)
+            self._accounts[key] = copy.deepcopy(account)
+        token = random_string(TOKEN_ALPHABET, TOKEN_LENGTH)
+        while token in self.tokens:
+            token = random_string(TOKEN_ALPHABET, TOKEN_LENGTH)
+        self.tokens[token] = SimToken(
+            token=token, client_identifier=pin.client_identifier, account_uuid=key
+        )
+        pin.auth_token = token
+        return token
+
+    def revoke(self, token: str, *, status: int = 401) -> None:
+        """Make later calls with token fail: 401 code 1001, or 422 "Invalid token".
+
+        Raises:
+            KeyError: the simulator never issued this token.
+            ValueError: status is neither 401 nor 422.
+        """
+        if status not in REVOKED_STATUSES:
+            msg = f"status must be one of {REVOKED_STATUSES}, not {status}"
+            raise ValueError(msg)
+        self.tokens[token].revoked = status
+
+    def add_fault(  # noqa: PLR0913
+        self,
+        path: str,
+        *,
+        status: int | None = None,
+        delay: float = 0.0,
+        body: str | bytes | None = None,
+        drop: bool = False,
+        count: int = 1,
+        headers: dict[str, str] | None = None,
+        method: str | None = None,
+    ) -> None:
+        """Give the next `count` requests whose path starts with `path` a fault.
+
+        The request first sleeps `delay` seconds. Then `drop` closes the connection with no
+        answer; `status` answers with that status and a plex.tv error body (or `body`); `body`
+        alone answers 200 with that body; with none of them the request is served normally.
+        """
+        if count < 1:
+            msg = "count must be at least 1"
+            raise ValueError(msg)
+        self.faults.append(
+            Fault(
+                path=path,
+                status=status,
+                delay=delay,
+                body=body,
+                drop=drop,
+                count=count,
+                headers=dict(headers or {}),
+                method=method,
+            )
+        )
+
+    def clear_faults(self) -> None:
+        """Remove every pending fault."""
+        self.faults.clear()
+
+    def requests_to(self, path: str, method: str | None = None) -> list[RecordedRequest]:
+        """Return the recorded requests whose path starts with path (and method, if given)."""
+        return [
+            recorded
+            for recorded in self.requests
+            if recorded.path.startswith(path)
+            and (method is None or recorded.method == method.upper())
+        ]
+
+    # Internals
+
+    @staticmethod
+    def _account_key(account: dict[str, Any]) -> str:
+        return str(account.get("uuid") or account.get("id"))
+
+    def _new_code(self, *, strong: bool) -> str:
+        alphabet, length = (
+            (STRONG_CODE_ALPHABET, STRONG_CODE_LENGTH)
+            if strong
+            else (LINK_CODE_ALPHABET, LINK_CODE_LENGTH)
+        )
+        now = time.monotonic()
+        live = {pin.code for pin in self.pins.values() if not pin.expired(now)}
+        code = random_string(alphabet, length)
+        while code in live:
+            code = random_string(alphabet, length)
+        return code
+
+    def _take_fault(self, request: web.Request) -> Fault | None:
+        for fault in self.faults:
+            if fault.matches(request.method, request.path):
+                fault.count -= 1
+                if fault.count <= 0:
+                    self.faults.remove(fault)
+                return fault
+        return None
+
+    def _record(self, request: web.Request) -> None:
+        self.requests.append(
+            RecordedRequest(
+                time=time.monotonic(),
+                wall_time=now_utc(),
+                method=request.method,
+                path=request.path,
+                query=dict(request.query),
+                headers={str(name): value for name, value in request.headers.items()},
+            )
+        )
+
+    async def _apply_fault(self, request: web.Request, fault: Fault) -> web.StreamResponse | None:
+        if fault.delay > 0:
+            task = asyncio.current_task()
+            if task is not None:
+                self._delayed.add(task)
+            try:
+                await asyncio.sleep(fault.delay)
+            finally:
+                self._delayed.discard(task)
+        if fault.drop:
+            if request.transport is not None:
+                request.transport.close()
+            # Nothing reaches the client: its transport is already closed.
+            return web.Response(status=204)
+        if fault.status is None and fault.body is None:
+            return None
+        status = 200 if fault.status is None else fault.status
+        if fault.body is None:
+            return error(request, status, headers=fault.headers)
+        content_type = (
+            "application/json"
+            if "application/json" in request.headers.get("Accept", "")
+            else "application/xml"
+        )
+        body = fault.body.encode() if isinstance(fault.body, str) else fault.body
+        return web.Response(
+            status=status, body=body, content_type=content_type, headers=fault.headers
+        )
+
+    @web.middleware
+    async def _middleware(
+        self,
+        request: web.Request,
+        handler: Handler,
+    ) -> web.StreamResponse:
+        if request.path.startswith(CONTROL_PREFIX):
+            return await handler(request)
+        self._record(request)
+        fault = self._take_fault(request)
+        if fault is not None:
+            response = await self._apply_fault(request, fault)
+            if response is not None:
+                return response
+        # The QR image is fetched by <img> tags, which cannot send X-Plex-* headers.
+        if (
+            request.path.startswith("/api/v2/")
+            and not request.path.startswith(QR_PREFIX)
+            and _plex_value(request, CLIENT_IDENTIFIER) is None
+        ):
+            return error(request, 400)
+        return await handler(request)
+
+    def _authenticate(self, request: web.Request) -> SimToken | web.Response:
+        token = _plex_value(request, TOKEN)
+        record = self.tokens.get(token) if token else None
+        if record is None:
+            return error(request, 401)
+        if record.revoked is not None:
+            return error(request, record.revoked)
+        if record.client_identifier != _plex_value(request, CLIENT_IDENTIFIER):
+            return error(request, 401)
+        return record
+
+    def _add_api_routes(self) -> None:
+        self.app.router.add_post("/api/v2/pins", self._create_pin)
+        self.app.router.add_get("/api/v2/pins/qr/{code}", self._pin_qr)
+        self.app.router.add_get("/api/v2/pins/{pin_id}", self._check_pin)
+        self.app.router.add_get("/api/v2/user", self._user)
+        self.app.router.add_get("/api/v2/resources", self._resources)
+        self.app.router.add_get("/api/v2/ping", self._ping)
+        self.app.router.add_delete("/api/v2/users/signout", self._sign_out)
+
+    async def _create_pin(self, request: web.Request) -> web.Response:
+        strong = _truthy(request.query.get("strong"))
+        pin = SimPin(
+            id=next(self._pin_ids),
+            code=self._new_code(strong=strong),
+            strong=strong,
+            product=_plex_value(request, "X-Plex-Product") or "",
+            client_identifier=_plex_value(request, CLIENT_IDENTIFIER) or "",
+            lifetime=self.strong_pin_expires_in if strong else self.pin_expires_in,
+            created_at=now_utc(),
+            created_monotonic=time.monotonic(),
+        )
+        self.pins[pin.id] = pin
+        return payload(request, "pin", pin.as_json(self.base_url(request)), status=201)
+
+    async def _check_pin(self, request: web.Request) -> web.Response:
+        now = time.monotonic()
+        try:
+            pin = self.pins[int(request.match_info["pin_id"])]
+        except KeyError, ValueError:
+            return error(request, 404)
+        if pin.expired(now):
+            return error(request, 404)
+        if pin.last_check is not None:
+            wait = pin.last_check + self.min_poll_interval - now
+            if wait > 0:
+                retry_after = str(max(1, math.ceil(wait)))
+                return error(request, 429, headers={"Retry-After": retry_after})
+        pin.last_check = now
+        return payload(request, "pin", pin.as_json(self.base_url(request)))
+
+    async def _pin_qr(self, request: web.Request) -> web.Response:
+        code = request.match_info["code"]
+        now = time.monotonic()
+        if not any(pin.code == code and not pin.expired(now) for pin in self.pins.values()):
+            return error(request, 404)
+        link = f"{self.base_url(request)}/link?code={code}"
+        image = io.BytesIO()
+        segno.make(link, error="m").save(image, kind="png", scale=8, border=4)
+        return web.Response(body=image.getvalue(), content_type="image/png")
+
+    async def _user(self, request: web.Request) -> web.Response:
+        record = self._authenticate(request)
+        if isinstance(record, web.Response):
+            return record
+        account = copy.deepcopy(self._accounts[record.account_uuid])
+        account["authToken"] = record.token
+        return payload(request, "user", account)
+
+    async def _resources(self, request: web.Request) -> web.Response:
+        record = self._authenticate(request)
+        if isinstance(record, web.Response):
+            return record
+        include_relay = _truthy(request.query.get("includeRelay"))
+        include_ipv6 = _truthy(request.query.get("includeIPv6"))
+        resources = copy.deepcopy(self.resources)
+        for resource in resources:
+            resource["connections"] = [
+                connection
+                for connection in resource.get("connections", [])
+                if (include_relay or not connection.get("relay"))
+                and (include_ipv6 or not connection.get("IPv6"))
+            ]
+        return payload(request, "resources", resources)
+
+    async def _ping(self, request: web.Request) -> web.Response:
+        record = self._authenticate(request)
+        if isinstance(record, web.Response):
+            return record
+        return payload(request, "response", {"pong": True})
+
+    async def _sign_out(self, request: web.Request) -> web.Response:
+        record = self._authenticate(request)
+        if isinstance(record, web.Response):
+            return record
+        record.revoked = 401
+        self.signed_out.append(record.token)
+        return web.Response(status=204)

@@ -1,0 +1,151 @@
+"""JSON control interface under /_sim/, for runs that drive the simulator from outside."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from .app import PlexTVSimulator
+
+_FAULT_FIELDS = {"path", "status", "delay", "body", "drop", "count", "headers", "method"}
+
+
+def _bad_request(message: str) -> web.Response:
+    return web.json_response({"error": message}, status=400)
+
+
+async def _json_body(request: web.Request) -> Any:  # noqa: ANN401 - any JSON value
+    try:
+        return await request.json()
+    except json.JSONDecodeError as err:
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": f"invalid JSON: {err}"}), content_type="application/json"
+        ) from err
+
+
+def _state(sim: PlexTVSimulator) -> dict[str, Any]:
+    now = time.monotonic()
+    return {
+        "url": sim.url if sim._url else None,
+        "pins": [
+            {
+                "id": pin.id,
+                "code": pin.code,
+                "strong": pin.strong,
+                "product": pin.product,
+                "clientIdentifier": pin.client_identifier,
+                "approved": pin.auth_token is not None,
+                "authToken": pin.auth_token,
+                "expired": pin.expired(now),
+                "expiresIn": round(pin.seconds_left(now), 3),
+            }
+            for pin in sim.pins.values()
+        ],
+        "tokens": [
+            {
+                "token": token.token,
+                "clientIdentifier": token.client_identifier,
+                "accountUuid": token.account_uuid,
+                "revoked": token.revoked is not None,
+                "revokedStatus": token.revoked,
+            }
+            for token in sim.tokens.values()
+        ],
+        "signed_out": list(sim.signed_out),
+        "faults": [
+            {
+                "path": fault.path,
+                "method": fault.method,
+                "status": fault.status,
+                "delay": fault.delay,
+                "drop": fault.drop,
+                "count": fault.count,
+            }
+            for fault in sim.faults
+        ],
+    }
+
+
+def add_control_routes(sim: PlexTVSimulator) -> None:  # noqa: C901 - one closure per route
+    """Serve the /_sim/ control routes for sim."""
+
+    async def approve(request: web.Request) -> web.Response:
+        data = await _json_body(request)
+        if not isinstance(data, dict) or not isinstance(data.get("code"), str):
+            return _bad_request('expected {"code": "..."}')
+        account = data.get("account")
+        if account is not None and not isinstance(account, dict):
+            return _bad_request("account must be an object")
+        try:
+            token = sim.approve(data["code"], account)
+        except KeyError:
+            return web.json_response({"error": "no pending pin has this code"}, status=404)
+        return web.json_response({"token": token})
+
+    async def revoke(request: web.Request) -> web.Response:
+        data = await _json_body(request)
+        if not isinstance(data, dict) or not isinstance(data.get("token"), str):
+            return _bad_request('expected {"token": "...", "status": 401}')
+        try:
+            sim.revoke(data["token"], status=int(data.get("status", 401)))
+        except KeyError:
+            return web.json_response({"error": "unknown token"}, status=404)
+        except ValueError as err:
+            return _bad_request(str(err))
+        return web.json_response({"revoked": data["token"]})
+
+    async def put_account(request: web.Request) -> web.Response:
+        data = await _json_body(request)
+        if not isinstance(data, dict):
+            return _bad_request("expected an account object")
+        sim.set_account(data)
+        return web.json_response(sim.account)
+
+    async def put_resources(request: web.Request) -> web.Response:
+        data = await _json_body(request)
+        if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+            return _bad_request("expected a list of resource objects")
+        sim.set_resources(data)
+        return web.json_response(sim.resources)
+
+    async def add_fault(request: web.Request) -> web.Response:
+        data = await _json_body(request)
+        if not isinstance(data, dict) or not isinstance(data.get("path"), str):
+            return _bad_request('expected {"path": "...", ...}')
+        if unknown := set(data) - _FAULT_FIELDS:
+            return _bad_request(f"unknown fields: {', '.join(sorted(unknown))}")
+        fields = {key: value for key, value in data.items() if value is not None}
+        try:
+            sim.add_fault(**fields)
+        except (TypeError, ValueError) as err:
+            return _bad_request(str(err))
+        return web.json_response({"faults": len(sim.faults)}, status=201)
+
+    async def clear_faults(request: web.Request) -> web.Response:
+        sim.clear_faults()
+        return web.Response(status=204)
+
+    async def get_requests(request: web.Request) -> web.Response:
+        return web.json_response([recorded.as_json() for recorded in sim.requests])
+
+    async def clear_requests(request: web.Request) -> web.Response:
+        sim.requests.clear()
+        return web.Response(status=204)
+
+    async def get_state(request: web.Request) -> web.Response:
+        return web.json_response(_state(sim))
+
+    router = sim.app.router
+    router.add_post("/_sim/approve", approve)
+    router.add_post("/_sim/revoke", revoke)
+    router.add_put("/_sim/account", put_account)
+    router.add_put("/_sim/resources", put_resources)
+    router.add_post("/_sim/faults", add_fault)
+    router.add_delete("/_sim/faults", clear_faults)
+    router.add_get("/_sim/requests", get_requests)
+    router.add_delete("/_sim/requests", clear_requests)
+    router.add_get("/_sim/state", get_state)

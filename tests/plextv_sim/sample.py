@@ -1,0 +1,350 @@
+"""A sample plex.tv account and its resources, in plex.tv's JSON shapes."""
+
+# The access tokens below are made up; plex.tv hands out 20-character ones like them.
+# ruff: noqa: S106
+
+from __future__ import annotations
+
+from typing import Any
+
+SAMPLE_ACCOUNT_ID = 48213097
+SAMPLE_ACCOUNT_UUID = "6c2e1f0a9b8d7e34"
+SHARED_OWNER_ID = 31877254
+SHARED_OWNER_NAME = "Alex Rivera"
+
+_PLEX_PASS_FEATURES = [
+    "webhooks",
+    "hardware_transcoding",
+    "sync",
+    "download_certificates",
+    "camera_upload",
+    "collections",
+    "lyrics",
+    "music_videos",
+    "pass",
+    "premium_music_metadata",
+    "session_bandwidth_restrictions",
+    "tuner-sharing",
+]
+
+
+def sample_account() -> dict[str, Any]:
+    """Return a fresh /api/v2/user answer for a Plex Pass (lifetime) account."""
+    return {
+        "id": SAMPLE_ACCOUNT_ID,
+        "uuid": SAMPLE_ACCOUNT_UUID,
+        "username": "plexfan",
+        "email": "plexfan@example.com",
+        "title": "Plex Fan",
+        "friendlyName": "Plex Fan",
+        "thumb": f"https://plex.tv/users/{SAMPLE_ACCOUNT_UUID}/avatar?c=1718000000",
+        "country": "US",
+        "locale": None,
+        "home": True,
+        "homeAdmin": True,
+        "homeSize": 2,
+        "guest": False,
+        "restricted": False,
+        "twoFactorEnabled": True,
+        "joinedAt": 1556281940,
+        "mailingListStatus": "active",
+        "scrobbleTypes": "",
+        "subscription": {
+            "active": True,
+            "subscribedAt": "2019-04-26 12:31:02 UTC",
+            "status": "Active",
+            "paymentService": "braintree",
+            "plan": "lifetime",
+            "features": list(_PLEX_PASS_FEATURES),
+        },
+        "subscriptions": [
+            {
+                "id": 7741203,
+                "mode": "lifetime",
+                "renewsAt": None,
+                "endsAt": None,
+                "canceled": False,
+                "gracePeriod": False,
+                "onHold": False,
+                "canReactivate": False,
+                "canUpgrade": False,
+                "canDowngrade": False,
+                "canConvert": False,
+                "type": "plexpass",
+                "transfer": None,
+                "state": "active",
+                "billing": None,
+            },
+        ],
+        "entitlements": ["android", "ios", "roku", "xbox_one", "windows", "all"],
+        "roles": ["plexpass"],
+        "services": [
+            {
+                "identifier": "metadata-dev",
+                "endpoint": "https://epg.provider.plex.tv",
+                "token": None,
+                "secret": None,
+                "status": "online",
+            },
+            {
+                "identifier": "tv.plex.sonos",
+                "endpoint": "https://sonos.plex.tv",
+                "token": None,
+                "secret": None,
+                "status": "online",
+            },
+        ],
+    }
+
+
+def _plex_direct(address: str, server_hash: str, port: int) -> str:
+    return f"https://{address.replace('.', '-')}.{server_hash}.plex.direct:{port}"
+
+
+def _connection(  # noqa: PLR0913
+    address: str,
+    port: int,
+    uri: str,
+    *,
+    protocol: str = "https",
+    local: bool = False,
+    relay: bool = False,
+    ipv6: bool = False,
+) -> dict[str, Any]:
+    return {
+        "protocol": protocol,
+        "address": address,
+        "port": port,
+        "uri": uri,
+        "local": local,
+        "relay": relay,
+        "IPv6": ipv6,
+    }
+
+
+def _server(  # noqa: PLR0913
+    *,
+    name: str,
+    client_identifier: str,
+    access_token: str,
+    owned: bool,
+    presence: bool,
+    connections: list[dict[str, Any]],
+    public_address: str,
+    created_at: str,
+    last_seen_at: str,
+    platform: str = "Linux",
+    platform_version: str = "6.8.0-49-generic",
+    device: str = "Docker Container",
+    owner_id: int | None = None,
+    source_title: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "product": "Plex Media Server",
+        "productVersion": "1.41.3.9314-a0bfb8370",
+        "platform": platform,
+        "platformVersion": platform_version,
+        "device": device,
+        "clientIdentifier": client_identifier,
+        "createdAt": created_at,
+        "lastSeenAt": last_seen_at,
+        "provides": "server",
+        "ownerId": owner_id,
+        "sourceTitle": source_title,
+        "publicAddress": public_address,
+        "accessToken": access_token,
+        "owned": owned,
+        "home": False,
+        "synced": False,
+        "relay": True,
+        "presence": presence,
+        "httpsRequired": False,
+        "publicAddressMatches": owned,
+        "dnsRebindingProtection": False,
+        "natLoopbackSupported": True,
+        "connections": connections,
+    }
+
+
+def _player(  # noqa: PLR0913
+    *,
+    name: str,
+    product: str,
+    product_version: str,
+    platform: str,
+    platform_version: str,
+    device: str,
+    client_identifier: str,
+    provides: str,
+    presence: bool,
+    access_token: str,
+    created_at: str,
+    last_seen_at: str,
+    connections: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "product": product,
+        "productVersion": product_version,
+        "platform": platform,
+        "platformVersion": platform_version,
+        "device": device,
+        "clientIdentifier": client_identifier,
+        "createdAt": created_at,
+        "lastSeenAt": last_seen_at,
+        "provides": provides,
+        "ownerId": None,
+        "sourceTitle": None,
+        "publicAddress": "203.0.113.24",
+        "accessToken": access_token,
+        "owned": True,
+        "home": False,
+        "synced": False,
+        "relay": False,
+        "presence": presence,
+        "httpsRequired": False,
+        "publicAddressMatches": True,
+        "dnsRebindingProtection": False,
+        "natLoopbackSupported": False,
+        "connections": connections or [],
+    }
+
+
+def sample_resources() -> list[dict[str, Any]]:
+    """Return a fresh /api/v2/resources answer.
+
+    Two owned servers (one online, one offline), one server shared by another account, and
+    three players or clients, two of them online. Every accessToken is distinct.
+    """
+    home_hash = "4f1c2b9e8d7a41c6b3e0f5a9d2c8e671"
+    attic_hash = "9a8b7c6d5e4f40312a1b2c3d4e5f6071"
+    shared_hash = "db6ea196e0484a1bae6460970b4241cf"
+    return [
+        _server(
+            name="Living Room Server",
+            client_identifier="3f9a1c7e5b2d4a6c8e0f1a3b5c7d9e1f2a4b6c8d",
+            access_token="qzT4vXk9LmN2pR7sW1yB",
+            owned=True,
+            presence=True,
+            public_address="203.0.113.24",
+            created_at="2021-03-14T09:26:53Z",
+            last_seen_at="2026-11-26T21:04:17Z",
+            connections=[
+                _connection(
+                    "192.168.1.20",
+                    32400,
+                    _plex_direct("192.168.1.20", home_hash, 32400),
+                    local=True,
+                ),
+                _connection(
+                    "203.0.113.24",
+                    32400,
+                    _plex_direct("203.0.113.24", home_hash, 32400),
+                ),
+                _connection(
+                    "2001:db8::20",
+                    32400,
+                    f"https://2001-db8--20.{home_hash}.plex.direct:32400",
+                    ipv6=True,
+                ),
+                _connection(
+                    "198.51.100.7",
+                    8443,
+                    _plex_direct("198.51.100.7", home_hash, 8443),
+                    relay=True,
+                ),
+            ],
+        ),
+        _server(
+            name="Attic NAS",
+            client_identifier="a1b2c3d4e5f60718293a4b5c6d7e8f9012345678",
+            access_token="Hk3mPq8ZrT2wYv6NcX5d",
+            owned=True,
+            presence=False,
+            public_address="203.0.113.24",
+            platform="Linux",
+            platform_version="4.4.302+",
+            device="DS920+",
+            created_at="2019-11-02T17:45:10Z",
+            last_seen_at="2026-10-30T06:12:44Z",
+            connections=[
+                _connection(
+                    "192.168.1.30",
+                    32400,
+                    _plex_direct("192.168.1.30", attic_hash, 32400),
+                    local=True,
+                ),
+            ],
+        ),
+        _server(
+            name="Alex's Plex",
+            client_identifier="08577491ce58b7cd488a8bad517b1d5818a1240b",
+            access_token="MGcNZaxjyWS4mzx2Jz5o",
+            owned=False,
+            presence=True,
+            public_address="198.51.100.61",
+            owner_id=SHARED_OWNER_ID,
+            source_title=SHARED_OWNER_NAME,
+            created_at="2020-09-01T22:58:07Z",
+            last_seen_at="2026-11-26T20:58:03Z",
+            connections=[
+                _connection(
+                    "172.23.0.6",
+                    32400,
+                    _plex_direct("172.23.0.6", shared_hash, 32400),
+                    local=True,
+                ),
+                _connection(
+                    "198.51.100.61",
+                    32400,
+                    _plex_direct("198.51.100.61", shared_hash, 32400),
+                ),
+            ],
+        ),
+        _player(
+            name="Living Room TV",
+            product="Plex for Android (TV)",
+            product_version="10.22.0.1571",
+            platform="Android",
+            platform_version="12",
+            device="SHIELD Android TV",
+            client_identifier="c7d1e2f3a4b5968778695a4b3c2d1e0f",
+            provides="client,player,pubsub-player",
+            presence=True,
+            access_token="Rw8Ls2Qd5Fj7Gk1Hn4Tz",
+            created_at="2022-12-24T18:03:41Z",
+            last_seen_at="2026-11-26T20:41:55Z",
+        ),
+        _player(
+            name="Office PC",
+            product="Plex HTPC",
+            product_version="1.67.1.237",
+            platform="Windows",
+            platform_version="10.0.22631",
+            device="Windows",
+            client_identifier="5e6f7a8b-9c0d-41e2-a3b4-c5d6e7f80912",
+            provides="client,player",
+            presence=True,
+            access_token="Ub9Vc3Xe6Zg1Ai4Bk7Dm",
+            created_at="2023-06-18T08:15:22Z",
+            last_seen_at="2026-11-26T19:30:08Z",
+            connections=[
+                _connection("192.168.1.42", 32500, "http://192.168.1.42:32500", protocol="http"),
+            ],
+        ),
+        _player(
+            name="Kitchen iPad",
+            product="Plex for iOS",
+            product_version="2024.22.0",
+            platform="iOS",
+            platform_version="17.6.1",
+            device="iPad",
+            client_identifier="E2A9F4C1-7B3D-4E5F-8A6B-9C0D1E2F3A4B",
+            provides="player",
+            presence=False,
+            access_token="Pt2Ny5Mq8Lr1Ks4Jw7Hv",
+            created_at="2024-02-09T12:50:33Z",
+            last_seen_at="2026-11-20T07:22:19Z",
+        ),
+    ]

@@ -1,0 +1,150 @@
+"""The simulator's state: pins, tokens, faults and the request log."""
+
+from __future__ import annotations
+
+import math
+import secrets
+import string
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+# plex.tv/link codes use uppercase letters and digits.
+LINK_CODE_ALPHABET = string.ascii_uppercase + string.digits
+STRONG_CODE_ALPHABET = string.ascii_lowercase + string.digits
+TOKEN_ALPHABET = string.ascii_letters + string.digits + "-_"
+LINK_CODE_LENGTH = 4
+STRONG_CODE_LENGTH = 25
+TOKEN_LENGTH = 20
+
+
+def iso_z(moment: datetime) -> str:
+    """Format an aware datetime the way plex.tv does: ISO 8601, seconds, trailing Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def random_string(alphabet: str, length: int) -> str:
+    """Return a random string drawn from alphabet."""
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the simulator received."""
+
+    time: float
+    wall_time: datetime
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the request as a JSON-serialisable dict."""
+        return {
+            "time": self.time,
+            "wall_time": self.wall_time.isoformat(),
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "headers": self.headers,
+        }
+
+
+@dataclass
+class SimPin:
+    """A pin created by POST /api/v2/pins."""
+
+    id: int
+    code: str
+    strong: bool
+    product: str
+    client_identifier: str
+    lifetime: float
+    created_at: datetime
+    created_monotonic: float
+    auth_token: str | None = None
+    last_check: float | None = None
+
+    def seconds_left(self, now: float | None = None) -> float:
+        """Return how many seconds the pin has left (never negative)."""
+        now = time.monotonic() if now is None else now
+        return max(0.0, self.created_monotonic + self.lifetime - now)
+
+    def expired(self, now: float | None = None) -> bool:
+        """Return whether the pin has expired."""
+        return self.seconds_left(now) <= 0
+
+    @property
+    def expires_at(self) -> datetime:
+        """Return the wall-clock moment the pin expires."""
+        return self.created_at + timedelta(seconds=self.lifetime)
+
+    def as_json(self, base_url: str) -> dict[str, Any]:
+        """Return the pin in plex.tv's JSON shape."""
+        return {
+            "id": self.id,
+            "code": self.code,
+            "product": self.product,
+            "trusted": False,
+            "qr": f"{base_url}/api/v2/pins/qr/{self.code}",
+            "clientIdentifier": self.client_identifier,
+            "location": dict(PIN_LOCATION),
+            "expiresIn": math.ceil(self.seconds_left()),
+            "createdAt": iso_z(self.created_at),
+            "expiresAt": iso_z(self.expires_at),
+            "authToken": self.auth_token,
+            "newRegistration": None,
+        }
+
+
+@dataclass
+class SimToken:
+    """An account token handed out when a pin was approved."""
+
+    token: str
+    client_identifier: str
+    account_uuid: str
+    revoked: int | None = None
+    """None while valid; otherwise the HTTP status (401 or 422) later calls get."""
+
+
+@dataclass
+class Fault:
+    """A fault injected into the next `count` matching requests."""
+
+    path: str
+    status: int | None = None
+    delay: float = 0.0
+    body: str | bytes | None = None
+    drop: bool = False
+    count: int = 1
+    headers: dict[str, str] = field(default_factory=dict)
+    method: str | None = None
+
+    def matches(self, method: str, path: str) -> bool:
+        """Return whether the fault applies to a request."""
+        if self.method is not None and self.method.upper() != method.upper():
+            return False
+        return path.startswith(self.path)
+
+
+PIN_LOCATION: dict[str, Any] = {
+    "code": "US",
+    "european_union_member": False,
+    "continent_code": "NA",
+    "country": "United States",
+    "city": "San Francisco",
+    "time_zone": "America/Los_Angeles",
+    "postal_code": "94103",
+    "in_privacy_restricted_country": False,
+    "in_privacy_restricted_region": False,
+    "subdivisions": "California",
+    "coordinates": "37.7697, -122.3933",
+}
+
+
+def now_utc() -> datetime:
+    """Return the current wall-clock time, aware, in UTC."""
+    return datetime.now(UTC)

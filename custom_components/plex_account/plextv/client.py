@@ -1,0 +1,250 @@
+"""Asynchronous client for the plex.tv API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from types import TracebackType
+from typing import Final, Self
+
+from aiohttp import ClientError, ClientSession
+
+from .exceptions import (
+    PlexTVAuthenticationError,
+    PlexTVConnectionError,
+    PlexTVError,
+    PlexTVPinExpiredError,
+    PlexTVRateLimitError,
+    PlexTVResponseError,
+)
+from .identity import PlexIdentity
+from .models import Account, Pin, Resource
+
+_LOGGER = logging.getLogger(__name__)
+
+PIN_EXPIRED_CODE: Final = 1020
+_MAX_ERROR_TEXT: Final = 200
+_REDACTED: Final = "**REDACTED**"
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Return the seconds a Retry-After header asks to wait, or None if absent or invalid.
+
+    The header holds either delay-seconds or an HTTP date; a date in the past means 0.
+    """
+    if value is None or not (value := value.strip()):
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    try:
+        when = parsedate_to_datetime(value)
+    except TypeError, ValueError, IndexError, OverflowError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+
+
+@dataclass(kw_only=True)
+class PlexTVClient:
+    """Talk to plex.tv: sign in with a pin, then read the account and its resources.
+
+    The session is the caller's when given, and is never closed here; without one the client
+    opens its own on the first request and closes it in close().
+    """
+
+    identity: PlexIdentity
+    session: ClientSession | None = None
+    token: str | None = field(default=None, repr=False)
+    base_url: str = "https://plex.tv"
+    request_timeout: float = 10.0
+
+    _close_session: bool = field(default=False, init=False, repr=False)
+
+    async def create_pin(self, *, strong: bool = False) -> Pin:
+        """Create a pin: a 4-character code for plex.tv/link, or a long one when strong."""
+        data = await self._request(
+            "POST", "/api/v2/pins", params={"strong": "true" if strong else "false"}
+        )
+        return Pin.from_dict(data)
+
+    async def check_pin(self, pin_id: int) -> Pin:
+        """Fetch a pin again; its auth_token is set once the user approved it."""
+        data = await self._request("GET", f"/api/v2/pins/{int(pin_id)}")
+        return Pin.from_dict(data)
+
+    async def account(self) -> Account:
+        """Fetch the signed-in account."""
+        data = await self._request("GET", "/api/v2/user", authenticated=True)
+        return Account.from_dict(data)
+
+    async def resources(self) -> list[Resource]:
+        """Fetch the account's devices, with every kind of connection plex.tv knows.
+
+        An entry that cannot be read is skipped, so that one odd device does not hide the
+        others; if no entry can be read at all, the answer is treated as malformed.
+        """
+        data = await self._request(
+            "GET",
+            "/api/v2/resources",
+            params={"includeHttps": "1", "includeRelay": "1", "includeIPv6": "1"},
+            authenticated=True,
+        )
+        if not isinstance(data, list):
+            msg = f"resources: expected a JSON list, got {type(data).__name__}"
+            raise PlexTVResponseError(msg)
+        resources: list[Resource] = []
+        for index, item in enumerate(data):
+            try:
+                resources.append(Resource.from_dict(item))
+            except PlexTVResponseError as err:
+                _LOGGER.debug("Skipping resource %d: %s", index, err)
+        if data and not resources:
+            msg = f"resources: none of the {len(data)} entries could be read"
+            raise PlexTVResponseError(msg)
+        return resources
+
+    async def ping(self) -> None:
+        """Tell plex.tv the token is still in use."""
+        await self._request("GET", "/api/v2/ping", authenticated=True, expect_body=False)
+
+    async def sign_out(self) -> None:
+        """Invalidate the token on plex.tv."""
+        await self._request(
+            "DELETE", "/api/v2/users/signout", authenticated=True, expect_body=False
+        )
+
+    async def close(self) -> None:
+        """Close the session if this client opened it."""
+        if self.session is not None and self._close_session:
+            await self.session.close()
+            self.session = None
+            self._close_session = False
+
+    async def __aenter__(self) -> Self:
+        """Return the client for use in an async with block."""
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the session if this client opened it."""
+        await self.close()
+
+    def _headers(self, *, authenticated: bool) -> dict[str, str]:
+        headers = self.identity.headers()
+        if authenticated:
+            token = self.token
+            if not token:
+                msg = "Not signed in: this request needs a plex.tv token"
+                raise PlexTVAuthenticationError(msg)
+            # aiohttp would refuse such a header with the value in its message; fail first.
+            if not token.isprintable() or token != token.strip():
+                msg = "The plex.tv token is not valid"
+                raise PlexTVAuthenticationError(msg)
+            headers["X-Plex-Token"] = token
+        return headers
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        authenticated: bool = False,
+        expect_body: bool = True,
+    ) -> object:
+        """Send one request and return its decoded JSON body (None when no body is expected)."""
+        headers = self._headers(authenticated=authenticated)
+        if self.session is None:
+            self.session = ClientSession()
+            self._close_session = True
+        url = f"{self.base_url.rstrip('/')}{path}"
+        what = f"{method} {path}"
+        _LOGGER.debug("Requesting %s", what)
+        try:
+            async with (
+                asyncio.timeout(self.request_timeout),
+                # A redirect to another host would carry X-Plex-Token along; plex.tv's API
+                # does not redirect, so any redirect is an unexpected answer.
+                self.session.request(
+                    method, url, params=params, headers=headers, allow_redirects=False
+                ) as response,
+            ):
+                status = response.status
+                retry_after = response.headers.get("Retry-After")
+                body = await response.read()
+        except TimeoutError as err:
+            msg = f"Timed out after {self.request_timeout} s on {what}"
+            raise PlexTVConnectionError(msg) from err
+        except (ClientError, OSError) as err:
+            reason = self._clean(str(err)) or type(err).__name__
+            msg = f"Could not reach plex.tv for {what}: {reason}"
+            raise PlexTVConnectionError(msg) from err
+        _LOGGER.debug("plex.tv answered %s to %s", status, what)
+
+        if not HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES:
+            raise self._status_error(what, status, body, retry_after)
+        if not expect_body:
+            return None
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError) as err:
+            msg = f"plex.tv answered {what} with a body that is not JSON"
+            raise PlexTVResponseError(msg) from err
+
+    def _status_error(
+        self, what: str, status: int, body: bytes, retry_after: str | None
+    ) -> PlexTVError:
+        """Map a non-2xx answer to the exception that says what the caller can do."""
+        code, text = self._plex_error(body)
+        detail = f"plex.tv answered {status} to {what}"
+        reason = ": ".join(part for part in ("" if code is None else f"code {code}", text) if part)
+        if reason:
+            detail += f" ({reason})"
+        if status == HTTPStatus.TOO_MANY_REQUESTS:
+            return PlexTVRateLimitError(detail, retry_after=parse_retry_after(retry_after))
+        if status in {HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY}:
+            return PlexTVAuthenticationError(detail)
+        if status == HTTPStatus.NOT_FOUND and code == PIN_EXPIRED_CODE:
+            return PlexTVPinExpiredError(detail)
+        if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+            return PlexTVConnectionError(detail)
+        return PlexTVResponseError(detail)
+
+    def _plex_error(self, body: bytes) -> tuple[int | None, str]:
+        """Return the code and message of the first error in a plex.tv error body, if any."""
+        try:
+            data = json.loads(body)
+        except ValueError, RecursionError:
+            return None, ""
+        errors = data.get("errors") if isinstance(data, dict) else None
+        first = errors[0] if isinstance(errors, list) and errors else None
+        if not isinstance(first, dict):
+            return None, ""
+        code = first.get("code")
+        message = first.get("message")
+        return (
+            code if isinstance(code, int) and not isinstance(code, bool) else None,
+            self._clean(message) if isinstance(message, str) else "",
+        )
+
+    def _clean(self, text: str) -> str:
+        """Make server text safe to put in an exception: short, printable, no token."""
+        if self.token:
+            text = text.replace(self.token, _REDACTED)
+        text = "".join(character if character.isprintable() else " " for character in text)
+        return text[:_MAX_ERROR_TEXT].strip()

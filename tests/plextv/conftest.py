@@ -1,0 +1,36 @@
+"""Fixtures for the plex.tv client tests: an identity, a session and a client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import ClientSession
+
+from custom_components.plex_account.plextv import PlexIdentity, PlexTVClient
+from tests.plextv_sim import PlexTVSimulator
+
+
+@pytest.fixture
+def identity() -> PlexIdentity:
+    """Return the identity a Home Assistant install would send."""
+    return PlexIdentity(
+        client_identifier="0b8a1b9e-3c3f-4b7e-9d55-3f0c8f1d2a10",
+        client_name="Home Assistant",
+        device_name="Küche",
+        client_version="0.1.0",
+        client_platform="Home Assistant",
+    )
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[ClientSession]:
+    """Return a session owned by the test, as Home Assistant's shared session would be."""
+    async with ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+def client(plextv: PlexTVSimulator, identity: PlexIdentity, session: ClientSession) -> PlexTVClient:
+    """Return a client of the simulator using the injected session."""
+    return PlexTVClient(identity=identity, session=session, base_url=plextv.url)

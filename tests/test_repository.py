@@ -248,7 +248,12 @@ def test_translation_keys_exist() -> None:
 def test_readme_sections() -> None:
     """The README covers what the documentation rules of the quality scale ask for."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for heading in ("## Installation", "## Removal", "## Development"):
+    for heading in (
+        "## Installation",
+        "## Configuration",
+        "## Removal",
+        "## Development",
+    ):
         assert heading in readme, heading
     assert "scripts/setup" in readme
     assert "scripts/test" in readme

@@ -7,3 +7,17 @@ from typing import Final
 
 DOMAIN: Final = "plex_account"
 LOGGER = logging.getLogger(__package__)
+
+# The integration's version, sent to plex.tv as X-Plex-Version (a test keeps it equal to the
+# manifest's).
+VERSION: Final = "0.1.0"
+CLIENT_PLATFORM: Final = "Home Assistant"
+DEFAULT_CLIENT_NAME: Final = "Home Assistant"
+
+CONF_CLIENT_IDENTIFIER: Final = "client_identifier"
+CONF_CLIENT_NAME: Final = "client_name"
+CONF_DEVICE_NAME: Final = "device_name"
+
+# Replaces https://plex.tv for every call and for the link page, e.g. to use the simulator.
+PLEXTV_URL_ENV: Final = "PLEX_ACCOUNT_PLEXTV_URL"
+DEFAULT_PLEXTV_URL: Final = "https://plex.tv"

@@ -1,0 +1,226 @@
+"""Sign in to a Plex account with a code typed at plex.tv/link."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Mapping
+from contextlib import suppress
+from dataclasses import replace
+from typing import Any
+
+import probatio
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    SOURCE_RECONFIGURE,
+    ConfigFlow,
+    ConfigFlowResult,
+)
+from homeassistant.const import CONF_TOKEN
+from homeassistant.helpers.selector import TextSelector
+
+from .const import (
+    CONF_CLIENT_IDENTIFIER,
+    CONF_CLIENT_NAME,
+    CONF_DEVICE_NAME,
+    DEFAULT_CLIENT_NAME,
+    DOMAIN,
+    LOGGER,
+)
+from .helpers import create_client, link_url
+from .pin_poller import PinPoller
+from .plextv import (
+    Account,
+    PlexTVClient,
+    PlexTVConnectionError,
+    PlexTVError,
+    PlexTVPinExpiredError,
+    PlexTVRateLimitError,
+    validate_name,
+)
+
+# Pauses between attempts at reading the account once the code is approved: the token is
+# too precious to drop over one lost request.
+ACCOUNT_RETRY_DELAYS = (1.0, 2.0)
+
+
+class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Show a link code, wait for it to be entered at plex.tv/link, store the token."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with no pin and no wait."""
+        self._client_identifier = str(uuid.uuid4())
+        self._names: dict[str, str] = {}
+        self._client: PlexTVClient | None = None
+        self._poller: PinPoller | None = None
+        self._login_task: asyncio.Task[tuple[str, Account]] | None = None
+        self._token: str | None = None
+        self._account: Account | None = None
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the names plex.tv shows in the account's authorized devices."""
+        defaults = {
+            CONF_CLIENT_NAME: DEFAULT_CLIENT_NAME,
+            CONF_DEVICE_NAME: self.hass.config.location_name,
+        }
+        return await self._async_names_step("user", user_input, defaults)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the names; plex.tv records them at sign-in, so sign in again."""
+        entry = self._get_reconfigure_entry()
+        self._client_identifier = entry.data[CONF_CLIENT_IDENTIFIER]
+        defaults = {key: entry.data[key] for key in (CONF_CLIENT_NAME, CONF_DEVICE_NAME)}
+        return await self._async_names_step("reconfigure", user_input, defaults)
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """Start a new sign-in when plex.tv no longer accepts the token."""
+        self._client_identifier = entry_data[CONF_CLIENT_IDENTIFIER]
+        self._names = {key: entry_data[key] for key in (CONF_CLIENT_NAME, CONF_DEVICE_NAME)}
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Explain why a new code is needed, then show one."""
+        return await self._async_offer_code("reauth_confirm", user_input)
+
+    async def async_step_expired(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Say the code expired and offer a new one with one click."""
+        return await self._async_offer_code("expired", user_input)
+
+    async def async_step_link_failed(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Say the sign-in failed and offer a new code with one click."""
+        return await self._async_offer_code("link_failed", user_input)
+
+    async def async_step_link(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show the code while waiting in the background for it to be entered.
+
+        Home Assistant runs this step again on every fetch of the flow and when the wait
+        ends, so the wait is started once and only read here.
+        """
+        assert self._client is not None
+        assert self._poller is not None
+        if self._login_task is None:
+            self._login_task = self.hass.async_create_task(
+                self._async_wait_for_login(self._client, self._poller),
+                "plex_account link code wait",
+            )
+        if not self._login_task.done():
+            return self.async_show_progress(
+                step_id="link",
+                progress_action="link",
+                description_placeholders={
+                    "code": self._poller.pin.code,
+                    "url": link_url(),
+                    "minutes": str(max(round(self._poller.seconds_left / 60), 1)),
+                    "qr": self._poller.pin.qr or "",
+                },
+                progress_task=self._login_task,
+            )
+        task, self._login_task = self._login_task, None
+        try:
+            self._token, self._account = task.result()
+        except PlexTVPinExpiredError:
+            return self.async_show_progress_done(next_step_id="expired")
+        except PlexTVError as err:
+            LOGGER.warning("Signing in at plex.tv failed: %s", err)
+            return self.async_show_progress_done(next_step_id="link_failed")
+        return self.async_show_progress_done(next_step_id="finish")
+
+    async def async_step_finish(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Store the verified token: a new entry, or an update of the entry being fixed."""
+        assert self._token is not None
+        assert self._account is not None
+        data = {
+            CONF_TOKEN: self._token,
+            CONF_CLIENT_IDENTIFIER: self._client_identifier,
+            **self._names,
+        }
+        await self.async_set_unique_id(self._account.uuid)
+        if self.source == SOURCE_REAUTH:
+            self._abort_if_unique_id_mismatch(reason="wrong_account")
+            return self.async_update_reload_and_abort(self._get_reauth_entry(), data_updates=data)
+        if self.source == SOURCE_RECONFIGURE:
+            self._abort_if_unique_id_mismatch(reason="wrong_account")
+            return self.async_update_reload_and_abort(
+                self._get_reconfigure_entry(), data_updates=data
+            )
+        self._abort_if_unique_id_configured()
+        return self.async_create_entry(
+            title=self._account.username or self._account.title or self._account.uuid,
+            data=data,
+        )
+
+    async def _async_names_step(
+        self, step_id: str, user_input: dict[str, Any] | None, defaults: dict[str, str]
+    ) -> ConfigFlowResult:
+        """Show the names form; with valid names, create a pin and show its code."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            names: dict[str, str] = {}
+            for key in (CONF_CLIENT_NAME, CONF_DEVICE_NAME):
+                try:
+                    names[key] = validate_name(user_input.get(key, ""))
+                except ValueError:
+                    errors[key] = "invalid_name"
+            if not errors:
+                self._names = names
+                if (error := await self._async_create_pin()) is None:
+                    return await self.async_step_link()
+                errors["base"] = error
+            defaults = {**defaults, **user_input}
+        schema = probatio.Schema(
+            {
+                probatio.Required(key, default=defaults[key]): TextSelector()
+                for key in (CONF_CLIENT_NAME, CONF_DEVICE_NAME)
+            }
+        )
+        return self.async_show_form(step_id=step_id, data_schema=schema, errors=errors)
+
+    async def _async_offer_code(
+        self, step_id: str, user_input: dict[str, Any] | None
+    ) -> ConfigFlowResult:
+        """Show a message with a button; the button creates a new pin and shows its code."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if (error := await self._async_create_pin()) is None:
+                return await self.async_step_link()
+            errors["base"] = error
+        return self.async_show_form(step_id=step_id, errors=errors)
+
+    async def _async_create_pin(self) -> str | None:
+        """Create a pin and its poller; return an error key when plex.tv cannot."""
+        client = create_client(self.hass, client_identifier=self._client_identifier, **self._names)
+        try:
+            pin = await client.create_pin()
+        except PlexTVRateLimitError:
+            return "rate_limited"
+        except PlexTVConnectionError:
+            return "cannot_connect"
+        except PlexTVError:
+            LOGGER.exception("plex.tv refused to create a code")
+            return "unknown"
+        self._client = client
+        self._poller = PinPoller(client=client, pin=pin)
+        return None
+
+    async def _async_wait_for_login(
+        self, client: PlexTVClient, poller: PinPoller
+    ) -> tuple[str, Account]:
+        """Wait for the token, then read the account with it (test before configure)."""
+        token = await poller.wait_for_token()
+        signed_in = replace(client, token=token)
+        for delay in ACCOUNT_RETRY_DELAYS:
+            with suppress(PlexTVConnectionError, PlexTVRateLimitError):
+                return token, await signed_in.account()
+            await asyncio.sleep(delay)
+        return token, await signed_in.account()

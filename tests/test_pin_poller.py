@@ -1,0 +1,157 @@
+"""The pin poller alone, with short intervals, against the simulator over loopback HTTP."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import aiohttp
+import pytest
+
+from custom_components.plex_account.pin_poller import PinPoller
+from custom_components.plex_account.plextv import (
+    PlexIdentity,
+    PlexTVAuthenticationError,
+    PlexTVClient,
+    PlexTVPinExpiredError,
+)
+
+from .plextv_sim import PlexTVSimulator
+from .plextv_sim.fixtures import PlexTVFactory
+
+INTERVAL = 0.05
+
+
+@pytest.fixture
+async def fast_plextv(plextv_factory: PlexTVFactory) -> PlexTVSimulator:
+    """Return a simulator whose rate limit matches the short test interval."""
+    return await plextv_factory(min_poll_interval=INTERVAL)
+
+
+@pytest.fixture
+async def client(fast_plextv: PlexTVSimulator) -> PlexTVClient:
+    """Return a client of the simulator on a session of its own."""
+    identity = PlexIdentity(
+        client_identifier="poller-test",
+        client_name="Home Assistant",
+        device_name="Test",
+        client_version="0.1.0",
+        client_platform="Home Assistant",
+    )
+    return PlexTVClient(identity=identity, session=None, base_url=fast_plextv.url)
+
+
+async def _poller(client: PlexTVClient, **kwargs: float) -> PinPoller:
+    pin = await client.create_pin()
+    return PinPoller(client=client, pin=pin, interval=INTERVAL, **kwargs)
+
+
+def _gaps(plextv: PlexTVSimulator) -> list[float]:
+    checks = plextv.requests_to("/api/v2/pins/", method="GET")
+    return [b.time - a.time for a, b in itertools.pairwise(checks)]
+
+
+async def test_token_returned(client: PlexTVClient, fast_plextv: PlexTVSimulator) -> None:
+    """The poller returns the token of the approved pin."""
+    poller = await _poller(client)
+    token = fast_plextv.approve(poller.pin.code)
+    assert await poller.wait_for_token() == token
+    assert poller.checks == 1
+    await client.close()
+
+
+async def test_backoff_is_capped(client: PlexTVClient, fast_plextv: PlexTVSimulator) -> None:
+    """Failures double the pause up to max_backoff; a success resets it."""
+    # A longer interval here, so that request overhead cannot blur the steps.
+    interval = 4 * INTERVAL
+    pin = await client.create_pin()
+    poller = PinPoller(client=client, pin=pin, interval=interval, max_backoff=4 * interval)
+    fast_plextv.add_fault("/api/v2/pins/", status=500, count=5)
+    fast_plextv.approve(poller.pin.code)
+    await poller.wait_for_token()
+    steps = [round(gap / interval) for gap in _gaps(fast_plextv)]
+    assert steps == [1, 2, 4, 4, 4]
+    await client.close()
+
+
+async def test_rate_limit_without_retry_after(
+    client: PlexTVClient, fast_plextv: PlexTVSimulator
+) -> None:
+    """A 429 without Retry-After is treated like a failure: the pause grows."""
+    poller = await _poller(client)
+    fast_plextv.add_fault("/api/v2/pins/", status=429, count=2)
+    fast_plextv.approve(poller.pin.code)
+    await poller.wait_for_token()
+    assert [round(gap / INTERVAL) for gap in _gaps(fast_plextv)] == [1, 2]
+    await client.close()
+
+
+async def test_expires_on_this_clock(client: PlexTVClient, fast_plextv: PlexTVSimulator) -> None:
+    """The poller stops at the pin's lifetime even when plex.tv keeps answering."""
+    pin = await client.create_pin()
+    poller = PinPoller(client=client, pin=replace(pin, expires_in=0), interval=INTERVAL)
+    with pytest.raises(PlexTVPinExpiredError):
+        await poller.wait_for_token()
+    assert poller.checks == 0
+    await client.close()
+
+
+async def test_expiry_from_expires_at(client: PlexTVClient, fast_plextv: PlexTVSimulator) -> None:
+    """Without expiresIn the deadline comes from expiresAt."""
+    pin = await client.create_pin()
+    soon = datetime.now(UTC) + timedelta(seconds=3 * INTERVAL)
+    poller = PinPoller(
+        client=client, pin=replace(pin, expires_in=None, expires_at=soon), interval=INTERVAL
+    )
+    with pytest.raises(PlexTVPinExpiredError):
+        await poller.wait_for_token()
+    assert 2 <= poller.checks <= 4
+    await client.close()
+
+
+async def test_permanent_error_propagates(
+    client: PlexTVClient, fast_plextv: PlexTVSimulator
+) -> None:
+    """An error that retrying cannot mend ends the wait at once."""
+    poller = await _poller(client)
+    fast_plextv.add_fault("/api/v2/pins/", status=401)
+    with pytest.raises(PlexTVAuthenticationError):
+        await poller.wait_for_token()
+    await client.close()
+
+
+async def test_unreachable_logged_once(
+    client: PlexTVClient, fast_plextv: PlexTVSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A run of failures gives one line when it starts and one when it ends."""
+    caplog.set_level(logging.INFO, logger="custom_components.plex_account")
+    poller = await _poller(client)
+    fast_plextv.add_fault("/api/v2/pins/", status=502, count=3)
+    fast_plextv.approve(poller.pin.code)
+    await poller.wait_for_token()
+    lines = [r.getMessage() for r in caplog.records if r.name == "custom_components.plex_account"]
+    assert len(lines) == 2
+    assert lines[0].startswith("plex.tv is not answering")
+    assert lines[1] == "plex.tv is answering again"
+    await client.close()
+
+
+async def test_session_error_is_a_connection_error(fast_plextv: PlexTVSimulator) -> None:
+    """A plex.tv that refuses connections counts as unreachable, not as a failure."""
+    identity = PlexIdentity(
+        client_identifier="poller-test",
+        client_name="Home Assistant",
+        device_name="Test",
+        client_version="0.1.0",
+        client_platform="Home Assistant",
+    )
+    async with aiohttp.ClientSession() as session:
+        client = PlexTVClient(identity=identity, session=session, base_url=fast_plextv.url)
+        pin = await client.create_pin()
+        await fast_plextv.stop()
+        poller = PinPoller(client=client, pin=replace(pin, expires_in=1), interval=INTERVAL)
+        with pytest.raises(PlexTVPinExpiredError):
+            await poller.wait_for_token()
+        assert 2 <= poller.checks <= 6

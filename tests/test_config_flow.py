@@ -293,7 +293,8 @@ async def test_reentering_does_not_restart(hass: HomeAssistant, plextv: PlexTVSi
         assert again["description_placeholders"] == result["description_placeholders"]
     await asyncio.sleep(2.2)
     assert len(plextv.requests_to(PINS, method="POST")) == 1
-    assert len(pin_checks(plextv)) == 3
+    # One poller checks about twice in 2.2 s; a second one would double that.
+    assert 2 <= len(pin_checks(plextv)) <= 3
     hass.config_entries.flow.async_abort(flow_id)
 
 

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Generator
-from unittest.mock import AsyncMock, patch
+from unittest.mock import AsyncMock, PropertyMock, patch
 
 import pytest
+from homeassistant.const import CONF_TOKEN, Platform
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 # HA puts its test config dir first on sys.path; importing the package here makes
 # `custom_components` resolve to this repository's, not the plugin's empty one.
 import custom_components.plex_account  # noqa: F401
-from custom_components.plex_account.const import PLEXTV_URL_ENV
+from custom_components.plex_account.const import (
+    CONF_CLIENT_IDENTIFIER,
+    CONF_CLIENT_NAME,
+    CONF_DEVICE_NAME,
+    DOMAIN,
+    PLEXTV_URL_ENV,
+    VERSION,
+)
+from custom_components.plex_account.plextv import PlexIdentity, PlexTVClient
 
 from .plextv_sim import PlexTVSimulator
 
@@ -56,3 +69,74 @@ def no_token_in_logs(caplog: pytest.LogCaptureFixture, plextv: PlexTVSimulator) 
         text = record.getMessage() + (record.exc_text or "")
         for secret in filter(None, secrets):
             assert secret not in text, f"a secret is in the log: {record.name}"
+
+
+CLIENT_IDENTIFIER = "0b0e7bd2-3c55-4ad8-a4d1-8f6c2d3e7a10"
+
+
+async def sign_in(plextv: PlexTVSimulator, client_identifier: str = CLIENT_IDENTIFIER) -> str:
+    """Return a token issued the way plex.tv issues one: a pin, approved."""
+    identity = PlexIdentity(
+        client_identifier=client_identifier,
+        client_name="Home Assistant",
+        device_name="Home",
+        client_version=VERSION,
+        client_platform="Home Assistant",
+    )
+    async with PlexTVClient(identity=identity, base_url=plextv.url) as client:
+        pin = await client.create_pin()
+    token = plextv.approve(pin.code)
+    plextv.requests.clear()
+    return token
+
+
+@pytest.fixture
+async def mock_config_entry(hass: HomeAssistant, plextv: PlexTVSimulator) -> MockConfigEntry:
+    """Return an entry of the simulator's account holding a live token, added to hass."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="plexfan",
+        unique_id=plextv.account["uuid"],
+        data={
+            CONF_TOKEN: await sign_in(plextv),
+            CONF_CLIENT_IDENTIFIER: CLIENT_IDENTIFIER,
+            CONF_CLIENT_NAME: "Home Assistant",
+            CONF_DEVICE_NAME: "Home",
+        },
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, plextv_url: str, mock_config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """Return the entry, set up against the simulator."""
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    return mock_config_entry
+
+
+async def setup_platform(hass: HomeAssistant, entry: MockConfigEntry, platform: Platform) -> None:
+    """Set the entry up with one platform only, as snapshot_platform wants."""
+    with patch("custom_components.plex_account.PLATFORMS", [platform]):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Enable the entities that are disabled by default, so that snapshots cover them."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Return snapshots that leave out ids and times that change from run to run."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)

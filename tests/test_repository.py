@@ -249,6 +249,12 @@ def test_readme_sections() -> None:
     """The README covers what the documentation rules of the quality scale ask for."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for heading in (
+        "## What you get",
+        "### How data is updated",
+        "### Examples",
+        "### Use cases",
+        "### Known limitations",
+        "### Troubleshooting",
         "## Installation",
         "## Configuration",
         "## Removal",
@@ -257,3 +263,13 @@ def test_readme_sections() -> None:
         assert heading in readme, heading
     assert "scripts/setup" in readme
     assert "scripts/test" in readme
+
+
+def test_every_entity_has_an_icon() -> None:
+    """Each entity translation has an icon in icons.json, and no icon is orphaned."""
+    strings = _load_json(INTEGRATION / "translations" / "en.json")["entity"]
+    icons = _load_json(INTEGRATION / "icons.json")["entity"]
+    named = {(platform, key) for platform, keys in strings.items() for key in keys}
+    with_icon = {(platform, key) for platform, keys in icons.items() for key in keys}
+    assert named
+    assert named == with_icon

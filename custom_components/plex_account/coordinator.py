@@ -1,0 +1,121 @@
+"""Keep the account and its resources fresh, and map plex.tv's answers to Home Assistant's."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .const import DOMAIN, LOGGER
+from .plextv import (
+    Account,
+    PlexTVAuthenticationError,
+    PlexTVClient,
+    PlexTVError,
+    PlexTVRateLimitError,
+    Resource,
+)
+
+# plex.tv documents no rate limit for these calls; Home Assistant's own Plex integration reads
+# resources at most once a minute, and presence changes no faster than that matters.
+UPDATE_INTERVAL = timedelta(seconds=60)
+
+# What plex.tv lists besides servers: the things that play.
+PLAYER_FEATURES = frozenset({"player", "client"})
+
+type PlexAccountConfigEntry = ConfigEntry[PlexAccountCoordinator]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlexAccountData:
+    """What one refresh learned: the account, and its servers and players by identifier."""
+
+    account: Account
+    servers: dict[str, Resource] = field(default_factory=dict)
+    players: dict[str, Resource] = field(default_factory=dict)
+
+    @classmethod
+    def from_resources(cls, account: Account, resources: list[Resource]) -> PlexAccountData:
+        """Sort the resources into servers and players."""
+        servers: dict[str, Resource] = {}
+        players: dict[str, Resource] = {}
+        for resource in resources:
+            if resource.is_server:
+                servers[resource.client_identifier] = resource
+            elif resource.provides & PLAYER_FEATURES:
+                players[resource.client_identifier] = resource
+        return cls(account=account, servers=servers, players=players)
+
+
+class PlexAccountCoordinator(DataUpdateCoordinator[PlexAccountData]):
+    """Read the account and its resources together, once a minute."""
+
+    config_entry: PlexAccountConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: PlexAccountConfigEntry, client: PlexTVClient
+    ) -> None:
+        """Keep the client of the entry."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=DOMAIN,
+            update_interval=UPDATE_INTERVAL,
+        )
+        self.client = client
+
+    async def _async_update_data(self) -> PlexAccountData:
+        """Fetch the account and the resources, mapping plex.tv's errors to Home Assistant's."""
+        try:
+            account, resources = await self._async_fetch()
+        except PlexTVAuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_token"
+            ) from err
+        except PlexTVRateLimitError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="rate_limited",
+                retry_after=err.retry_after,
+            ) from err
+        except PlexTVError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="cannot_connect",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        data = PlexAccountData.from_resources(account, resources)
+        self._async_update_devices(data)
+        return data
+
+    async def _async_fetch(self) -> tuple[Account, list[Resource]]:
+        """Fetch both at once; one round trip instead of two."""
+        account, resources = await asyncio.gather(
+            self.client.account(), self.client.resources(), return_exceptions=True
+        )
+        if isinstance(account, BaseException) or isinstance(resources, BaseException):
+            errors = [r for r in (account, resources) if isinstance(r, BaseException)]
+            # An authentication failure wins: only a new sign-in mends it.
+            raise next((e for e in errors if isinstance(e, PlexTVAuthenticationError)), errors[0])
+        return account, resources
+
+    def _async_update_devices(self, data: PlexAccountData) -> None:
+        """Drop the devices of servers plex.tv no longer lists; keep versions current."""
+        registry = dr.async_get(self.hass)
+        entry_id = self.config_entry.entry_id
+        for device in dr.async_entries_for_config_entry(registry, entry_id):
+            ids = {key for domain, key in device.identifiers if domain == DOMAIN}
+            if data.account.uuid in ids:
+                continue
+            server = next((data.servers[key] for key in ids if key in data.servers), None)
+            if server is None:
+                registry.async_update_device(device.id, remove_config_entry_id=entry_id)
+            elif device.sw_version != server.product_version:
+                registry.async_update_device(device.id, sw_version=server.product_version)

@@ -1,0 +1,62 @@
+"""Diagnostics: the entry and the last refresh, with every secret and personal detail redacted."""
+
+from __future__ import annotations
+
+from dataclasses import fields, is_dataclass
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_TOKEN
+from homeassistant.core import HomeAssistant
+
+from .coordinator import PlexAccountConfigEntry
+
+TO_REDACT = {
+    # secrets
+    CONF_TOKEN,
+    "auth_token",
+    "access_token",
+    # the person and where their servers are
+    "email",
+    "username",
+    "title",
+    "friendly_name",
+    "thumb",
+    "uuid",
+    "unique_id",
+    "id",
+    "owner_id",
+    "source_title",
+    "public_address",
+    "address",
+    "uri",
+}
+
+
+def _plain(value: Any) -> Any:  # noqa: ANN401 - any model value
+    """Turn the client's models into JSON-ready values, sets sorted for stable output."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {item.name: _plain(getattr(value, item.name)) for item in fields(value)}
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: PlexAccountConfigEntry
+) -> dict[str, Any]:
+    """Return the entry and what the last refresh read."""
+    coordinator = entry.runtime_data
+    data = coordinator.data
+    return async_redact_data(
+        {
+            "entry": entry.as_dict(),
+            "last_update_success": coordinator.last_update_success,
+            "account": _plain(data.account),
+            "servers": _plain(list(data.servers.values())),
+            "players": _plain(list(data.players.values())),
+        },
+        TO_REDACT,
+    )

@@ -1,0 +1,239 @@
+"""The account at work: refreshes, outages, dead tokens, servers coming and going."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import CONF_TOKEN, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.plex_account.const import DOMAIN
+from custom_components.plex_account.coordinator import UPDATE_INTERVAL
+
+from .plextv_sim import PlexTVSimulator
+
+pytestmark = pytest.mark.usefixtures("no_token_in_logs")
+
+PLEX_PASS = "binary_sensor.plex_fan_plex_pass"  # noqa: S105 - an entity id
+SERVERS_ONLINE = "sensor.plex_fan_servers_online"
+DEVICES_ONLINE = "sensor.plex_fan_devices_online"
+
+
+async def refresh(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Let one update interval pass."""
+    freezer.tick(UPDATE_INTERVAL)
+    async_fire_time_changed(hass)
+    # Refreshes run as background tasks of the entry.
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def server(plextv: PlexTVSimulator, name: str) -> dict[str, object]:
+    """Return the simulator's resource of that name."""
+    return next(r for r in plextv.resources if r["name"] == name)
+
+
+async def test_refresh_interval(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    plextv: PlexTVSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The account is read once a minute, not more."""
+    assert timedelta(seconds=60) <= UPDATE_INTERVAL
+    plextv.requests.clear()
+    # Home Assistant rounds the schedule down to a whole second, and fires up to 0.5 s early.
+    freezer.tick(UPDATE_INTERVAL - timedelta(seconds=2))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert plextv.requests == []
+    await refresh(hass, freezer)
+    assert sorted(r.path for r in plextv.requests) == ["/api/v2/resources", "/api/v2/user"]
+
+
+async def test_fetches_concurrently(
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The account and the resources are read at the same time, not one after the other."""
+    coordinator = init_integration.runtime_data
+    plextv.add_fault("/api/v2/user", delay=0.4)
+    plextv.add_fault("/api/v2/resources", delay=0.4)
+    started = time.monotonic()
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert time.monotonic() - started < 0.7
+
+
+async def test_unavailable_and_back(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    plextv: PlexTVSimulator,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An outage makes the entities unavailable with one log line, and one when it ends."""
+    assert hass.states.get(PLEX_PASS).state == STATE_ON  # type: ignore[union-attr]
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="custom_components.plex_account"):
+        plextv.add_fault("/api/v2/resources", status=503, count=3)
+        for _ in range(3):
+            await refresh(hass, freezer)
+            assert hass.states.get(PLEX_PASS).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
+        await refresh(hass, freezer)
+        assert hass.states.get(PLEX_PASS).state == STATE_ON  # type: ignore[union-attr]
+
+    lines = [r for r in caplog.records if r.name == "custom_components.plex_account"]
+    assert len(lines) == 2
+    assert lines[0].levelno == logging.ERROR
+    assert "plex.tv cannot be reached" in lines[0].getMessage()
+    assert lines[1].getMessage() == "Fetching plex_account data recovered"
+
+
+async def test_rate_limited_waits(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    plextv: PlexTVSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A 429 during a refresh waits for its Retry-After before the next one."""
+    plextv.add_fault("/api/v2/user", status=429, headers={"Retry-After": "300"})
+    await refresh(hass, freezer)
+    assert hass.states.get(PLEX_PASS).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
+    plextv.requests.clear()
+    for _ in range(4):  # four minutes: still waiting
+        await refresh(hass, freezer)
+    assert plextv.requests == []
+    await refresh(hass, freezer)
+    assert hass.states.get(PLEX_PASS).state == STATE_ON  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("status", [401, 422])
+async def test_dead_token_starts_reauth(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    plextv: PlexTVSimulator,
+    init_integration: MockConfigEntry,
+    status: int,
+) -> None:
+    """A token that dies while running asks for a new sign-in; a hiccup does not."""
+    plextv.add_fault("/api/v2/user", status=500)
+    await refresh(hass, freezer)
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+    plextv.revoke(init_integration.data[CONF_TOKEN], status=status)
+    await refresh(hass, freezer)
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert flows[0]["context"]["entry_id"] == init_integration.entry_id
+
+
+async def test_new_server_added(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    plextv: PlexTVSimulator,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A server that appears later gets its device and entities without a reload."""
+    before = len(dr.async_entries_for_config_entry(device_registry, init_integration.entry_id))
+    new = dict(server(plextv, "Attic NAS"))
+    new.update(name="Garage", clientIdentifier="garage-server-id", presence=True)
+    plextv.set_resources([*plextv.resources, new])
+    await refresh(hass, freezer)
+
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, "garage-server-id"), init_integration.entry_id
+    )
+    assert device is not None
+    assert device.name == "Garage"
+    devices = dr.async_entries_for_config_entry(device_registry, init_integration.entry_id)
+    assert len(devices) == before + 1
+    assert hass.states.get("binary_sensor.garage_online").state == STATE_ON  # type: ignore[union-attr]
+    assert hass.states.get(SERVERS_ONLINE).state == "3"  # type: ignore[union-attr]
+
+
+async def test_stale_server_removed(  # noqa: PLR0913, PLR0917
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    plextv: PlexTVSimulator,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A server plex.tv no longer lists loses its device and entities; it can come back."""
+    shared = server(plextv, "Alex's Plex")
+    shared_id = str(shared["clientIdentifier"])
+    assert device_registry.async_get_device_by_identifier(
+        (DOMAIN, shared_id), init_integration.entry_id
+    )
+    everything = plextv.resources
+    plextv.set_resources([r for r in everything if r is not shared])
+    await refresh(hass, freezer)
+
+    assert (
+        device_registry.async_get_device_by_identifier(
+            (DOMAIN, shared_id), init_integration.entry_id
+        )
+        is None
+    )
+    assert not [e for e in entity_registry.entities.values() if e.unique_id.startswith(shared_id)]
+    assert hass.states.get("binary_sensor.alex_s_plex_online") is None
+
+    plextv.set_resources(everything)
+    await refresh(hass, freezer)
+    assert device_registry.async_get_device_by_identifier(
+        (DOMAIN, shared_id), init_integration.entry_id
+    )
+    assert hass.states.get("binary_sensor.alex_s_plex_online") is not None
+
+
+async def test_server_changes_followed(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    plextv: PlexTVSimulator,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A server going offline and updating shows in its entity and its device."""
+    resources = plextv.resources
+    living_room = next(r for r in resources if r["name"] == "Living Room Server")
+    living_room.update(presence=False, productVersion="1.99.0.1-abc")
+    plextv.set_resources(resources)
+    await refresh(hass, freezer)
+
+    state = hass.states.get("binary_sensor.living_room_server_online")
+    assert state is not None
+    assert state.state == STATE_OFF
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, str(living_room["clientIdentifier"])), init_integration.entry_id
+    )
+    assert device is not None
+    assert device.sw_version == "1.99.0.1-abc"
+
+
+async def test_controllers_not_counted(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    plextv: PlexTVSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Only players and clients count as devices online; a remote control does not."""
+    before = hass.states.get(DEVICES_ONLINE).state  # type: ignore[union-attr]
+    remote = dict(server(plextv, "Living Room TV"))
+    remote.update(name="Remote", clientIdentifier="remote-id", provides="controller")
+    plextv.set_resources([*plextv.resources, remote])
+    await refresh(hass, freezer)
+    assert hass.states.get(DEVICES_ONLINE).state == before  # type: ignore[union-attr]
+    assert "remote-id" not in init_integration.runtime_data.data.players

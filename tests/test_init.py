@@ -110,3 +110,19 @@ async def test_remove_when_plextv_is_down(
     assert not hass.config_entries.async_entries(DOMAIN)
     assert not plextv.signed_out
     assert "Could not sign out of plex.tv" in caplog.text
+
+
+@pytest.mark.usefixtures("no_token_in_logs")
+async def test_remove_with_dead_token(
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A token plex.tv already revoked needs no sign-out and no warning."""
+    plextv.revoke(init_integration.data[CONF_TOKEN])
+    with caplog.at_level(logging.WARNING):
+        await hass.config_entries.async_remove(init_integration.entry_id)
+        await hass.async_block_till_done()
+    assert not hass.config_entries.async_entries(DOMAIN)
+    assert "Could not sign out" not in caplog.text

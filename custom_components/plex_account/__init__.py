@@ -8,7 +8,7 @@ from homeassistant.core import HomeAssistant
 from .const import CONF_CLIENT_IDENTIFIER, CONF_CLIENT_NAME, CONF_DEVICE_NAME, LOGGER
 from .coordinator import PlexAccountConfigEntry, PlexAccountCoordinator
 from .helpers import create_client
-from .plextv import PlexTVClient, PlexTVError
+from .plextv import PlexTVAuthenticationError, PlexTVClient, PlexTVError
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR]
 
@@ -44,5 +44,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: PlexAccountConfigEntry)
     """
     try:
         await _client(hass, entry).sign_out()
+    except PlexTVAuthenticationError:
+        LOGGER.debug("plex.tv had already signed the token out")
     except PlexTVError as err:
         LOGGER.warning("Could not sign out of plex.tv; revoke the device there: %s", err)

@@ -1,0 +1,1 @@
+"""End-to-end tests: the simulator and Home Assistant as processes, and a browser."""

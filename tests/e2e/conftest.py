@@ -1,0 +1,225 @@
+"""End-to-end fixtures: the simulator and a real Home Assistant as processes, and a browser.
+
+These tests run only with PLEX_ACCOUNT_E2E=1 (scripts/e2e sets it); otherwise every test in
+this folder is skipped, so the unit test run stays fast and needs no browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+import pytest_socket
+
+from .harness import ROOT, HomeAssistant, Simulator, free_port
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Playwright
+
+ENABLE_ENV = "PLEX_ACCOUNT_E2E"
+ARTIFACTS = Path(os.environ.get("PLEX_ACCOUNT_E2E_ARTIFACTS", ROOT / "artifacts" / "e2e"))
+# Short enough to wait for, long enough to type a code in the browser.
+SHORT_PIN_SECONDS = 12.0
+
+# One line per request would bury a failure's output.
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the end-to-end tests unless asked for."""
+    here = Path(__file__).parent
+    for item in items:
+        if here not in item.path.parents:
+            continue
+        if os.environ.get(ENABLE_ENV) != "1":
+            item.add_marker(pytest.mark.skip(reason=f"end-to-end: set {ENABLE_ENV}=1"))
+
+
+def _allow_sockets() -> None:
+    """Let this process open sockets: Home Assistant's test plugin blocks them per test.
+
+    Session fixtures are set up before any per-test fixture could enable them.
+    """
+    pytest_socket.enable_socket()
+
+
+@pytest.fixture(autouse=True)
+def _e2e_sockets(socket_enabled: None) -> None:
+    """Let each end-to-end test talk to the processes."""
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Return the folder for screenshots, timings and logs (emptied at the start)."""
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    return ARTIFACTS
+
+
+def _start_pair(
+    tmp: Path, artifacts: Path, name: str, pin_expires_in: float | None
+) -> tuple[Simulator, HomeAssistant]:
+    _allow_sockets()
+    simulator = Simulator.start(tmp / "simulator.log", pin_expires_in=pin_expires_in)
+    try:
+        started = time.monotonic()
+        hass = HomeAssistant.start(tmp / "config", port=free_port(), plextv_url=simulator.url)
+        hass.onboard()
+        print(f"\n{name}: Home Assistant ready in {time.monotonic() - started:.1f} s")  # noqa: T201
+    except BaseException:
+        simulator.stop()
+        raise
+    return simulator, hass
+
+
+def _stop_pair(simulator: Simulator, hass: HomeAssistant, artifacts: Path, name: str) -> None:
+    try:
+        hass.stop()
+    finally:
+        simulator.stop()
+        logs = artifacts / "logs" / name
+        logs.mkdir(parents=True, exist_ok=True)
+        for path in (hass.log_file, hass.process.log_path, simulator.process.log_path):
+            if path.exists():
+                shutil.copy(path, logs / path.name)
+
+
+@pytest.fixture(scope="session")
+def main_pair(
+    tmp_path_factory: pytest.TempPathFactory, artifacts: Path
+) -> Iterator[tuple[Simulator, HomeAssistant]]:
+    """Start the simulator (codes valid 15 minutes) and Home Assistant pointed at it."""
+    simulator, hass = _start_pair(tmp_path_factory.mktemp("main"), artifacts, "main", None)
+    try:
+        yield simulator, hass
+    finally:
+        _stop_pair(simulator, hass, artifacts, "main")
+
+
+@pytest.fixture(scope="session")
+def short_pair(
+    tmp_path_factory: pytest.TempPathFactory, artifacts: Path
+) -> Iterator[tuple[Simulator, HomeAssistant]]:
+    """Start a second pair whose codes expire after SHORT_PIN_SECONDS."""
+    simulator, hass = _start_pair(
+        tmp_path_factory.mktemp("short"), artifacts, "short", SHORT_PIN_SECONDS
+    )
+    try:
+        yield simulator, hass
+    finally:
+        _stop_pair(simulator, hass, artifacts, "short")
+
+
+@pytest.fixture
+def plextv(main_pair: tuple[Simulator, HomeAssistant]) -> Simulator:
+    """Return the main simulator."""
+    return main_pair[0]
+
+
+@pytest.fixture
+def hass_server(main_pair: tuple[Simulator, HomeAssistant]) -> Iterator[HomeAssistant]:
+    """Return the main Home Assistant with no plex_account flow or entry; clean up after."""
+    hass = main_pair[1]
+    hass.remove_all()
+    yield hass
+    hass.remove_all()
+
+
+@pytest.fixture
+def short_plextv(short_pair: tuple[Simulator, HomeAssistant]) -> Simulator:
+    """Return the simulator whose codes expire quickly."""
+    return short_pair[0]
+
+
+@pytest.fixture
+def short_hass(short_pair: tuple[Simulator, HomeAssistant]) -> Iterator[HomeAssistant]:
+    """Return the Home Assistant pointed at the quickly-expiring simulator."""
+    hass = short_pair[1]
+    hass.remove_all()
+    yield hass
+    hass.remove_all()
+
+
+CHROMIUM = os.environ.get("PLEX_ACCOUNT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+class Browser:
+    """Chromium driven by Playwright from a thread of its own.
+
+    Playwright's synchronous API leaves its event loop marked as running in the thread that
+    started it, which would stop Home Assistant's test plugin from running its own fixtures.
+    """
+
+    def __init__(self, profile: Path) -> None:
+        """Start Chromium with a fresh profile in profile."""
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chromium")
+        self._playwright: Playwright | None = None
+        self._context = self._pool.submit(self._start, profile).result()
+
+    def _start(self, profile: Path) -> BrowserContext:
+        # Imported here: the unit test run does not need the browser driver.
+        from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+        self._playwright = sync_playwright().start()
+        # Playwright's loop (marked running in this thread) would start executor threads
+        # during a test, which the test plugin reports as left behind: start its only one now.
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chromium-io")
+        executor.submit(lambda: None).result()
+        asyncio.get_running_loop().set_default_executor(executor)
+        context = self._playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1280, "height": 800},
+        )
+        context.set_default_timeout(30_000)
+        return context
+
+    def run[T](self, scenario: Callable[[BrowserContext], T]) -> T:
+        """Run scenario with the browser in the browser's thread; return what it returns."""
+        return self._pool.submit(scenario, self._context).result()
+
+    def close(self) -> None:
+        """Close Chromium and the thread."""
+
+        def stop() -> None:
+            try:
+                self._context.close()
+            finally:
+                if self._playwright is not None:
+                    self._playwright.stop()
+
+        try:
+            self._pool.submit(stop).result(timeout=60)
+        finally:
+            self._pool.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    """Start Chromium with a fresh profile, for the whole run."""
+    chromium = Browser(tmp_path_factory.mktemp("chromium-profile"))
+    try:
+        yield chromium
+    finally:
+        chromium.close()

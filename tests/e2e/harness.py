@@ -1,0 +1,500 @@
+"""Run the plex.tv simulator and a real Home Assistant as processes, and talk to them over HTTP.
+
+Used by the end-to-end tests and by scripts/demo. Every process is started in its own session,
+so stopping it stops its children too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Self
+
+import aiohttp
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = ROOT / ".venv" / "bin" / "python"
+DEVELOP = ROOT / "scripts" / "develop"
+DOMAIN = "plex_account"
+PLEXTV_URL_ENV = "PLEX_ACCOUNT_PLEXTV_URL"
+
+_SIMULATOR_LINE = re.compile(r"plex\.tv simulator on (http://\S+)")
+
+
+class HarnessError(RuntimeError):
+    """A process did not start, or answered something unexpected."""
+
+
+def wait_for[T](
+    check: Callable[[], T | None],
+    *,
+    timeout: float,
+    interval: float = 0.1,
+    what: str = "a condition",
+) -> T:
+    """Call check until it returns something other than None or False; return that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result is not None and result is not False:
+            return result
+        if time.monotonic() > deadline:
+            msg = f"timed out after {timeout:.0f} s waiting for {what}"
+            raise HarnessError(msg)
+        time.sleep(interval)
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Process:
+    """A child process in its own session, its output in a file."""
+
+    def __init__(
+        self, name: str, args: list[str], *, log_path: Path, env: Mapping[str, str] | None = None
+    ) -> None:
+        """Start args with stdout and stderr going to log_path."""
+        self.name = name
+        self.log_path = log_path
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log: IO[bytes] = log_path.open("wb")
+        self.popen = subprocess.Popen(  # noqa: S603 - our own commands
+            args,
+            cwd=ROOT,
+            env=dict(os.environ if env is None else env),
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    @property
+    def running(self) -> bool:
+        """Return whether the process has not exited yet."""
+        return self.popen.poll() is None
+
+    def output(self) -> str:
+        """Return what the process has written so far."""
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, timeout: float = 20) -> None:
+        """Stop the whole process group: SIGTERM, then SIGKILL after timeout seconds."""
+        try:
+            if self.running:
+                self._signal(signal.SIGTERM)
+                try:
+                    self.popen.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    self._signal(signal.SIGKILL)
+                    self.popen.wait(5)
+            # Children that outlived the leader (none expected) go too.
+            self._signal(signal.SIGKILL)
+        finally:
+            self._log.close()
+
+    def _signal(self, signum: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signum)
+
+
+@dataclass
+class Simulator:
+    """The plex.tv simulator running as a process, and its /_sim/ control interface."""
+
+    url: str
+    process: Process
+    http: httpx.Client = field(repr=False)
+
+    @classmethod
+    def start(cls, log_path: Path, *, pin_expires_in: float | None = None, port: int = 0) -> Self:
+        """Start `python -m tests.plextv_sim` on 127.0.0.1 and wait until it serves."""
+        args = [str(PYTHON), "-m", "tests.plextv_sim", "--host", "127.0.0.1", "--port", str(port)]
+        if pin_expires_in is not None:
+            args += ["--pin-expires-in", str(pin_expires_in)]
+        process = Process("plex.tv simulator", args, log_path=log_path)
+
+        def started() -> str | None:
+            if not process.running:
+                msg = f"the simulator exited:\n{process.output()}"
+                raise HarnessError(msg)
+            found = _SIMULATOR_LINE.search(process.output())
+            return found.group(1) if found else None
+
+        try:
+            url = wait_for(started, timeout=30, what="the simulator")
+        except BaseException:
+            process.stop()
+            raise
+        return cls(url=url, process=process, http=httpx.Client(base_url=url, timeout=10))
+
+    @property
+    def link_url(self) -> str:
+        """Return the page where the code is typed."""
+        return f"{self.url}/link"
+
+    def stop(self) -> None:
+        """Stop the simulator."""
+        self.http.close()
+        self.process.stop()
+
+    def state(self) -> dict[str, Any]:
+        """Return GET /_sim/state: pins, tokens, signed_out."""
+        response = self.http.get("/_sim/state")
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def approve(self, code: str) -> str:
+        """Approve a pending code as the sample account would at plex.tv/link; return the token."""
+        response = self.http.post("/_sim/approve", json={"code": code})
+        response.raise_for_status()
+        token: str = response.json()["token"]
+        return token
+
+    def revoke(self, token: str, status: int = 401) -> None:
+        """Make plex.tv refuse token from now on."""
+        self.http.post("/_sim/revoke", json={"token": token, "status": status}).raise_for_status()
+
+    def secrets(self) -> list[str]:
+        """Return every token the simulator handed out (pins' and accounts')."""
+        state = self.state()
+        found = {pin["authToken"] for pin in state["pins"] if pin["authToken"]}
+        found |= {token["token"] for token in state["tokens"]}
+        return sorted(found)
+
+
+def config_yaml(port: int) -> str:
+    """Return scripts/develop's configuration.yaml with an http section for another port."""
+    return f"""\
+homeassistant:
+  name: Home
+  time_zone: UTC
+  unit_system: metric
+
+frontend:
+config:
+history:
+logbook:
+system_health:
+
+http:
+  server_host: 127.0.0.1
+  server_port: {port}
+
+logger:
+  default: info
+  logs:
+    custom_components.plex_account: debug
+"""
+
+
+@dataclass
+class HomeAssistant:
+    """A Home Assistant process started by scripts/develop, and a signed-in HTTP client."""
+
+    url: str
+    config_dir: Path
+    process: Process
+    username: str
+    password: str
+    tokens: dict[str, Any] = field(default_factory=dict, repr=False)
+    http: httpx.Client = field(init=False, repr=False)
+    _started_flows: set[str] = field(default_factory=set, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Open the HTTP client; requests carry the access token once signed in."""
+        self.http = httpx.Client(base_url=self.url, timeout=30)
+
+    @classmethod
+    def start(  # noqa: PLR0913 - all keyword-only but the folder
+        cls,
+        config_dir: Path,
+        *,
+        port: int,
+        plextv_url: str,
+        write_config: bool = True,
+        username: str = "e2e",
+        password: str = "e2e-password",  # noqa: S107 - a throwaway test user
+    ) -> Self:
+        """Start Home Assistant on 127.0.0.1:port and wait until its web server answers."""
+        config_dir.mkdir(parents=True, exist_ok=True)
+        if write_config:
+            (config_dir / "configuration.yaml").write_text(config_yaml(port))
+        env = {**os.environ, "PLEX_ACCOUNT_CONFIG_DIR": str(config_dir), PLEXTV_URL_ENV: plextv_url}
+        process = Process(
+            "Home Assistant", [str(DEVELOP)], log_path=config_dir / "hass-output.log", env=env
+        )
+        hass = cls(
+            url=f"http://127.0.0.1:{port}",
+            config_dir=config_dir,
+            process=process,
+            username=username,
+            password=password,
+        )
+        try:
+            hass.wait_until_serving(timeout=120)
+        except BaseException:
+            hass.stop()
+            raise
+        return hass
+
+    @property
+    def log_file(self) -> Path:
+        """Return Home Assistant's own log file."""
+        return self.config_dir / "home-assistant.log"
+
+    @property
+    def client_id(self) -> str:
+        """Return the client_id the web interface uses on this address."""
+        return f"{self.url}/"
+
+    def logs(self) -> str:
+        """Return everything Home Assistant logged: its log file and its console output."""
+        text = self.process.output()
+        if self.log_file.exists():
+            text += self.log_file.read_text(errors="replace")
+        return text
+
+    def stop(self) -> None:
+        """Stop Home Assistant (it saves its state on SIGTERM)."""
+        self.http.close()
+        self.process.stop(timeout=30)
+
+    def wait_until_serving(self, timeout: float) -> None:
+        """Wait for the onboarding status page, which answers without a sign-in."""
+
+        def serving() -> bool:
+            if not self.process.running:
+                msg = f"Home Assistant exited:\n{self.logs()[-5000:]}"
+                raise HarnessError(msg)
+            try:
+                return self.http.get("/api/onboarding").status_code == httpx.codes.OK
+            except httpx.TransportError:
+                return False
+
+        wait_for(serving, timeout=timeout, interval=0.25, what="Home Assistant's web server")
+
+    # Onboarding and sign-in
+
+    def onboard(self, name: str = "E2E Tester") -> None:
+        """Create the owner and finish every onboarding step, as the first-run screens do."""
+        response = self.http.post(
+            "/api/onboarding/users",
+            json={
+                "client_id": self.client_id,
+                "name": name,
+                "username": self.username,
+                "password": self.password,
+                "language": "en",
+            },
+        )
+        _expect(response)
+        self._exchange_code(response.json()["auth_code"])
+        for step in ("core_config", "analytics"):
+            _expect(self.http.post(f"/api/onboarding/{step}", json={}))
+        _expect(
+            self.http.post(
+                "/api/onboarding/integration",
+                json={"client_id": self.client_id, "redirect_uri": f"{self.url}/?auth_callback=1"},
+            )
+        )
+        wait_for(
+            lambda: self.get("/api/config").get("state") == "RUNNING",
+            timeout=60,
+            what="Home Assistant to finish starting",
+        )
+        self.confirm_http_config()
+        self._remove_failed_onboarding_entries()
+
+    def _remove_failed_onboarding_entries(self) -> None:
+        """Remove what onboarding added but cannot run without its requirements.
+
+        Onboarding adds Google Translate and others, whose packages --skip-pip leaves out;
+        their "Failed to set up" cards would only distract on the integrations page.
+        """
+        seen: list[list[tuple[str, str]]] = []
+
+        def settled() -> list[dict[str, Any]] | None:
+            # Onboarding sets them up in the background: wait until two reads agree.
+            entries: list[dict[str, Any]] = self.get("/api/config/config_entries/entry")
+            states = sorted((entry["entry_id"], entry["state"]) for entry in entries)
+            pending = {"not_loaded", "setup_in_progress"}
+            stable = bool(seen) and seen[-1] == states
+            seen.append(states)
+            if not stable or any(state in pending for _, state in states):
+                return None
+            return entries
+
+        entries = wait_for(
+            settled, timeout=30, interval=1, what="onboarding's integrations to load"
+        )
+        for entry in entries:
+            if entry["state"] == "setup_error" and entry["domain"] != DOMAIN:
+                self.delete(f"/api/config/config_entries/entry/{entry['entry_id']}")
+
+    def login(self) -> dict[str, Any]:
+        """Sign in with the login flow the login page uses; return fresh tokens."""
+        response = self.http.post(
+            "/auth/login_flow",
+            json={
+                "client_id": self.client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": f"{self.url}/?auth_callback=1",
+            },
+        )
+        _expect(response)
+        response = self.http.post(
+            f"/auth/login_flow/{response.json()['flow_id']}",
+            json={
+                "client_id": self.client_id,
+                "username": self.username,
+                "password": self.password,
+            },
+        )
+        _expect(response)
+        return self._exchange_code(response.json()["result"])
+
+    def _exchange_code(self, code: str) -> dict[str, Any]:
+        response = self.http.post(
+            "/auth/token",
+            data={"grant_type": "authorization_code", "code": code, "client_id": self.client_id},
+        )
+        _expect(response)
+        tokens: dict[str, Any] = response.json()
+        self.tokens = tokens
+        self.http.headers["Authorization"] = f"Bearer {tokens['access_token']}"
+        return tokens
+
+    def confirm_http_config(self) -> None:
+        """Keep the http settings from configuration.yaml.
+
+        Home Assistant tries HTTP settings from YAML as a trial, asks in the web interface to
+        confirm them, and restarts with the previous ones five minutes later if nobody does.
+        """
+        result = self.ws({"type": "http/config/promote"})
+        if not result["success"] and "No pending" not in result["error"]["message"]:
+            msg = f"confirming the HTTP settings failed: {result}"
+            raise HarnessError(msg)
+
+    # REST and websocket
+
+    def get(self, path: str, **params: str) -> Any:  # noqa: ANN401 - any JSON
+        """GET a JSON resource; fail on an error status."""
+        return _json(self.http.get(path, params=params))
+
+    def post(self, path: str, body: dict[str, Any] | None = None) -> Any:  # noqa: ANN401
+        """POST JSON; fail on an error status; return the JSON answer."""
+        return _json(self.http.post(path, json=body or {}))
+
+    def delete(self, path: str) -> Any:  # noqa: ANN401 - any JSON
+        """DELETE a resource; fail on an error status."""
+        return _json(self.http.delete(path))
+
+    def ws(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Send one websocket command; return its result message."""
+        url = self.url.replace("http", "ws", 1) + "/api/websocket"
+        token = self.tokens["access_token"]
+        # A private event loop in a worker thread, so it works under any caller.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, _ws_command(url, token, message)).result(timeout=60)
+
+    # The integration
+
+    def entries(self) -> list[dict[str, Any]]:
+        """Return the plex_account config entries."""
+        entries: list[dict[str, Any]] = self.get("/api/config/config_entries/entry", domain=DOMAIN)
+        return entries
+
+    def flows_in_progress(self) -> list[dict[str, Any]]:
+        """Return the plex_account flows in progress that no user started (such as reauth)."""
+        flows: list[dict[str, Any]] = self.ws({"type": "config_entries/flow/progress"})["result"]
+        return [flow for flow in flows if flow["handler"] == DOMAIN]
+
+    def start_flow(self) -> dict[str, Any]:
+        """Start the user flow, as Add integration does."""
+        result: dict[str, Any] = self.post(
+            "/api/config/config_entries/flow",
+            {"handler": DOMAIN, "show_advanced_options": False},
+        )
+        self._started_flows.add(result["flow_id"])
+        return result
+
+    def flow_step(self, flow_id: str, user_input: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Submit user_input to a flow (or, with None, fetch its current step)."""
+        path = f"/api/config/config_entries/flow/{flow_id}"
+        if user_input is None:
+            result: dict[str, Any] = self.get(path)
+        else:
+            result = self.post(path, user_input)
+        return result
+
+    def flow_status(self, flow_id: str) -> dict[str, Any] | None:
+        """Fetch a flow's current step; None once the flow has ended."""
+        response = self.http.get(f"/api/config/config_entries/flow/{flow_id}")
+        if response.status_code == httpx.codes.NOT_FOUND:
+            return None
+        result: dict[str, Any] = _json(response)
+        return result
+
+    def remove_all(self) -> None:
+        """Abort every plex_account flow and remove every plex_account entry."""
+        flow_ids = self._started_flows | {flow["flow_id"] for flow in self.flows_in_progress()}
+        self._started_flows.clear()
+        for flow_id in flow_ids:
+            # 404 for the flows that have finished.
+            self.http.delete(f"/api/config/config_entries/flow/{flow_id}")
+        for entry in self.entries():
+            self.delete(f"/api/config/config_entries/entry/{entry['entry_id']}")
+
+    def entity_ids(self) -> list[str]:
+        """Return the enabled entities the integration registered (disabled ones have no state)."""
+        result = self.ws({"type": "config/entity_registry/list"})
+        return sorted(
+            entity["entity_id"]
+            for entity in result["result"]
+            if entity["platform"] == DOMAIN and entity["disabled_by"] is None
+        )
+
+
+async def _ws_command(url: str, token: str, message: dict[str, Any]) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as websocket:
+        await websocket.receive_json()  # auth_required
+        await websocket.send_json({"type": "auth", "access_token": token})
+        answer = await websocket.receive_json()
+        if answer.get("type") != "auth_ok":
+            msg = f"websocket sign-in failed: {answer}"
+            raise HarnessError(msg)
+        await websocket.send_json({"id": 1, **message})
+        while True:
+            reply: dict[str, Any] = await websocket.receive_json()
+            if reply.get("id") == 1 and reply.get("type") == "result":
+                return reply
+
+
+def _expect(response: httpx.Response) -> None:
+    if response.is_error:
+        msg = f"{response.request.method} {response.request.url.path}: {response.status_code} "
+        msg += response.text[:500]
+        raise HarnessError(msg)
+
+
+def _json(response: httpx.Response) -> Any:  # noqa: ANN401 - any JSON
+    _expect(response)
+    return json.loads(response.text) if response.content else None

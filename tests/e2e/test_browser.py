@@ -1,0 +1,187 @@
+"""Sign in as a person would: Home Assistant's web interface and the /link page in Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .harness import HomeAssistant, Simulator
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page
+
+    from .conftest import Browser
+
+# The success dialog: "Finish", or "Skip and finish" when it offers to name the new devices.
+FINISH = re.compile(r"^(Skip and finish|Finish)$")
+
+
+def shot(page: Page, artifacts: Path, name: str) -> None:
+    """Save a screenshot of the tab, once its animations have settled."""
+    page.wait_for_timeout(400)
+    page.screenshot(path=artifacts / f"{name}.png")
+
+
+def open_home_assistant(page: Page, hass: HomeAssistant, artifacts: Path | None = None) -> None:
+    """Open Home Assistant, signing in on the login page if it asks."""
+    page.goto(hass.url + "/")
+    login = page.get_by_role("button", name="Log in")
+    sidebar = page.get_by_role("link", name="Settings")
+    login.or_(sidebar).first.wait_for()
+    if login.is_visible():
+        page.get_by_role("textbox", name="Username").fill(hass.username)
+        page.get_by_role("textbox", name="Password").fill(hass.password)
+        if artifacts is not None:
+            shot(page, artifacts, "01-login")
+        login.click()
+    sidebar.wait_for()
+
+
+def open_names_form(page: Page, hass: HomeAssistant) -> None:
+    """Go straight to the integrations page and pick Plex Account."""
+    page.goto(hass.url + "/config/integrations/dashboard")
+    page.get_by_role("button", name="Add integration").click()
+    page.get_by_placeholder("Search for a brand name").fill("Plex Account")
+    page.get_by_role("button", name="Plex Account").click()
+    page.get_by_role("textbox", name="Client name").wait_for()
+
+
+def shown_code(page: Page) -> str:
+    """Return the code the progress dialog shows (the markdown heading)."""
+    heading = page.get_by_role("heading", level=2, name=re.compile(r"^[A-Z0-9]{4}$"))
+    return heading.inner_text().strip()
+
+
+def type_code_at_link_page(
+    browser: BrowserContext, plextv: Simulator, code: str, artifacts: Path | None = None
+) -> None:
+    """Open the simulator's /link page in a second tab, type the code and submit it."""
+    link = browser.new_page()
+    try:
+        link.goto(plextv.link_url)
+        link.locator("#code").fill(code)
+        if artifacts is not None:
+            shot(link, artifacts, "05-link-page")
+        link.locator("#link-submit").click()
+        link.locator("#link-success").wait_for()
+        if artifacts is not None:
+            shot(link, artifacts, "06-link-success")
+    finally:
+        link.close()
+
+
+def test_sign_in_in_the_browser(
+    browser: Browser, hass_server: HomeAssistant, plextv: Simulator, artifacts: Path
+) -> None:
+    """Settings, Add integration, names, code; the code typed at /link adds the entry."""
+    browser.run(lambda context: sign_in(context, hass_server, plextv, artifacts))
+    [entry] = hass_server.entries()
+    assert entry["title"] == "plexfan"
+
+
+def sign_in(
+    browser: BrowserContext, hass_server: HomeAssistant, plextv: Simulator, artifacts: Path
+) -> None:
+    """Sign in through the web interface and the /link page."""
+    page = browser.new_page()
+    open_home_assistant(page, hass_server, artifacts)
+
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_text("Devices & services", exact=True).first.click()
+    page.get_by_role("button", name="Add integration").click()
+    page.get_by_placeholder("Search for a brand name").fill("Plex Account")
+    page.get_by_role("button", name="Plex Account").wait_for()
+    shot(page, artifacts, "02-add-integration")
+    page.get_by_role("button", name="Plex Account").click()
+
+    client_name = page.get_by_role("textbox", name="Client name")
+    device_name = page.get_by_role("textbox", name="Device name")
+    client_name.wait_for()
+    assert client_name.input_value() == "Home Assistant"
+    device_name.fill("Living Room")
+    shot(page, artifacts, "03-names-form")
+    page.get_by_role("button", name="Submit").click()
+
+    code = shown_code(page)
+    page.get_by_role("link", name=plextv.link_url).wait_for()
+    shot(page, artifacts, "04-code-shown")
+    pending = [pin for pin in plextv.state()["pins"] if pin["code"] == code]
+    assert pending
+    assert not pending[0]["approved"]
+
+    submitted = time.monotonic()
+    type_code_at_link_page(browser, plextv, code, artifacts)
+    page.bring_to_front()
+    page.get_by_role("button", name=FINISH).wait_for()
+    shown_after = time.monotonic() - submitted
+    (artifacts / "browser-latency.json").write_text(
+        json.dumps({"link_submitted_to_success_dialog": shown_after}, indent=2) + "\n"
+    )
+    print(f"\n/link submitted -> success dialog: {shown_after:.2f} s")  # noqa: T201
+    shot(page, artifacts, "07-success")
+    page.get_by_role("button", name=FINISH).click()
+
+    page.goto(hass_server.url + "/config/integrations/integration/plex_account")
+    page.get_by_text("plexfan").first.wait_for()
+    shot(page, artifacts, "08-entry-added")
+    page.close()
+
+
+def test_invalid_name_shows_its_error(
+    browser: Browser, hass_server: HomeAssistant, artifacts: Path
+) -> None:
+    """A name of only spaces passes the form's own check and gets the integration's error."""
+    browser.run(lambda context: invalid_name(context, hass_server, artifacts))
+    assert hass_server.entries() == []
+
+
+def invalid_name(browser: BrowserContext, hass_server: HomeAssistant, artifacts: Path) -> None:
+    """Submit a blank device name and look for its error."""
+    page = browser.new_page()
+    open_home_assistant(page, hass_server)
+    open_names_form(page, hass_server)
+
+    page.get_by_role("textbox", name="Device name").fill("   ")
+    page.get_by_role("button", name="Submit").click()
+
+    page.get_by_text("Enter a name of 1 to 255 characters").wait_for()
+    shot(page, artifacts, "09-invalid-name")
+    assert page.get_by_role("textbox", name="Device name").is_visible()
+    page.close()
+
+
+def test_expired_code_offers_a_new_one(
+    browser: Browser, short_hass: HomeAssistant, short_plextv: Simulator, artifacts: Path
+) -> None:
+    """Nobody types the code in time: the dialog says so, and its new code works."""
+    browser.run(lambda context: expired_code(context, short_hass, short_plextv, artifacts))
+    [entry] = short_hass.entries()
+    assert entry["title"] == "plexfan"
+
+
+def expired_code(
+    browser: BrowserContext, short_hass: HomeAssistant, short_plextv: Simulator, artifacts: Path
+) -> None:
+    """Let the code expire, ask for a new one and type that one."""
+    page = browser.new_page()
+    open_home_assistant(page, short_hass)
+    open_names_form(page, short_hass)
+    page.get_by_role("button", name="Submit").click()
+    old_code = shown_code(page)
+
+    page.get_by_text("The code expired").wait_for(timeout=60_000)
+    shot(page, artifacts, "10-code-expired")
+    page.get_by_role("button", name="Submit").click()
+
+    new_code = shown_code(page)
+    assert new_code != old_code
+    shot(page, artifacts, "11-new-code")
+    type_code_at_link_page(browser, short_plextv, new_code)
+    page.bring_to_front()
+    page.get_by_role("button", name=FINISH).wait_for()
+    shot(page, artifacts, "12-new-code-linked")
+    page.get_by_role("button", name=FINISH).click()
+    page.close()

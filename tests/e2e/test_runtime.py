@@ -1,0 +1,96 @@
+"""The signed-in account at work in a real Home Assistant: entities, diagnostics, reauth."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.plextv_sim.sample import sample_account, sample_resources
+
+from .harness import HomeAssistant, Simulator, wait_for
+from .test_api import start_link, wait_for_entry
+
+
+def sign_in(hass: HomeAssistant, plextv: Simulator) -> tuple[dict[str, Any], str]:
+    """Add the sample account; return its loaded entry and its token."""
+    step = start_link(hass)
+    token = plextv.approve(step["description_placeholders"]["code"])
+    wait_for_entry(hass, step["flow_id"])
+    entry = wait_for(
+        lambda: next((e for e in hass.entries() if e["state"] == "loaded"), None),
+        timeout=30,
+        what="the entry to load",
+    )
+    return entry, token
+
+
+def account_secrets(token: str) -> list[str]:
+    """Return what must never leave Home Assistant: the token, e-mail, server tokens."""
+    secrets = [token, sample_account()["email"]]
+    secrets += [r["accessToken"] for r in sample_resources() if r.get("accessToken")]
+    return secrets
+
+
+def test_entities_diagnostics_and_sign_out(hass_server: HomeAssistant, plextv: Simulator) -> None:
+    """Entities appear, diagnostics hide secrets, and removing the entry signs the token out."""
+    entry, token = sign_in(hass_server, plextv)
+
+    entity_ids = wait_for(hass_server.entity_ids, timeout=30, what="the entities")
+    domains = {entity_id.split(".", 1)[0] for entity_id in entity_ids}
+    assert domains <= {"sensor", "binary_sensor"}
+    assert {"sensor", "binary_sensor"} <= domains
+    states = {state["entity_id"]: state for state in hass_server.get("/api/states")}
+    missing = [entity_id for entity_id in entity_ids if entity_id not in states]
+    assert not missing
+    assert any(
+        states[entity_id]["state"] not in {"unavailable", "unknown"} for entity_id in entity_ids
+    )
+
+    diagnostics = hass_server.get(f"/api/diagnostics/config_entry/{entry['entry_id']}")
+    text = json.dumps(diagnostics)
+    assert diagnostics
+    for secret in account_secrets(token):
+        assert secret not in text, "a secret is in the diagnostics"
+
+    hass_server.delete(f"/api/config/config_entries/entry/{entry['entry_id']}")
+    assert hass_server.entries() == []
+    wait_for(lambda: token in plextv.state()["signed_out"], timeout=10, what="the token's sign-out")
+
+
+def test_revoked_token_asks_to_sign_in_again(hass_server: HomeAssistant, plextv: Simulator) -> None:
+    """plex.tv refusing the token starts reauth; a new code fixes the same entry."""
+    entry, token = sign_in(hass_server, plextv)
+    [entity_id, *_] = wait_for(hass_server.entity_ids, timeout=30, what="the entities")
+
+    plextv.revoke(token)
+    # The coordinator refreshes every minute or so; asking for an update refreshes it now.
+    hass_server.post("/api/services/homeassistant/update_entity", {"entity_id": entity_id})
+
+    flow = wait_for(
+        lambda: next(
+            (f for f in hass_server.flows_in_progress() if f["context"]["source"] == "reauth"),
+            None,
+        ),
+        timeout=90,
+        interval=0.5,
+        what="a reauth flow",
+    )
+    assert flow["context"]["entry_id"] == entry["entry_id"]
+
+    step = hass_server.flow_step(flow["flow_id"])
+    assert step["step_id"] == "reauth_confirm"
+    step = hass_server.flow_step(flow["flow_id"], {})
+    assert step["type"] == "progress"
+    new_token = plextv.approve(step["description_placeholders"]["code"])
+    result, _, _ = wait_for_entry(hass_server, flow["flow_id"])
+    assert result["type"] in {"abort", "finished"}, result
+    if result["type"] == "abort":
+        assert result["reason"] == "reauth_successful"
+
+    assert new_token != token
+    wait_for(
+        lambda: [e["state"] for e in hass_server.entries()] == ["loaded"],
+        timeout=30,
+        what="the entry to load again",
+    )
+    assert [e["entry_id"] for e in hass_server.entries()] == [entry["entry_id"]]

@@ -1,0 +1,1 @@
+"""Benchmarks of the Plex Account integration; they print figures."""

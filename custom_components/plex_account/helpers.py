@@ -6,6 +6,7 @@ import os
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.util.json import json_loads
 
 from .const import CLIENT_PLATFORM, DEFAULT_PLEXTV_URL, PLEXTV_URL_ENV, VERSION
 from .plextv import PlexIdentity, PlexTVClient
@@ -45,4 +46,5 @@ def create_client(
         session=async_get_clientsession(hass),
         token=token,
         base_url=plextv_url(),
+        json_loads=json_loads,
     )

@@ -31,7 +31,6 @@ from .helpers import create_client, link_url
 from .pin_poller import PinPoller
 from .plextv import (
     Account,
-    PlexTVClient,
     PlexTVConnectionError,
     PlexTVError,
     PlexTVPinExpiredError,
@@ -54,7 +53,6 @@ class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
         """Start with no pin and no wait."""
         self._client_identifier = str(uuid.uuid4())
         self._names: dict[str, str] = {}
-        self._client: PlexTVClient | None = None
         self._poller: PinPoller | None = None
         self._login_task: asyncio.Task[tuple[str, Account]] | None = None
         self._token: str | None = None
@@ -107,11 +105,10 @@ class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
         Home Assistant runs this step again on every fetch of the flow and when the wait
         ends, so the wait is started once and only read here.
         """
-        assert self._client is not None
         assert self._poller is not None
         if self._login_task is None:
             self._login_task = self.hass.async_create_task(
-                self._async_wait_for_login(self._client, self._poller),
+                self._async_wait_for_login(self._poller),
                 "plex_account link code wait",
             )
         if not self._login_task.done():
@@ -209,16 +206,13 @@ class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
         except PlexTVError:
             LOGGER.exception("plex.tv refused to create a code")
             return "unknown"
-        self._client = client
         self._poller = PinPoller(client=client, pin=pin)
         return None
 
-    async def _async_wait_for_login(
-        self, client: PlexTVClient, poller: PinPoller
-    ) -> tuple[str, Account]:
+    async def _async_wait_for_login(self, poller: PinPoller) -> tuple[str, Account]:
         """Wait for the token, then read the account with it (test before configure)."""
         token = await poller.wait_for_token()
-        signed_in = replace(client, token=token)
+        signed_in = replace(poller.client, token=token)
         for delay in ACCOUNT_RETRY_DELAYS:
             with suppress(PlexTVConnectionError, PlexTVRateLimitError):
                 return token, await signed_in.account()

@@ -22,6 +22,13 @@ from .plextv_sim import PlexTVSimulator
 from .plextv_sim.fixtures import PlexTVFactory
 
 INTERVAL = 0.05
+IDENTITY = PlexIdentity(
+    client_identifier="poller-test",
+    client_name="Home Assistant",
+    device_name="Test",
+    client_version="0.1.0",
+    client_platform="Home Assistant",
+)
 
 
 @pytest.fixture
@@ -33,14 +40,7 @@ async def fast_plextv(plextv_factory: PlexTVFactory) -> PlexTVSimulator:
 @pytest.fixture
 async def client(fast_plextv: PlexTVSimulator) -> PlexTVClient:
     """Return a client of the simulator on a session of its own."""
-    identity = PlexIdentity(
-        client_identifier="poller-test",
-        client_name="Home Assistant",
-        device_name="Test",
-        client_version="0.1.0",
-        client_platform="Home Assistant",
-    )
-    return PlexTVClient(identity=identity, session=None, base_url=fast_plextv.url)
+    return PlexTVClient(identity=IDENTITY, session=None, base_url=fast_plextv.url)
 
 
 async def _poller(client: PlexTVClient, **kwargs: float) -> PinPoller:
@@ -140,15 +140,8 @@ async def test_unreachable_logged_once(
 
 async def test_session_error_is_a_connection_error(fast_plextv: PlexTVSimulator) -> None:
     """A plex.tv that refuses connections counts as unreachable, not as a failure."""
-    identity = PlexIdentity(
-        client_identifier="poller-test",
-        client_name="Home Assistant",
-        device_name="Test",
-        client_version="0.1.0",
-        client_platform="Home Assistant",
-    )
     async with aiohttp.ClientSession() as session:
-        client = PlexTVClient(identity=identity, session=session, base_url=fast_plextv.url)
+        client = PlexTVClient(identity=IDENTITY, session=session, base_url=fast_plextv.url)
         pin = await client.create_pin()
         await fast_plextv.stop()
         poller = PinPoller(client=client, pin=replace(pin, expires_in=1), interval=INTERVAL)

@@ -9,7 +9,7 @@ from contextlib import suppress
 from dataclasses import replace
 from typing import Any
 
-import probatio
+import voluptuous as vol
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
@@ -175,9 +175,9 @@ class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
                     return await self.async_step_link()
                 errors["base"] = error
             defaults = {**defaults, **user_input}
-        schema = probatio.Schema(
+        schema = vol.Schema(
             {
-                probatio.Required(key, default=defaults[key]): TextSelector()
+                vol.Required(key, default=defaults[key]): TextSelector()
                 for key in (CONF_CLIENT_NAME, CONF_DEVICE_NAME)
             }
         )

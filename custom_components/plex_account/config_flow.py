@@ -7,9 +7,8 @@ import uuid
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import voluptuous as vol
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
@@ -18,6 +17,13 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_TOKEN
 from homeassistant.helpers.selector import TextSelector
+
+if TYPE_CHECKING:
+    # Home Assistant 2026.10 and newer run `voluptuous` as its alias of probatio, whose types
+    # its signatures name; older releases have no probatio, so the code imports voluptuous.
+    import probatio as vol
+else:
+    import voluptuous as vol
 
 from .const import (
     CONF_CLIENT_IDENTIFIER,

@@ -1,7 +1,5 @@
 """Binary sensors: Plex Pass on the account, and whether each server is online."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from dataclasses import dataclass
 

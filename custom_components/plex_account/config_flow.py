@@ -1,7 +1,5 @@
 """Sign in to a Plex account with a code typed at plex.tv/link."""
 
-from __future__ import annotations
-
 import asyncio
 import uuid
 from collections.abc import Mapping
@@ -34,9 +32,9 @@ from .const import (
     LOGGER,
 )
 from .helpers import create_client, link_url
-from .pin_poller import PinPoller
 from .plextv import (
     Account,
+    PinPoller,
     PlexTVConnectionError,
     PlexTVError,
     PlexTVPinExpiredError,

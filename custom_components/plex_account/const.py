@@ -1,7 +1,5 @@
 """Constants for the Plex Account integration."""
 
-from __future__ import annotations
-
 import logging
 from typing import Final
 
@@ -20,4 +18,3 @@ CONF_DEVICE_NAME: Final = "device_name"
 
 # Replaces https://plex.tv for every call and for the link page, e.g. to use the simulator.
 PLEXTV_URL_ENV: Final = "PLEX_ACCOUNT_PLEXTV_URL"
-DEFAULT_PLEXTV_URL: Final = "https://plex.tv"

@@ -1,7 +1,5 @@
 """Keep the account and its resources fresh, and map plex.tv's answers to Home Assistant's."""
 
-from __future__ import annotations
-
 import asyncio
 from dataclasses import dataclass, field
 from datetime import timedelta

@@ -1,7 +1,5 @@
 """Diagnostics: the entry and the last refresh, with every secret and personal detail redacted."""
 
-from __future__ import annotations
-
 from dataclasses import fields, is_dataclass
 from typing import Any
 

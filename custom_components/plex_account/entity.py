@@ -1,7 +1,5 @@
 """The base entity: one for the account, or one for a server of the account."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 
 from homeassistant.core import callback

@@ -1,20 +1,27 @@
 """Build plex.tv clients the way Home Assistant should: shared session, the entry's identity."""
 
-from __future__ import annotations
-
 import os
 
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util.json import json_loads
 
-from .const import CLIENT_PLATFORM, DEFAULT_PLEXTV_URL, PLEXTV_URL_ENV, VERSION
-from .plextv import PlexIdentity, PlexTVClient
+from .const import (
+    CLIENT_PLATFORM,
+    CONF_CLIENT_IDENTIFIER,
+    CONF_CLIENT_NAME,
+    CONF_DEVICE_NAME,
+    PLEXTV_URL_ENV,
+    VERSION,
+)
+from .plextv import DEFAULT_BASE_URL, PlexIdentity, PlexTVClient
 
 
 def plextv_url() -> str:
     """Return the base URL of plex.tv, or of the service that stands in for it."""
-    return (os.environ.get(PLEXTV_URL_ENV) or DEFAULT_PLEXTV_URL).rstrip("/")
+    return (os.environ.get(PLEXTV_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
 
 
 def link_url() -> str:
@@ -47,4 +54,15 @@ def create_client(
         token=token,
         base_url=plextv_url(),
         json_loads=json_loads,
+    )
+
+
+def create_entry_client(hass: HomeAssistant, entry: ConfigEntry) -> PlexTVClient:
+    """Return the signed-in client of a config entry."""
+    return create_client(
+        hass,
+        client_identifier=entry.data[CONF_CLIENT_IDENTIFIER],
+        client_name=entry.data[CONF_CLIENT_NAME],
+        device_name=entry.data[CONF_DEVICE_NAME],
+        token=entry.data[CONF_TOKEN],
     )

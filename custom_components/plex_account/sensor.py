@@ -1,7 +1,5 @@
 """Sensors: the Plex Pass plan and what is online, and when each server was last seen."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime

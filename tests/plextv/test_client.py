@@ -66,7 +66,7 @@ async def test_create_pin(client: PlexTVClient, plextv: PlexTVSimulator) -> None
     assert len(pin.code) == 4
     assert pin.client_identifier == EXPECTED_IDENTITY_HEADERS["X-Plex-Client-Identifier"]
     assert pin.product == "Home Assistant"
-    assert not pin.approved
+    assert pin.auth_token is None
     assert pin.expires_in == 900
     assert pin.expires_at.tzinfo is not None
     assert pin.qr == f"{plextv.url}/api/v2/pins/qr/{pin.code}"
@@ -75,24 +75,15 @@ async def test_create_pin(client: PlexTVClient, plextv: PlexTVSimulator) -> None
     assert sent_headers(request.headers) == EXPECTED_IDENTITY_HEADERS
 
 
-async def test_create_strong_pin(client: PlexTVClient, plextv: PlexTVSimulator) -> None:
-    """A strong pin asks for strong=true and gets a long code."""
-    pin = await client.create_pin(strong=True)
-    assert len(pin.code) == 25
-    assert pin.expires_in == 1800
-    assert plextv.requests_to("/api/v2/pins")[0].query == {"strong": "true"}
-
-
 async def test_check_pin_until_approved(client: PlexTVClient, plextv: PlexTVSimulator) -> None:
     """A pin has no token until the user approves it, then carries it."""
     plextv.min_poll_interval = 0
     pin = await client.create_pin()
     pending = await client.check_pin(pin.id)
     assert pending.id == pin.id
-    assert not pending.approved
+    assert pending.auth_token is None
     token = plextv.approve(pin.code)
     approved = await client.check_pin(pin.id)
-    assert approved.approved
     assert approved.auth_token == token
     checks = plextv.requests_to(f"/api/v2/pins/{pin.id}", "GET")
     assert len(checks) == 2

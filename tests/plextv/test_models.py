@@ -143,14 +143,12 @@ def test_pin_pending() -> None:
         auth_token=None,
         new_registration=None,
     )
-    assert not pin.approved
     assert pin.expires_at.tzinfo is not None
 
 
 def test_pin_approved() -> None:
     """An approved pin carries the token, which its repr hides."""
     pin = Pin.from_dict(pin_json(authToken=TOKEN, newRegistration=False, trusted=True))
-    assert pin.approved
     assert pin.auth_token == TOKEN
     assert pin.trusted
     assert pin.new_registration is False
@@ -160,7 +158,7 @@ def test_pin_approved() -> None:
 
 def test_pin_empty_token_is_not_approved() -> None:
     """An empty token string means the pin is not approved yet."""
-    assert not Pin.from_dict(pin_json(authToken="")).approved
+    assert Pin.from_dict(pin_json(authToken="")).auth_token is None
 
 
 def test_pin_minimal() -> None:

@@ -1,8 +1,6 @@
 """Asynchronous client for the plex.tv API, with no Home Assistant dependency."""
 
-from __future__ import annotations
-
-from .client import PlexTVClient
+from .client import DEFAULT_BASE_URL, PlexTVClient
 from .exceptions import (
     PlexTVAuthenticationError,
     PlexTVConnectionError,
@@ -13,12 +11,15 @@ from .exceptions import (
 )
 from .identity import MAX_NAME_LENGTH, PlexIdentity, validate_name
 from .models import Account, Connection, Pin, Resource, Subscription
+from .pin_poller import PinPoller
 
 __all__ = [
+    "DEFAULT_BASE_URL",
     "MAX_NAME_LENGTH",
     "Account",
     "Connection",
     "Pin",
+    "PinPoller",
     "PlexIdentity",
     "PlexTVAuthenticationError",
     "PlexTVClient",

@@ -1,7 +1,5 @@
 """Asynchronous client for the plex.tv API."""
 
-from __future__ import annotations
-
 import asyncio
 import json
 import logging
@@ -29,6 +27,7 @@ from .models import Account, Pin, Resource
 
 _LOGGER = logging.getLogger(__name__)
 
+DEFAULT_BASE_URL: Final = "https://plex.tv"
 PIN_EXPIRED_CODE: Final = 1020
 _MAX_ERROR_TEXT: Final = 200
 _REDACTED: Final = "**REDACTED**"
@@ -67,18 +66,16 @@ class PlexTVClient:
     identity: PlexIdentity
     session: ClientSession | None = None
     token: str | None = field(default=None, repr=False)
-    base_url: str = "https://plex.tv"
+    base_url: str = DEFAULT_BASE_URL
     request_timeout: float = 10.0
     # A faster decoder (Home Assistant passes its orjson-based one) for large resource lists.
     json_loads: Callable[[bytes], object] = field(default=json.loads, repr=False)
 
     _close_session: bool = field(default=False, init=False, repr=False)
 
-    async def create_pin(self, *, strong: bool = False) -> Pin:
-        """Create a pin: a 4-character code for plex.tv/link, or a long one when strong."""
-        data = await self._request(
-            "POST", "/api/v2/pins", params={"strong": "true" if strong else "false"}
-        )
+    async def create_pin(self) -> Pin:
+        """Create a pin: a 4-character code for plex.tv/link."""
+        data = await self._request("POST", "/api/v2/pins", params={"strong": "false"})
         return Pin.from_dict(data)
 
     async def check_pin(self, pin_id: int) -> Pin:
@@ -231,7 +228,7 @@ class PlexTVClient:
     def _plex_error(self, body: bytes) -> tuple[int | None, str]:
         """Return the code and message of the first error in a plex.tv error body, if any."""
         try:
-            data = json.loads(body)
+            data = self.json_loads(body)
         except ValueError, RecursionError:
             return None, ""
         errors = data.get("errors") if isinstance(data, dict) else None

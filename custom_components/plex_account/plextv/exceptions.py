@@ -1,7 +1,5 @@
 """Exceptions raised by the plex.tv client."""
 
-from __future__ import annotations
-
 
 class PlexTVError(Exception):
     """Base class for every error the plex.tv client raises."""

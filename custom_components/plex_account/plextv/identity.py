@@ -1,7 +1,5 @@
 """How this client introduces itself to plex.tv."""
 
-from __future__ import annotations
-
 import unicodedata
 from dataclasses import dataclass, fields
 from typing import Final

@@ -1,7 +1,5 @@
 """Typed models of what plex.tv answers."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Final, Self
@@ -150,11 +148,6 @@ class Pin:
     expires_at: datetime
     auth_token: str | None = field(default=None, repr=False)
     new_registration: bool | None = None
-
-    @property
-    def approved(self) -> bool:
-        """Return whether the user has approved the pin, so that it holds a token."""
-        return self.auth_token is not None
 
     @classmethod
     def from_dict(cls, data: object) -> Self:

@@ -1,25 +1,27 @@
 """Wait for the user to approve a plex.tv pin, patiently and without tripping the rate limit."""
 
-from __future__ import annotations
-
 import asyncio
+import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Final
 
-from .const import LOGGER
-from .plextv import (
-    Pin,
-    PlexTVClient,
+from .client import PlexTVClient
+from .exceptions import (
     PlexTVConnectionError,
     PlexTVPinExpiredError,
     PlexTVRateLimitError,
     PlexTVResponseError,
 )
+from .models import Pin
+
+_LOGGER = logging.getLogger(__name__)
 
 # plex.tv answers 429 to a pin checked more than once a second.
-POLL_INTERVAL = 1.0
-MAX_BACKOFF = 10.0
+POLL_INTERVAL: Final = 1.0
+MAX_BACKOFF: Final = 10.0
 
 
 @dataclass(kw_only=True)
@@ -29,13 +31,17 @@ class PinPoller:
     The next check starts `interval` seconds after the previous answer arrived, so two checks
     never reach plex.tv less than a second apart. While plex.tv is unreachable or answers
     garbage the pause doubles up to `max_backoff`; a 429 waits for its Retry-After.
+
+    `clock` (seconds, monotonic) and `sleep` are the poller's sense of time; tests replace
+    them to run hours of waiting in no time.
     """
 
     client: PlexTVClient
     pin: Pin
     interval: float = POLL_INTERVAL
     max_backoff: float = MAX_BACKOFF
-    checks: int = field(default=0, init=False)
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False)
     _deadline: float = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -44,12 +50,12 @@ class PinPoller:
             lifetime = float(self.pin.expires_in)
         else:
             lifetime = (self.pin.expires_at - datetime.now(UTC)).total_seconds()
-        self._deadline = time.monotonic() + lifetime
+        self._deadline = self.clock() + lifetime
 
     @property
     def seconds_left(self) -> float:
         """Return how long the code stays valid."""
-        return max(self._deadline - time.monotonic(), 0.0)
+        return max(self._deadline - self.clock(), 0.0)
 
     async def wait_for_token(self) -> str:
         """Return the token once the user has approved the code.
@@ -60,26 +66,25 @@ class PinPoller:
         backoff = self.interval
         unreachable = False
         while (left := self.seconds_left) > 0:
-            self.checks += 1
             try:
                 pin = await self.client.check_pin(self.pin.id)
             except PlexTVRateLimitError as err:
                 delay = max(err.retry_after or backoff, self.interval)
                 backoff = min(backoff * 2, self.max_backoff)
-                LOGGER.debug("plex.tv asked to slow down; next check in %.1f s", delay)
+                _LOGGER.debug("plex.tv asked to slow down; next check in %.1f s", delay)
             except (PlexTVConnectionError, PlexTVResponseError) as err:
                 delay = backoff
                 backoff = min(backoff * 2, self.max_backoff)
                 if not unreachable:
-                    LOGGER.info("plex.tv is not answering while waiting for the code: %s", err)
+                    _LOGGER.info("plex.tv is not answering while waiting for the code: %s", err)
                 unreachable = True
             else:
                 if unreachable:
-                    LOGGER.info("plex.tv is answering again")
+                    _LOGGER.info("plex.tv is answering again")
                     unreachable = False
                 if pin.auth_token:
                     return pin.auth_token
                 delay = backoff = self.interval
-            await asyncio.sleep(min(delay, left))
+            await self.sleep(min(delay, left))
         msg = "The code expired before it was entered"
         raise PlexTVPinExpiredError(msg)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 from dataclasses import replace
@@ -10,18 +11,19 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 import pytest
 
-from custom_components.plex_account.pin_poller import PinPoller
 from custom_components.plex_account.plextv import (
+    PinPoller,
     PlexIdentity,
     PlexTVAuthenticationError,
     PlexTVClient,
     PlexTVPinExpiredError,
 )
-
-from .plextv_sim import PlexTVSimulator
-from .plextv_sim.fixtures import PlexTVFactory
+from tests.plextv_sim import PlexTVSimulator
+from tests.plextv_sim.fixtures import PlexTVFactory
+from tests.plextv_sim.state import RecordedRequest
 
 INTERVAL = 0.05
+POLLER_LOGGER = "custom_components.plex_account.plextv.pin_poller"
 IDENTITY = PlexIdentity(
     client_identifier="poller-test",
     client_name="Home Assistant",
@@ -48,8 +50,12 @@ async def _poller(client: PlexTVClient, **kwargs: float) -> PinPoller:
     return PinPoller(client=client, pin=pin, interval=INTERVAL, **kwargs)
 
 
+def _checks(plextv: PlexTVSimulator) -> list[RecordedRequest]:
+    return plextv.requests_to("/api/v2/pins/", method="GET")
+
+
 def _gaps(plextv: PlexTVSimulator) -> list[float]:
-    checks = plextv.requests_to("/api/v2/pins/", method="GET")
+    checks = _checks(plextv)
     return [b.time - a.time for a, b in itertools.pairwise(checks)]
 
 
@@ -58,7 +64,7 @@ async def test_token_returned(client: PlexTVClient, fast_plextv: PlexTVSimulator
     poller = await _poller(client)
     token = fast_plextv.approve(poller.pin.code)
     assert await poller.wait_for_token() == token
-    assert poller.checks == 1
+    assert len(_checks(fast_plextv)) == 1
     await client.close()
 
 
@@ -94,7 +100,7 @@ async def test_expires_on_this_clock(client: PlexTVClient, fast_plextv: PlexTVSi
     poller = PinPoller(client=client, pin=replace(pin, expires_in=0), interval=INTERVAL)
     with pytest.raises(PlexTVPinExpiredError):
         await poller.wait_for_token()
-    assert poller.checks == 0
+    assert not _checks(fast_plextv)
     await client.close()
 
 
@@ -107,7 +113,7 @@ async def test_expiry_from_expires_at(client: PlexTVClient, fast_plextv: PlexTVS
     )
     with pytest.raises(PlexTVPinExpiredError):
         await poller.wait_for_token()
-    assert 2 <= poller.checks <= 4
+    assert 2 <= len(_checks(fast_plextv)) <= 4
     await client.close()
 
 
@@ -126,12 +132,12 @@ async def test_unreachable_logged_once(
     client: PlexTVClient, fast_plextv: PlexTVSimulator, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A run of failures gives one line when it starts and one when it ends."""
-    caplog.set_level(logging.INFO, logger="custom_components.plex_account")
+    caplog.set_level(logging.INFO, logger=POLLER_LOGGER)
     poller = await _poller(client)
     fast_plextv.add_fault("/api/v2/pins/", status=502, count=3)
     fast_plextv.approve(poller.pin.code)
     await poller.wait_for_token()
-    lines = [r.getMessage() for r in caplog.records if r.name == "custom_components.plex_account"]
+    lines = [r.getMessage() for r in caplog.records if r.name == POLLER_LOGGER]
     assert len(lines) == 2
     assert lines[0].startswith("plex.tv is not answering")
     assert lines[1] == "plex.tv is answering again"
@@ -144,7 +150,15 @@ async def test_session_error_is_a_connection_error(fast_plextv: PlexTVSimulator)
         client = PlexTVClient(identity=IDENTITY, session=session, base_url=fast_plextv.url)
         pin = await client.create_pin()
         await fast_plextv.stop()
-        poller = PinPoller(client=client, pin=replace(pin, expires_in=1), interval=INTERVAL)
+        sleeps: list[float] = []
+
+        async def sleep(delay: float) -> None:
+            sleeps.append(delay)
+            await asyncio.sleep(delay)
+
+        poller = PinPoller(
+            client=client, pin=replace(pin, expires_in=1), interval=INTERVAL, sleep=sleep
+        )
         with pytest.raises(PlexTVPinExpiredError):
             await poller.wait_for_token()
-        assert 2 <= poller.checks <= 6
+        assert 2 <= len(sleeps) <= 6

@@ -26,57 +26,40 @@ import argparse
 import asyncio
 import contextlib
 import importlib
-import importlib.metadata
-import logging
-import math
 import random
 import secrets
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 import urllib.parse
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
-from unittest.mock import patch
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script: python benchmarks/login_latency.py
-    sys.path.insert(0, str(ROOT))
-
-import requests  # noqa: E402
-from aiohttp import ClientSession, web  # noqa: E402
-from aiohttp.resolver import ThreadedResolver  # noqa: E402
-from aiohttp.typedefs import Handler  # noqa: E402
-from homeassistant import loader  # noqa: E402
-from homeassistant.config_entries import SOURCE_USER  # noqa: E402
-from homeassistant.core import Event, HomeAssistant, callback  # noqa: E402
-from homeassistant.data_entry_flow import (  # noqa: E402
+import requests
+from aiohttp import ClientSession, web
+from aiohttp.typedefs import Handler
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.data_entry_flow import (
     EVENT_DATA_ENTRY_FLOW_PROGRESSED,
     FlowResultType,
     UnknownFlow,
 )
-from homeassistant.helpers import frame  # noqa: E402
-from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped] # noqa: E402
-    async_test_home_assistant,
-)
 
-import custom_components.plex_account  # noqa: E402
-from custom_components.plex_account.const import (  # noqa: E402
-    CONF_CLIENT_NAME,
-    CONF_DEVICE_NAME,
-    DOMAIN,
-    PLEXTV_URL_ENV,
+from benchmarks.common import (
+    ensure_peers,
+    home_assistant,
+    load_average,
+    loopback_only,
+    machine,
+    percentile,
+    render_table,
+    setup_logging,
 )
-from tests.plextv_sim import PlexTVSimulator, sample_account  # noqa: E402
-
-PEERS_DIR = ROOT / ".cache" / "bench-peers"
-PEERS_REQUIREMENTS = Path(__file__).resolve().parent / "requirements-peers.txt"
+from custom_components.plex_account.const import CONF_CLIENT_NAME, CONF_DEVICE_NAME, DOMAIN
+from tests.plextv_sim import PlexTVSimulator, sample_account
 
 PINS = "/api/v2/pins"
 MIN_POLL_INTERVAL = 1.0  # plex.tv answers 429 to a pin checked more often than this
@@ -94,10 +77,8 @@ PLEXAUTH_PAYLOAD = {
     "X-Plex-Model": "Plex OAuth",
 }
 
-_LOGGER = logging.getLogger("benchmarks.login_latency")
 
-
-class BenchmarkError(Exception):
+class NoCodeError(Exception):
     """A login could not even show a code."""
 
 
@@ -238,7 +219,7 @@ class PlexAccountClient:
         if result["type"] is not FlowResultType.SHOW_PROGRESS or "code" not in placeholders:
             unsubscribe()
             msg = f"the flow showed {result['type']} {result.get('step_id')}, not the code"
-            raise BenchmarkError(msg)
+            raise NoCodeError(msg)
         code = placeholders["code"]
         errors: list[str] = []
 
@@ -304,7 +285,7 @@ class PlexAPIClient:
         if not code:
             session.close()
             msg = "MyPlexPinLogin got no code"
-            raise BenchmarkError(msg)
+            raise NoCodeError(msg)
         outcome: asyncio.Future[float | None] = loop.create_future()
         errors: list[str] = []
 
@@ -484,12 +465,6 @@ class Figures:
     hiccup_logins: list[Login] = field(default_factory=list)
 
 
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """Return the nearest-rank percentile of values."""
-    ordered = sorted(values)
-    return ordered[max(math.ceil(fraction * len(ordered)) - 1, 0)]
-
-
 def figures(
     name: str, sim: PlexTVSimulator, logins: list[Login], answers: Sequence[Answer]
 ) -> Figures:
@@ -522,7 +497,7 @@ def figures(
     )
 
 
-def render_table(rows: list[Figures], *, hiccup_logins: int) -> str:
+def render_logins(rows: list[Figures], *, hiccup_logins: int) -> str:
     """Return the side-by-side table."""
 
     def seconds(values: list[float], fraction: float | None) -> str:
@@ -531,23 +506,26 @@ def render_table(rows: list[Figures], *, hiccup_logins: int) -> str:
         value = statistics.median(values) if fraction is None else percentile(values, fraction)
         return f"{value:.2f} s"
 
-    header = (
-        f"{'client':<17} {'logins':>6} {'ok':>4} {'median':>8} {'p95':>8} "
-        f"{'to token':>9} {'checks/min':>10} {'429s':>5} {'hiccups ok':>11}"
-    )
-    lines = [header, "-" * len(header)]
+    cells = []
     for row in rows:
         latencies = [login.latency for login in row.logins if login.latency is not None]
-        rate = "-" if row.checks_per_minute is None else f"{row.checks_per_minute:.0f}"
         survived = sum(login.ok for login in row.hiccup_logins)
-        hiccups = f"{survived}/{len(row.hiccup_logins)}" if hiccup_logins else "-"
-        lines.append(
-            f"{row.name:<17} {len(row.logins):>6} {len(latencies):>4} "
-            f"{seconds(latencies, None):>8} {seconds(latencies, 0.95):>8} "
-            f"{seconds(row.token_seen, None):>9} {rate:>10} {row.rate_limited:>5} "
-            f"{hiccups:>11}"
+        cells.append(
+            [
+                row.name,
+                str(len(row.logins)),
+                str(len(latencies)),
+                seconds(latencies, None),
+                seconds(latencies, 0.95),
+                seconds(row.token_seen, None),
+                "-" if row.checks_per_minute is None else f"{row.checks_per_minute:.0f}",
+                str(row.rate_limited),
+                f"{survived}/{len(row.hiccup_logins)}" if hiccup_logins else "-",
+            ]
         )
-    return "\n".join(lines)
+    columns = [("client", "<"), ("logins", ">"), ("ok", ">"), ("median", ">"), ("p95", ">")]
+    columns += [("to token", ">"), ("checks/min", ">"), ("429s", ">"), ("hiccups ok", ">")]
+    return render_table(columns, cells)
 
 
 def print_failures(name: str, scenario: str, logins: list[Login]) -> None:
@@ -559,72 +537,6 @@ def print_failures(name: str, scenario: str, logins: list[Login]) -> None:
             reasons[reason] = reasons.get(reason, 0) + 1
     for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
         print(f"    {name} {scenario}: {count}x {reason}")
-
-
-# Peers and Home Assistant
-
-
-def pinned_peers() -> dict[str, str]:
-    """Return the name → version pins of requirements-peers.txt."""
-    pins: dict[str, str] = {}
-    for raw in PEERS_REQUIREMENTS.read_text(encoding="utf-8").splitlines():
-        line = raw.partition("#")[0].strip()
-        if line:
-            name, _, version = line.partition("==")
-            pins[name.strip().lower()] = version.strip()
-    return pins
-
-
-def ensure_peers() -> tuple[ModuleType, ModuleType]:
-    """Install the pinned peers into .cache/bench-peers if needed; import them from there."""
-    wanted = pinned_peers()
-    installed = {
-        dist.metadata["Name"].lower(): dist.version
-        for dist in importlib.metadata.distributions(path=[str(PEERS_DIR)])
-    }
-    if any(installed.get(name) != version for name, version in wanted.items()):
-        pins = ", ".join(f"{name}=={version}" for name, version in wanted.items())
-        print(f"Installing {pins} into {PEERS_DIR}", flush=True)
-        command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        command += ["--no-deps", "--upgrade", "--target", str(PEERS_DIR)]
-        command += ["-r", str(PEERS_REQUIREMENTS)]
-        subprocess.run(command, check=True)  # noqa: S603 - our own interpreter and pins
-    # Appended, not prepended: requests and aiohttp stay the project's own.
-    if str(PEERS_DIR) not in sys.path:
-        sys.path.append(str(PEERS_DIR))
-    return importlib.import_module("plexapi.myplex"), importlib.import_module("plexauth")
-
-
-class PlainResolver(ThreadedResolver):
-    """The system's resolver, where Home Assistant would build one on zeroconf."""
-
-    async def real_close(self) -> None:
-        """Close, as Home Assistant closes its resolver at shutdown."""
-        await self.close()
-
-
-@contextlib.asynccontextmanager
-async def home_assistant(sim: PlexTVSimulator) -> AsyncIterator[HomeAssistant]:
-    """Yield a test Home Assistant that loads this repository's integration."""
-    with (
-        tempfile.TemporaryDirectory(prefix="plex-account-bench-") as config_dir,
-        patch.dict("os.environ", {PLEXTV_URL_ENV: sim.url}),
-        # Only the sign-in is measured: the entry is not set up.
-        patch.object(custom_components.plex_account, "async_setup_entry", return_value=True),
-        # As the test plugin's mock_zeroconf_resolver: no zeroconf (nor network) is set up.
-        patch(
-            "homeassistant.helpers.aiohttp_client._async_make_resolver",
-            return_value=PlainResolver(),
-        ),
-    ):
-        async with async_test_home_assistant(config_dir=config_dir) as hass:
-            frame.async_setup(hass)
-            # What the enable_custom_integrations fixture does: stop hiding custom_components.
-            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)
-            try:
-                yield hass
-            finally:
-                await hass.async_stop(force=True)
 
 
 # Main
@@ -654,7 +566,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 async def run(args: argparse.Namespace) -> None:
     """Run both scenarios for the three clients and print the table."""
-    myplex, plexauth = ensure_peers()
+    ensure_peers()
+    myplex = importlib.import_module("plexapi.myplex")
+    plexauth = importlib.import_module("plexauth")
+    print(machine(), flush=True)
     started = time.monotonic()
     seed = args.seed if args.seed is not None else secrets.randbelow(1_000_000)
     rng = random.Random(seed)  # noqa: S311 - delays, not secrets
@@ -671,7 +586,7 @@ async def run(args: argparse.Namespace) -> None:
     await sim.start()
     try:
         async with (
-            home_assistant(sim) as hass,
+            home_assistant(sim.url, set_up_entries=False) as hass,
             ClientSession() as plexauth_session,
         ):
             clients: list[Client] = [
@@ -709,16 +624,18 @@ async def run(args: argparse.Namespace) -> None:
     finally:
         await sim.stop()
     print()
-    print(render_table(rows, hiccup_logins=args.hiccup_logins))
-    print(f"\nwall time {time.monotonic() - started:.0f} s")
+    print(render_logins(rows, hiccup_logins=args.hiccup_logins))
+    print(
+        f"\nwall time {time.monotonic() - started:.0f} s; load average {load_average()} at the end"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # Home Assistant warns once that a custom integration is loaded: expected here.
-    logging.getLogger("homeassistant.loader").setLevel(logging.ERROR)
-    asyncio.run(run(parse_args(argv)))
+    args = parse_args(argv)
+    setup_logging()
+    with loopback_only():
+        asyncio.run(run(args))
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ from pytest_homeassistant_custom_component.common import (  # type: ignore[impor
 # Imported before Home Assistant's test helpers put their config dir first on sys.path, so
 # that `custom_components` is this repository's.
 import custom_components.plex_account  # noqa: E402, F401
-from benchmarks.login_latency import (  # noqa: E402
+from benchmarks.common import (  # noqa: E402
     PEERS_DIR,
     PlainResolver,
     ensure_peers,

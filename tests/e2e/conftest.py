@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING
 import pytest
 import pytest_socket
 
-from .harness import ROOT, HomeAssistant, Simulator, free_port
+from .harness import (
+    ROOT,
+    HomeAssistant,
+    Simulator,
+    expected_version,
+    free_port,
+    home_assistant_venv,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Playwright
@@ -28,6 +35,8 @@ ENABLE_ENV = "PLEX_ACCOUNT_E2E"
 ARTIFACTS = Path(os.environ.get("PLEX_ACCOUNT_E2E_ARTIFACTS", ROOT / "artifacts" / "e2e"))
 # Short enough to wait for, long enough to type a code in the browser.
 SHORT_PIN_SECONDS = 12.0
+# The release each started Home Assistant reported, by pair name, for the summary.
+_RAN: dict[str, str] = {}
 
 # One line per request would bury a failure's output.
 for _name in ("httpx", "httpcore"):
@@ -42,6 +51,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         if os.environ.get(ENABLE_ENV) != "1":
             item.add_marker(pytest.mark.skip(reason=f"end-to-end: set {ENABLE_ENV}=1"))
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Name the Home Assistant the end-to-end tests start, before they start it."""
+    if os.environ.get(ENABLE_ENV) != "1":
+        return []
+    venv = home_assistant_venv()
+    shown = venv.relative_to(ROOT) if venv.is_relative_to(ROOT) else venv
+    return [f"end-to-end: Home Assistant {expected_version()} from {shown}/"]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say which release each started Home Assistant reported (checked when it started)."""
+    if _RAN:
+        ran = ", ".join(f"{name} {version}" for name, version in _RAN.items())
+        terminalreporter.write_line(f"end-to-end: Home Assistant that ran: {ran}")
 
 
 def _allow_sockets() -> None:
@@ -74,7 +99,10 @@ def _start_pair(
         started = time.monotonic()
         hass = HomeAssistant.start(tmp / "config", port=free_port(), plextv_url=simulator.url)
         hass.onboard()
-        print(f"\n{name}: Home Assistant ready in {time.monotonic() - started:.1f} s")  # noqa: T201
+        _RAN[name] = hass.version
+        (artifacts / "home-assistant-version.txt").write_text(hass.version + "\n")
+        ready = time.monotonic() - started
+        print(f"\n{name}: Home Assistant {hass.version} ready in {ready:.1f} s")  # noqa: T201
     except BaseException:
         simulator.stop()
         raise

@@ -29,6 +29,12 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 DEVELOP = ROOT / "scripts" / "develop"
 DOMAIN = "plex_account"
 PLEXTV_URL_ENV = "PLEX_ACCOUNT_PLEXTV_URL"
+# The virtual environment whose Home Assistant scripts/develop starts (default: .venv), and
+# the release it must report; scripts/e2e --ha sets both.
+HA_VENV_ENV = "PLEX_ACCOUNT_HA_VENV"
+HA_VERSION_ENV = "PLEX_ACCOUNT_HA_VERSION"
+# The first release that tries HTTP settings from YAML and asks to confirm them.
+HTTP_CONFIG_TRIAL_SINCE = (2026, 8)
 
 _SIMULATOR_LINE = re.compile(r"plex\.tv simulator on (http://\S+)")
 
@@ -54,6 +60,32 @@ def wait_for[T](
             msg = f"timed out after {timeout:.0f} s waiting for {what}"
             raise HarnessError(msg)
         time.sleep(interval)
+
+
+def home_assistant_venv() -> Path:
+    """Return the virtual environment whose Home Assistant scripts/develop starts."""
+    return Path(os.environ.get(HA_VENV_ENV) or ROOT / ".venv").resolve()
+
+
+def expected_version() -> str:
+    """Return the Home Assistant release that the started process must report.
+
+    PLEX_ACCOUNT_HA_VERSION when set, otherwise the release installed in the environment
+    that scripts/develop starts it from.
+    """
+    if wanted := os.environ.get(HA_VERSION_ENV):
+        return wanted
+    venv = home_assistant_venv()
+    found = sorted(venv.glob("lib/python*/site-packages/homeassistant-*.dist-info"))
+    if len(found) != 1:
+        msg = f"expected one homeassistant in {venv}, found {len(found)}"
+        raise HarnessError(msg)
+    return found[0].name.removeprefix("homeassistant-").removesuffix(".dist-info")
+
+
+def release_tuple(version: str) -> tuple[int, ...]:
+    """Return (year, month, patch) of a release number such as 2026.3.0 or 2026.11.0b1."""
+    return tuple(int(re.sub(r"\D.*", "", part) or 0) for part in version.split(".")[:3])
 
 
 def free_port() -> int:
@@ -215,6 +247,7 @@ class HomeAssistant:
     username: str
     password: str
     tokens: dict[str, Any] = field(default_factory=dict, repr=False)
+    version: str = field(default="", init=False)
     http: httpx.Client = field(init=False, repr=False)
     _started_flows: set[str] = field(default_factory=set, init=False, repr=False)
 
@@ -320,8 +353,21 @@ class HomeAssistant:
             timeout=60,
             what="Home Assistant to finish starting",
         )
+        self.check_version()
         self.confirm_http_config()
         self._remove_failed_onboarding_entries()
+
+    def check_version(self) -> str:
+        """Read the running release from /api/config; fail unless it is the expected one.
+
+        So that a run can never test another release than the one it was asked for.
+        """
+        self.version = self.get("/api/config")["version"]
+        wanted = expected_version()
+        if self.version != wanted:
+            msg = f"Home Assistant {self.version} is running, but {wanted} was expected"
+            raise HarnessError(msg)
+        return self.version
 
     def _remove_failed_onboarding_entries(self) -> None:
         """Remove what onboarding added but cannot run without its requirements.
@@ -387,7 +433,10 @@ class HomeAssistant:
 
         Home Assistant tries HTTP settings from YAML as a trial, asks in the web interface to
         confirm them, and restarts with the previous ones five minutes later if nobody does.
+        Releases before 2026.8 apply them at once and have nothing to confirm.
         """
+        if release_tuple(self.version) < HTTP_CONFIG_TRIAL_SINCE:
+            return
         result = self.ws({"type": "http/config/promote"})
         if not result["success"] and "No pending" not in result["error"]["message"]:
             msg = f"confirming the HTTP settings failed: {result}"

@@ -7,7 +7,7 @@ from collections.abc import Generator
 from unittest.mock import AsyncMock, PropertyMock, patch
 
 import pytest
-from homeassistant.const import CONF_TOKEN, Platform
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -16,16 +16,9 @@ from syrupy.assertion import SnapshotAssertion
 # HA puts its test config dir first on sys.path; importing the package here makes
 # `custom_components` resolve to this repository's, not the plugin's empty one.
 import custom_components.plex_account  # noqa: F401
-from custom_components.plex_account.const import (
-    CONF_CLIENT_IDENTIFIER,
-    CONF_CLIENT_NAME,
-    CONF_DEVICE_NAME,
-    DOMAIN,
-    PLEXTV_URL_ENV,
-    VERSION,
-)
-from custom_components.plex_account.plextv import PlexIdentity, PlexTVClient
+from custom_components.plex_account.const import PLEXTV_URL_ENV
 
+from .common import signed_in_entry
 from .plextv_sim import PlexTVSimulator
 
 pytest_plugins = ["tests.plextv_sim.fixtures"]
@@ -57,11 +50,13 @@ def mock_setup_entry() -> Generator[AsyncMock]:
 
 @pytest.fixture
 def no_token_in_logs(caplog: pytest.LogCaptureFixture, plextv: PlexTVSimulator) -> Generator[None]:
-    """Fail the test if any token the simulator issued appears in a log record."""
+    """Fail the test if a token or email of any of the simulator's accounts is logged."""
     caplog.set_level(logging.DEBUG)
     yield
-    secrets = [*plextv.tokens, plextv.account.get("email", "")]
-    secrets += [r["accessToken"] for r in plextv.resources if r.get("accessToken")]
+    secrets = list(plextv.tokens)
+    for account in plextv.accounts.values():
+        secrets.append(account.get("email") or "")
+        secrets += [r.get("accessToken") or "" for r in plextv.resources_of(account)]
     # At teardown caplog.records holds only this phase's records: read the test's own.
     records = caplog.get_records("setup") + caplog.get_records("call")
     assert records, "no log records were captured"
@@ -71,39 +66,10 @@ def no_token_in_logs(caplog: pytest.LogCaptureFixture, plextv: PlexTVSimulator) 
             assert secret not in text, f"a secret is in the log: {record.name}"
 
 
-CLIENT_IDENTIFIER = "0b0e7bd2-3c55-4ad8-a4d1-8f6c2d3e7a10"
-
-
-async def sign_in(plextv: PlexTVSimulator, client_identifier: str = CLIENT_IDENTIFIER) -> str:
-    """Return a token issued the way plex.tv issues one: a pin, approved."""
-    identity = PlexIdentity(
-        client_identifier=client_identifier,
-        client_name="Home Assistant",
-        device_name="Home",
-        client_version=VERSION,
-        client_platform="Home Assistant",
-    )
-    async with PlexTVClient(identity=identity, base_url=plextv.url) as client:
-        pin = await client.create_pin()
-    token = plextv.approve(pin.code)
-    plextv.requests.clear()
-    return token
-
-
 @pytest.fixture
 async def mock_config_entry(hass: HomeAssistant, plextv: PlexTVSimulator) -> MockConfigEntry:
     """Return an entry of the simulator's account holding a live token, added to hass."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="plexfan",
-        unique_id=plextv.account["uuid"],
-        data={
-            CONF_TOKEN: await sign_in(plextv),
-            CONF_CLIENT_IDENTIFIER: CLIENT_IDENTIFIER,
-            CONF_CLIENT_NAME: "Home Assistant",
-            CONF_DEVICE_NAME: "Home",
-        },
-    )
+    entry = await signed_in_entry(plextv)
     entry.add_to_hass(hass)
     return entry
 

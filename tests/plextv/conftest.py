@@ -8,19 +8,14 @@ import pytest
 from aiohttp import ClientSession
 
 from custom_components.plex_account.plextv import PlexIdentity, PlexTVClient
+from tests.common import build_identity
 from tests.plextv_sim import PlexTVSimulator
 
 
 @pytest.fixture
 def identity() -> PlexIdentity:
     """Return the identity a Home Assistant install would send."""
-    return PlexIdentity(
-        client_identifier="0b8a1b9e-3c3f-4b7e-9d55-3f0c8f1d2a10",
-        client_name="Home Assistant",
-        device_name="Küche",
-        client_version="0.1.0",
-        client_platform="Home Assistant",
-    )
+    return build_identity("0b8a1b9e-3c3f-4b7e-9d55-3f0c8f1d2a10", device_name="Küche")
 
 
 @pytest.fixture

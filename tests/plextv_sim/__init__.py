@@ -1,14 +1,23 @@
 """A plex.tv simulator: a real HTTP server with the plex.tv endpoints the integration uses."""
 
 from .app import PlexTVSimulator
-from .sample import sample_account, sample_resources
+from .clock import FakeClock
+from .sample import (
+    sample_account,
+    sample_resources,
+    second_account,
+    second_account_resources,
+)
 from .state import RecordedRequest, SimPin, SimToken
 
 __all__ = [
+    "FakeClock",
     "PlexTVSimulator",
     "RecordedRequest",
     "SimPin",
     "SimToken",
     "sample_account",
     "sample_resources",
+    "second_account",
+    "second_account_resources",
 ]

@@ -8,17 +8,17 @@ import io
 import itertools
 import math
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 
-import segno
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from .control import add_control_routes
 from .link import add_link_routes
 from .render import error, payload
-from .sample import sample_account, sample_resources
+from .sample import sample_account, sample_resources, second_account, second_account_resources
 from .state import (
     LINK_CODE_ALPHABET,
     LINK_CODE_LENGTH,
@@ -53,7 +53,7 @@ def _truthy(value: str | None) -> bool:
 class PlexTVSimulator:
     """A plex.tv stand-in served over real HTTP on the loopback interface."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913
         self,
         *,
         pin_expires_in: float = 900,
@@ -61,6 +61,7 @@ class PlexTVSimulator:
         account: dict[str, Any] | None = None,
         resources: list[dict[str, Any]] | None = None,
         strong_pin_expires_in: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Set up the state; call start() to serve it.
 
@@ -71,7 +72,13 @@ class PlexTVSimulator:
             resources: the /api/v2/resources answer; defaults to sample_resources().
             strong_pin_expires_in: lifetime of a strong pin; defaults to twice pin_expires_in,
                 which gives plex.tv's 900 s and 1800 s.
+            clock: seconds on a monotonic clock, read for pin lifetimes, the rate limit and
+                the request log; tests pass a FakeClock to run minutes in no time.
+
+        Besides `account`, the simulator knows the household's second account
+        (second_account()), which sees the first one's Living Room Server as shared.
         """
+        self.clock = clock
         self.pin_expires_in = pin_expires_in
         self.strong_pin_expires_in = (
             2 * pin_expires_in if strong_pin_expires_in is None else strong_pin_expires_in
@@ -79,8 +86,9 @@ class PlexTVSimulator:
         self.min_poll_interval = min_poll_interval
         self.account: dict[str, Any] = {}
         self._accounts: dict[str, dict[str, Any]] = {}
+        self._resources_by_account: dict[str, list[dict[str, Any]]] = {}
+        self.add_account(second_account(), second_account_resources())
         self.set_account(sample_account() if account is None else account)
-        self.resources: list[dict[str, Any]] = []
         self.set_resources(sample_resources() if resources is None else resources)
         self.pins: dict[int, SimPin] = {}
         self.tokens: dict[str, SimToken] = {}
@@ -160,36 +168,96 @@ class PlexTVSimulator:
 
     # Test controls
 
-    def set_account(self, account: dict[str, Any]) -> None:
-        """Replace the current account (the one approve() links by default)."""
-        self.account = copy.deepcopy(account)
-        self._accounts[self._account_key(self.account)] = self.account
+    @property
+    def accounts(self) -> dict[str, dict[str, Any]]:
+        """Return every account the simulator knows, by uuid."""
+        return dict(self._accounts)
 
-    def set_resources(self, resources: list[dict[str, Any]]) -> None:
-        """Replace the /api/v2/resources answer."""
-        self.resources = copy.deepcopy(resources)
+    @property
+    def resources(self) -> list[dict[str, Any]]:
+        """Return the current account's /api/v2/resources answer (the list itself)."""
+        return self._resources_by_account.setdefault(self._account_key(self.account), [])
+
+    def set_account(self, account: dict[str, Any]) -> None:
+        """Replace the current account (the one approve() links by default).
+
+        An account the simulator does not know yet keeps the resources of the one it
+        replaces, as if the same person had renamed it.
+        """
+        previous = self.resources if self.account else []
+        self.account = copy.deepcopy(account)
+        key = self._account_key(self.account)
+        self._accounts[key] = self.account
+        self._resources_by_account.setdefault(key, copy.deepcopy(previous))
+
+    def add_account(
+        self, account: dict[str, Any], resources: list[dict[str, Any]] | None = None
+    ) -> None:
+        """Add or replace another account and its resources; the current one stays."""
+        key = self._account_key(account)
+        if self.account and key == self._account_key(self.account):
+            self.set_account(account)
+        else:
+            self._accounts[key] = copy.deepcopy(account)
+        self._resources_by_account[key] = copy.deepcopy(resources or [])
+
+    def find_account(self, account: dict[str, Any] | str | None = None) -> dict[str, Any]:
+        """Return a known account by uuid or username (None: the current one).
+
+        Raises:
+            KeyError: no account has this uuid or username.
+        """
+        if account is None:
+            return self.account
+        if isinstance(account, dict):
+            return self._accounts[self._account_key(account)]
+        for known in self._accounts.values():
+            if account in {known.get("uuid"), known.get("username"), str(known.get("id"))}:
+                return known
+        raise KeyError(account)
+
+    def resources_of(self, account: dict[str, Any] | str | None = None) -> list[dict[str, Any]]:
+        """Return the /api/v2/resources answer of an account (the list itself)."""
+        key = self._account_key(self.find_account(account))
+        return self._resources_by_account.setdefault(key, [])
+
+    def set_resources(
+        self, resources: list[dict[str, Any]], account: dict[str, Any] | str | None = None
+    ) -> None:
+        """Replace the /api/v2/resources answer of an account (default: the current one)."""
+        key = self._account_key(self.find_account(account))
+        self._resources_by_account[key] = copy.deepcopy(resources)
 
     def find_pending_pin(self, code: str) -> SimPin:
         """Return the unexpired, unapproved pin with this code; raise KeyError if none."""
         wanted = code.strip().upper()
-        now = time.monotonic()
+        now = self.clock()
         for pin in self.pins.values():
             if pin.code.upper() == wanted and pin.auth_token is None and not pin.expired(now):
                 return pin
         raise KeyError(code)
 
-    def approve(self, code: str, account: dict[str, Any] | None = None) -> str:
-        """Approve a pending pin for an account (default: the current one); return the token.
+    def approve(self, code: str, account: dict[str, Any] | str | None = None) -> str:
+        """Approve a pending pin for an account and return the token.
+
+        `account` is None for the current account, the uuid or username of a known one, or
+        an account object, which is added (or replaces the known one of its uuid).
 
         Raises:
-            KeyError: no pending, unexpired pin has this code.
+            KeyError: no pending, unexpired pin has this code, or no account this name.
         """
         pin = self.find_pending_pin(code)
-        if account is None:
-            key = self._account_key(self.account)
-        else:
+        if isinstance(account, dict):
             key = self._account_key(account)
-            self._accounts[key] = copy.deepcopy(account)
+            if key not in self._accounts:
+                self._resources_by_account[key] = []
+            if key == self._account_key(self.account):
+                self.account = copy.deepcopy(account)
+                self._accounts[key] = self.account
+            else:
+                self._accounts[key] = copy.deepcopy(account)
+        else:
+            key = self._account_key(self.find_account(account))
         token = random_string(TOKEN_ALPHABET, TOKEN_LENGTH)
         while token in self.tokens:
             token = random_string(TOKEN_ALPHABET, TOKEN_LENGTH)
@@ -222,10 +290,12 @@ class PlexTVSimulator:
         count: int = 1,
         headers: dict[str, str] | None = None,
         method: str | None = None,
+        hold: asyncio.Event | None = None,
     ) -> None:
         """Give the next `count` requests whose path starts with `path` a fault.
 
-        The request first sleeps `delay` seconds. Then `drop` closes the connection with no
+        The request first sleeps `delay` seconds (real ones), then waits until `hold`, if
+        given, is set. Then `drop` closes the connection with no
         answer; `status` answers with that status and a plex.tv error body (or `body`); `body`
         alone answers 200 with that body; with none of them the request is served normally.
         """
@@ -242,6 +312,7 @@ class PlexTVSimulator:
                 count=count,
                 headers=dict(headers or {}),
                 method=method,
+                hold=hold,
             )
         )
 
@@ -270,7 +341,7 @@ class PlexTVSimulator:
             if strong
             else (LINK_CODE_ALPHABET, LINK_CODE_LENGTH)
         )
-        now = time.monotonic()
+        now = self.clock()
         live = {pin.code for pin in self.pins.values() if not pin.expired(now)}
         code = random_string(alphabet, length)
         while code in live:
@@ -289,7 +360,7 @@ class PlexTVSimulator:
     def _record(self, request: web.Request) -> None:
         self.requests.append(
             RecordedRequest(
-                time=time.monotonic(),
+                time=self.clock(),
                 wall_time=now_utc(),
                 method=request.method,
                 path=request.path,
@@ -299,12 +370,15 @@ class PlexTVSimulator:
         )
 
     async def _apply_fault(self, request: web.Request, fault: Fault) -> web.StreamResponse | None:
-        if fault.delay > 0:
+        if fault.delay > 0 or fault.hold is not None:
             task = asyncio.current_task()
             if task is not None:
                 self._delayed.add(task)
             try:
-                await asyncio.sleep(fault.delay)
+                if fault.delay > 0:
+                    await asyncio.sleep(fault.delay)
+                if fault.hold is not None:
+                    await fault.hold.wait()
             finally:
                 self._delayed.discard(task)
         if fault.drop:
@@ -380,13 +454,14 @@ class PlexTVSimulator:
             client_identifier=_plex_value(request, CLIENT_IDENTIFIER) or "",
             lifetime=self.strong_pin_expires_in if strong else self.pin_expires_in,
             created_at=now_utc(),
-            created_monotonic=time.monotonic(),
+            created_monotonic=self.clock(),
         )
         self.pins[pin.id] = pin
-        return payload(request, "pin", pin.as_json(self.base_url(request)), status=201)
+        pin_json = pin.as_json(self.base_url(request), pin.created_monotonic)
+        return payload(request, "pin", pin_json, status=201)
 
     async def _check_pin(self, request: web.Request) -> web.Response:
-        now = time.monotonic()
+        now = self.clock()
         try:
             pin = self.pins[int(request.match_info["pin_id"])]
         except KeyError, ValueError:
@@ -399,14 +474,16 @@ class PlexTVSimulator:
                 retry_after = str(max(1, math.ceil(wait)))
                 return error(request, 429, headers={"Retry-After": retry_after})
         pin.last_check = now
-        return payload(request, "pin", pin.as_json(self.base_url(request)))
+        return payload(request, "pin", pin.as_json(self.base_url(request), now))
 
     async def _pin_qr(self, request: web.Request) -> web.Response:
         code = request.match_info["code"]
-        now = time.monotonic()
+        now = self.clock()
         if not any(pin.code == code and not pin.expired(now) for pin in self.pins.values()):
             return error(request, 404)
         link = f"{self.base_url(request)}/link?code={code}"
+        import segno  # noqa: PLC0415 - only QR images need it; a standalone start is faster
+
         image = io.BytesIO()
         segno.make(link, error="m").save(image, kind="png", scale=8, border=4)
         return web.Response(body=image.getvalue(), content_type="image/png")
@@ -425,7 +502,7 @@ class PlexTVSimulator:
             return record
         include_relay = _truthy(request.query.get("includeRelay"))
         include_ipv6 = _truthy(request.query.get("includeIPv6"))
-        resources = copy.deepcopy(self.resources)
+        resources = copy.deepcopy(self._resources_by_account.get(record.account_uuid, []))
         for resource in resources:
             resource["connections"] = [
                 connection

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -28,7 +27,7 @@ async def _json_body(request: web.Request) -> Any:  # noqa: ANN401 - any JSON va
 
 
 def _state(sim: PlexTVSimulator) -> dict[str, Any]:
-    now = time.monotonic()
+    now = sim.clock()
     return {
         "url": sim.url if sim._url else None,
         "pins": [
@@ -55,6 +54,14 @@ def _state(sim: PlexTVSimulator) -> dict[str, Any]:
             }
             for token in sim.tokens.values()
         ],
+        "accounts": [
+            {
+                "uuid": account.get("uuid"),
+                "username": account.get("username"),
+                "current": account is sim.account,
+            }
+            for account in sim.accounts.values()
+        ],
         "signed_out": list(sim.signed_out),
         "faults": [
             {
@@ -70,7 +77,7 @@ def _state(sim: PlexTVSimulator) -> dict[str, Any]:
     }
 
 
-def add_control_routes(sim: PlexTVSimulator) -> None:  # noqa: C901 - one closure per route
+def add_control_routes(sim: PlexTVSimulator) -> None:  # noqa: C901, PLR0915 - one closure per route
     """Serve the /_sim/ control routes for sim."""
 
     async def approve(request: web.Request) -> web.Response:
@@ -78,8 +85,13 @@ def add_control_routes(sim: PlexTVSimulator) -> None:  # noqa: C901 - one closur
         if not isinstance(data, dict) or not isinstance(data.get("code"), str):
             return _bad_request('expected {"code": "..."}')
         account = data.get("account")
-        if account is not None and not isinstance(account, dict):
-            return _bad_request("account must be an object")
+        if account is not None and not isinstance(account, dict | str):
+            return _bad_request("account must be an object, a uuid or a username")
+        if isinstance(account, str):
+            try:
+                sim.find_account(account)
+            except KeyError:
+                return web.json_response({"error": "no account has this name"}, status=404)
         try:
             token = sim.approve(data["code"], account)
         except KeyError:
@@ -109,8 +121,12 @@ def add_control_routes(sim: PlexTVSimulator) -> None:  # noqa: C901 - one closur
         data = await _json_body(request)
         if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
             return _bad_request("expected a list of resource objects")
-        sim.set_resources(data)
-        return web.json_response(sim.resources)
+        account = request.query.get("account")
+        try:
+            sim.set_resources(data, account)
+        except KeyError:
+            return web.json_response({"error": "no account has this name"}, status=404)
+        return web.json_response(sim.resources_of(account))
 
     async def add_fault(request: web.Request) -> web.Response:
         data = await _json_body(request)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol, TypedDict, Unpack
 
 import pytest
@@ -18,6 +18,7 @@ class SimulatorOptions(TypedDict, total=False):
     account: dict[str, Any] | None
     resources: list[dict[str, Any]] | None
     strong_pin_expires_in: float | None
+    clock: Callable[[], float]
 
 
 class PlexTVFactory(Protocol):

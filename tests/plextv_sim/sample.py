@@ -11,6 +11,10 @@ SAMPLE_ACCOUNT_ID = 48213097
 SAMPLE_ACCOUNT_UUID = "6c2e1f0a9b8d7e34"
 SHARED_OWNER_ID = 31877254
 SHARED_OWNER_NAME = "Alex Rivera"
+# The household's second account: the first one shares its Living Room Server with it.
+SECOND_ACCOUNT_ID = 51920466
+SECOND_ACCOUNT_UUID = "b47d2e9c01f35a68"
+LIVING_ROOM_SERVER_ID = "3f9a1c7e5b2d4a6c8e0f1a3b5c7d9e1f2a4b6c8d"
 
 _PLEX_PASS_FEATURES = [
     "webhooks",
@@ -94,6 +98,42 @@ def sample_account() -> dict[str, Any]:
                 "status": "online",
             },
         ],
+    }
+
+
+def second_account() -> dict[str, Any]:
+    """Return a fresh /api/v2/user answer for the household's second account (no Plex Pass)."""
+    return {
+        "id": SECOND_ACCOUNT_ID,
+        "uuid": SECOND_ACCOUNT_UUID,
+        "username": "jamiewatches",
+        "email": "jamie@example.com",
+        "title": "Jamie",
+        "friendlyName": "Jamie",
+        "thumb": None,
+        "country": "US",
+        "locale": None,
+        "home": True,
+        "homeAdmin": False,
+        "homeSize": 2,
+        "guest": False,
+        "restricted": False,
+        "twoFactorEnabled": False,
+        "joinedAt": 1640995200,
+        "mailingListStatus": "inactive",
+        "scrobbleTypes": "",
+        "subscription": {
+            "active": False,
+            "subscribedAt": None,
+            "status": "Inactive",
+            "paymentService": None,
+            "plan": None,
+            "features": [],
+        },
+        "subscriptions": [],
+        "entitlements": [],
+        "roles": [],
+        "services": [],
     }
 
 
@@ -223,7 +263,7 @@ def sample_resources() -> list[dict[str, Any]]:
     return [
         _server(
             name="Living Room Server",
-            client_identifier="3f9a1c7e5b2d4a6c8e0f1a3b5c7d9e1f2a4b6c8d",
+            client_identifier=LIVING_ROOM_SERVER_ID,
             access_token="qzT4vXk9LmN2pR7sW1yB",
             owned=True,
             presence=True,
@@ -348,3 +388,42 @@ def sample_resources() -> list[dict[str, Any]]:
             last_seen_at="2026-11-20T07:22:19Z",
         ),
     ]
+
+
+def second_account_resources() -> list[dict[str, Any]]:
+    """Return a fresh /api/v2/resources answer for the second account.
+
+    The first account's Living Room Server, shared with this one (same clientIdentifier,
+    owned false, its own accessToken), and a player of its own. Addresses are loopback ones.
+    """
+    shared = _server(
+        name="Living Room Server",
+        client_identifier=LIVING_ROOM_SERVER_ID,
+        access_token="Jm7Kw2Xp9Rt4Vb6Nz3Qs",
+        owned=False,
+        presence=True,
+        public_address="127.0.0.1",
+        owner_id=SAMPLE_ACCOUNT_ID,
+        source_title=sample_account()["title"],
+        created_at="2021-03-14T09:26:53Z",
+        last_seen_at="2026-11-26T21:04:17Z",
+        connections=[
+            _connection("127.0.0.1", 32400, "http://127.0.0.1:32400", protocol="http"),
+        ],
+    )
+    phone = _player(
+        name="Jamie's Phone",
+        product="Plex for Android (Mobile)",
+        product_version="10.22.0.1571",
+        platform="Android",
+        platform_version="14",
+        device="Pixel 8",
+        client_identifier="9d3f6a1b2c4e58d7",
+        provides="client,player,pubsub-player",
+        presence=True,
+        access_token="Yc4Td8Gh1Lm5Pn9Rs2Wx",
+        created_at="2024-05-03T19:12:40Z",
+        last_seen_at="2026-11-26T20:15:31Z",
+    )
+    phone["publicAddress"] = "127.0.0.2"
+    return [shared, phone]

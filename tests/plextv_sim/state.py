@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import secrets
 import string
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -67,13 +67,12 @@ class SimPin:
     auth_token: str | None = None
     last_check: float | None = None
 
-    def seconds_left(self, now: float | None = None) -> float:
-        """Return how many seconds the pin has left (never negative)."""
-        now = time.monotonic() if now is None else now
-        return max(0.0, self.created_monotonic + self.lifetime - now)
+    def seconds_left(self, now: float) -> float:
+        """Return how many seconds the pin has left at `now` (never negative)."""
+        return max(0.0, self.lifetime - (now - self.created_monotonic))
 
-    def expired(self, now: float | None = None) -> bool:
-        """Return whether the pin has expired."""
+    def expired(self, now: float) -> bool:
+        """Return whether the pin has expired at `now`."""
         return self.seconds_left(now) <= 0
 
     @property
@@ -81,8 +80,8 @@ class SimPin:
         """Return the wall-clock moment the pin expires."""
         return self.created_at + timedelta(seconds=self.lifetime)
 
-    def as_json(self, base_url: str) -> dict[str, Any]:
-        """Return the pin in plex.tv's JSON shape."""
+    def as_json(self, base_url: str, now: float) -> dict[str, Any]:
+        """Return the pin in plex.tv's JSON shape, as seen at `now`."""
         return {
             "id": self.id,
             "code": self.code,
@@ -91,7 +90,7 @@ class SimPin:
             "qr": f"{base_url}/api/v2/pins/qr/{self.code}",
             "clientIdentifier": self.client_identifier,
             "location": dict(PIN_LOCATION),
-            "expiresIn": math.ceil(self.seconds_left()),
+            "expiresIn": math.ceil(self.seconds_left(now)),
             "createdAt": iso_z(self.created_at),
             "expiresAt": iso_z(self.expires_at),
             "authToken": self.auth_token,
@@ -117,6 +116,7 @@ class Fault:
     path: str
     status: int | None = None
     delay: float = 0.0
+    hold: asyncio.Event | None = None
     body: str | bytes | None = None
     drop: bool = False
     count: int = 1

@@ -1,0 +1,64 @@
+"""The simulator's lifecycle and its run as a process of its own."""
+
+from __future__ import annotations
+
+import json
+import re
+import select
+import signal
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.plextv_sim import (
+    PlexTVSimulator,
+)
+from tests.plextv_sim.testing import (
+    JSON_HEADERS,
+)
+
+
+async def test_lifecycle(socket_enabled: None) -> None:
+    """Url is only known once started; the context manager starts and stops."""
+    sim = PlexTVSimulator()
+    with pytest.raises(RuntimeError):
+        _ = sim.url
+    async with sim:
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", sim.url)
+        async with aiohttp.ClientSession() as client, client.get(sim.link_url) as response:
+            assert response.status == 200
+    await sim.stop()  # stopping twice is harmless
+
+
+def test_standalone(socket_enabled: None) -> None:
+    """`python -m tests.plextv_sim` prints its URL, serves, and stops on SIGTERM."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "tests.plextv_sim", "--port", "0", "--pin-expires-in", "60"],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        try:
+            ready, _, _ = select.select([process.stdout], [], [], 15)
+            assert ready, "the simulator printed nothing"
+            line = process.stdout.readline()
+            match = re.fullmatch(r"plex\.tv simulator on (http://127\.0\.0\.1:\d+)\n", line)
+            assert match, line
+            request = urllib.request.Request(  # noqa: S310 - loopback http
+                f"{match[1]}/api/v2/pins",
+                method="POST",
+                headers=JSON_HEADERS,
+            )
+            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+                assert response.status == 201
+                pin = json.loads(response.read())
+            assert pin["expiresIn"] == 60
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=10) == 0

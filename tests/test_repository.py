@@ -98,7 +98,6 @@ def test_manifest_keys() -> None:
         "integration_type": str,
         "iot_class": str,
         "issue_tracker": str,
-        "loggers": list,
         "requirements": list,
         "version": str,
     }
@@ -273,3 +272,19 @@ def test_every_entity_has_an_icon() -> None:
     with_icon = {(platform, key) for platform, keys in icons.items() for key in keys}
     assert named
     assert named == with_icon
+
+
+def test_icons_exist_in_the_frontend() -> None:
+    """Every mdi: icon the integration names is one the installed frontend can draw."""
+    import hass_frontend  # noqa: PLC0415 - only this test needs the frontend package
+
+    icon_list = Path(hass_frontend.where()) / "static" / "mdi" / "iconList.json"
+    known = {f"mdi:{icon['name']}" for icon in _load_json(icon_list)}
+    used = {
+        (path.relative_to(ROOT).as_posix(), name)
+        for path in INTEGRATION.rglob("*")
+        if path.suffix in {".json", ".py", ".yaml"}
+        for name in re.findall(r"mdi:[a-z0-9-]+", path.read_text())
+    }
+    assert {name for _, name in used} >= {"mdi:server", "mdi:ticket-confirmation"}
+    assert sorted(item for item in used if item[1] not in known) == []

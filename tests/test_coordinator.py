@@ -38,6 +38,11 @@ async def refresh(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
+def server_device(plextv: PlexTVSimulator, server_id: str) -> tuple[str, str]:
+    """Return the identifier of a server's device for the simulator's account."""
+    return (DOMAIN, f"{plextv.account['uuid']}_{server_id}")
+
+
 def server(plextv: PlexTVSimulator, name: str) -> dict[str, object]:
     """Return the simulator's resource of that name."""
     return next(r for r in plextv.resources if r["name"] == name)
@@ -154,7 +159,7 @@ async def test_new_server_added(
     await refresh(hass, freezer)
 
     device = device_registry.async_get_device_by_identifier(
-        (DOMAIN, "garage-server-id"), init_integration.entry_id
+        server_device(plextv, "garage-server-id"), init_integration.entry_id
     )
     assert device is not None
     assert device.name == "Garage"
@@ -176,7 +181,7 @@ async def test_stale_server_removed(  # noqa: PLR0913, PLR0917
     shared = server(plextv, "Alex's Plex")
     shared_id = str(shared["clientIdentifier"])
     assert device_registry.async_get_device_by_identifier(
-        (DOMAIN, shared_id), init_integration.entry_id
+        server_device(plextv, shared_id), init_integration.entry_id
     )
     everything = plextv.resources
     plextv.set_resources([r for r in everything if r is not shared])
@@ -184,17 +189,17 @@ async def test_stale_server_removed(  # noqa: PLR0913, PLR0917
 
     assert (
         device_registry.async_get_device_by_identifier(
-            (DOMAIN, shared_id), init_integration.entry_id
+            server_device(plextv, shared_id), init_integration.entry_id
         )
         is None
     )
-    assert not [e for e in entity_registry.entities.values() if e.unique_id.startswith(shared_id)]
+    assert not [e for e in entity_registry.entities.values() if shared_id in e.unique_id]
     assert hass.states.get("binary_sensor.alex_s_plex_online") is None
 
     plextv.set_resources(everything)
     await refresh(hass, freezer)
     assert device_registry.async_get_device_by_identifier(
-        (DOMAIN, shared_id), init_integration.entry_id
+        server_device(plextv, shared_id), init_integration.entry_id
     )
     assert hass.states.get("binary_sensor.alex_s_plex_online") is not None
 
@@ -217,7 +222,7 @@ async def test_server_changes_followed(
     assert state is not None
     assert state.state == STATE_OFF
     device = device_registry.async_get_device_by_identifier(
-        (DOMAIN, str(living_room["clientIdentifier"])), init_integration.entry_id
+        server_device(plextv, str(living_room["clientIdentifier"])), init_integration.entry_id
     )
     assert device is not None
     assert device.sw_version == "1.99.0.1-abc"

@@ -10,6 +10,8 @@ import pytest
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.loader import async_get_integration
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -126,3 +128,77 @@ async def test_remove_with_dead_token(
         await hass.async_block_till_done()
     assert not hass.config_entries.async_entries(DOMAIN)
     assert "Could not sign out" not in caplog.text
+
+
+LIVING_ROOM = "3f9a1c7e5b2d4a6c8e0f1a3b5c7d9e1f2a4b6c8d"
+
+
+@pytest.mark.usefixtures("plextv_url", "no_token_in_logs")
+async def test_migrate_from_1_1(
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    mock_config_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A 1.1 entry's server ids gain the account; entity ids, names and devices stay."""
+    entry = mock_config_entry
+    hass.config_entries.async_update_entry(entry, version=1, minor_version=1)
+    uuid = plextv.account["uuid"]
+    account_device = device_registry.async_get_or_create(
+        config_entry_id=entry.entry_id, identifiers={(DOMAIN, uuid)}, name="Plex Fan"
+    )
+    server_device = device_registry.async_get_or_create(
+        config_entry_id=entry.entry_id, identifiers={(DOMAIN, LIVING_ROOM)}, name="Living Room"
+    )
+    device_registry.async_update_device(server_device.id, name_by_user="Den", area_id="den")
+    pass_entity = entity_registry.async_get_or_create(
+        "binary_sensor",
+        DOMAIN,
+        f"{uuid}_plex_pass",
+        config_entry=entry,
+        device_id=account_device.id,
+        suggested_object_id="plex_fan_plex_pass",
+    )
+    online = entity_registry.async_get_or_create(
+        "binary_sensor",
+        DOMAIN,
+        f"{LIVING_ROOM}_online",
+        config_entry=entry,
+        device_id=server_device.id,
+        suggested_object_id="den_server_online",
+    )
+    entity_registry.async_update_entity(online.entity_id, name="Den Plex")
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert (entry.version, entry.minor_version) == (1, 2)
+    migrated = entity_registry.async_get(online.entity_id)
+    assert migrated is not None
+    assert migrated.unique_id == f"{uuid}_{LIVING_ROOM}_online"
+    assert migrated.name == "Den Plex"
+    assert migrated.device_id == server_device.id
+    unchanged = entity_registry.async_get(pass_entity.entity_id)
+    assert unchanged is not None
+    assert unchanged.unique_id == f"{uuid}_plex_pass"
+    # The running entities took over the migrated registry entries instead of new ones.
+    assert (state := hass.states.get(online.entity_id))
+    assert state.state == "on"
+    assert not hass.states.get("binary_sensor.living_room_server_online")
+    device = device_registry.async_get(server_device.id)
+    assert device is not None
+    assert device.identifiers == {(DOMAIN, f"{uuid}_{LIVING_ROOM}")}
+    assert (device.name_by_user, device.area_id) == ("Den", "den")
+    assert device_registry.async_get(account_device.id) is not None
+
+
+async def test_migrate_refuses_a_newer_version(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """An entry written by a newer major version is left alone, not misread."""
+    hass.config_entries.async_update_entry(mock_config_entry, version=2, minor_version=1)
+    assert not await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert mock_config_entry.state is ConfigEntryState.MIGRATION_ERROR
+    assert mock_config_entry.minor_version == 1

@@ -1,10 +1,14 @@
 """The Plex Account integration: a Plex account signed in with a plex.tv/link code."""
 
-from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from typing import Any
 
-from .const import LOGGER
-from .coordinator import PlexAccountConfigEntry, PlexAccountCoordinator
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+
+from .const import DOMAIN, LOGGER
+from .coordinator import PlexAccountConfigEntry, PlexAccountCoordinator, server_device_key
 from .helpers import create_entry_client
 from .plextv import PlexTVAuthenticationError, PlexTVError
 
@@ -18,6 +22,56 @@ async def async_setup_entry(hass: HomeAssistant, entry: PlexAccountConfigEntry) 
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: PlexAccountConfigEntry) -> bool:
+    """Bring an entry written by an older minor version up to date.
+
+    Home Assistant calls this only for entries older than the flow's version (1.2 now), and
+    refuses entries of a newer major version by itself.
+    """
+    await _async_scope_ids_to_account(hass, entry)
+    hass.config_entries.async_update_entry(entry, minor_version=2)
+    return True
+
+
+async def _async_scope_ids_to_account(hass: HomeAssistant, entry: PlexAccountConfigEntry) -> None:
+    """Prefix server entities' unique ids and server devices' identifiers with the account.
+
+    Version 1.1 named a server's entities and device by the server alone, so a second account
+    that sees the same server collided with the first. Entity ids, names and history stay.
+    """
+    assert entry.unique_id is not None
+    account = entry.unique_id
+    prefix = f"{account}_"
+
+    @callback
+    def scope_entity(entity: er.RegistryEntry) -> dict[str, Any] | None:
+        if entity.unique_id.startswith(prefix):
+            return None
+        return {"new_unique_id": f"{prefix}{entity.unique_id}"}
+
+    await er.async_migrate_entries(hass, entry.entry_id, scope_entity)
+
+    registry = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        servers = {
+            key
+            for domain, key in device.identifiers
+            if domain == DOMAIN and key != account and not key.startswith(prefix)
+        }
+        if not servers:
+            continue
+        if len(device.config_entries) > 1:
+            # Another entry shares the old device; this entry's entities get their own
+            # device at setup, and the other entry's migration takes the old one.
+            registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
+            continue
+        registry.async_update_device(
+            device.id,
+            new_identifiers=(device.identifiers - {(DOMAIN, key) for key in servers})
+            | {(DOMAIN, server_device_key(account, key)) for key in servers},
+        )
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PlexAccountConfigEntry) -> bool:

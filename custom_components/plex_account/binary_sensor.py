@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import override
 
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
@@ -12,7 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import PlexAccountConfigEntry, PlexAccountData
-from .entity import PlexAccountEntity, async_track_servers
+from .entity import PlexAccountEntity, PlexServerEntity, async_add_server_entities
 from .plextv import Resource
 
 PARALLEL_UPDATES = 0
@@ -60,10 +61,11 @@ async def async_setup_entry(
     async_add_entities(
         PlexAccountBinarySensor(coordinator, description) for description in ACCOUNT_BINARY_SENSORS
     )
-    async_track_servers(
+    async_add_server_entities(
         entry,
-        lambda server: async_add_entities(
-            PlexServerBinarySensor(coordinator, description, server.client_identifier)
+        async_add_entities,
+        lambda server: (
+            PlexServerBinarySensor(coordinator, description, server)
             for description in SERVER_BINARY_SENSORS
         ),
     )
@@ -75,17 +77,19 @@ class PlexAccountBinarySensor(PlexAccountEntity, BinarySensorEntity):
     entity_description: PlexAccountBinarySensorEntityDescription
 
     @property
+    @override
     def is_on(self) -> bool:
         """Return the state from the last refresh."""
         return self.entity_description.is_on_fn(self.coordinator.data)
 
 
-class PlexServerBinarySensor(PlexAccountEntity, BinarySensorEntity):
+class PlexServerBinarySensor(PlexServerEntity, BinarySensorEntity):
     """A binary sensor of one server."""
 
     entity_description: PlexServerBinarySensorEntityDescription
 
     @property
+    @override
     def is_on(self) -> bool:
         """Return the state from the last refresh."""
         return self.entity_description.is_on_fn(self.server)

@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, override
 
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
@@ -46,29 +46,37 @@ from .plextv import (
 # too precious to drop over one lost request.
 ACCOUNT_RETRY_DELAYS = (1.0, 2.0)
 
+NAMES_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_CLIENT_NAME): TextSelector(),
+        vol.Required(CONF_DEVICE_NAME): TextSelector(),
+    }
+)
+
 
 class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
     """Show a link code, wait for it to be entered at plex.tv/link, store the token."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    # 1.2: server entities and devices are named by the account too (see async_migrate_entry).
+    MINOR_VERSION = 2
 
     def __init__(self) -> None:
         """Start with no pin and no wait."""
         self._client_identifier = str(uuid.uuid4())
-        self._names: dict[str, str] = {}
+        self._client_name = DEFAULT_CLIENT_NAME
+        self._device_name = ""
         self._poller: PinPoller | None = None
         self._login_task: asyncio.Task[tuple[str, Account]] | None = None
         self._token: str | None = None
         self._account: Account | None = None
 
+    @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the names plex.tv shows in the account's authorized devices."""
-        defaults = {
-            CONF_CLIENT_NAME: DEFAULT_CLIENT_NAME,
-            CONF_DEVICE_NAME: self.hass.config.location_name,
-        }
-        return await self._async_names_step("user", user_input, defaults)
+        if user_input is None:
+            self._device_name = self.hass.config.location_name
+        return await self._async_names_step("user", user_input)
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
@@ -76,13 +84,16 @@ class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
         """Change the names; plex.tv records them at sign-in, so sign in again."""
         entry = self._get_reconfigure_entry()
         self._client_identifier = entry.data[CONF_CLIENT_IDENTIFIER]
-        defaults = {key: entry.data[key] for key in (CONF_CLIENT_NAME, CONF_DEVICE_NAME)}
-        return await self._async_names_step("reconfigure", user_input, defaults)
+        if user_input is None:
+            self._client_name = entry.data[CONF_CLIENT_NAME]
+            self._device_name = entry.data[CONF_DEVICE_NAME]
+        return await self._async_names_step("reconfigure", user_input)
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """Start a new sign-in when plex.tv no longer accepts the token."""
         self._client_identifier = entry_data[CONF_CLIENT_IDENTIFIER]
-        self._names = {key: entry_data[key] for key in (CONF_CLIENT_NAME, CONF_DEVICE_NAME)}
+        self._client_name = entry_data[CONF_CLIENT_NAME]
+        self._device_name = entry_data[CONF_DEVICE_NAME]
         return await self.async_step_reauth_confirm()
 
     async def async_step_reauth_confirm(
@@ -144,7 +155,8 @@ class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
         data = {
             CONF_TOKEN: self._token,
             CONF_CLIENT_IDENTIFIER: self._client_identifier,
-            **self._names,
+            CONF_CLIENT_NAME: self._client_name,
+            CONF_DEVICE_NAME: self._device_name,
         }
         await self.async_set_unique_id(self._account.uuid)
         if self.source == SOURCE_REAUTH:
@@ -162,30 +174,34 @@ class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def _async_names_step(
-        self, step_id: str, user_input: dict[str, Any] | None, defaults: dict[str, str]
+        self, step_id: str, user_input: dict[str, Any] | None
     ) -> ConfigFlowResult:
         """Show the names form; with valid names, create a pin and show its code."""
         errors: dict[str, str] = {}
         if user_input is not None:
             names: dict[str, str] = {}
             for key in (CONF_CLIENT_NAME, CONF_DEVICE_NAME):
+                typed = user_input.get(key, "")
                 try:
-                    names[key] = validate_name(user_input.get(key, ""))
+                    names[key] = validate_name(typed)
                 except ValueError:
+                    # What was typed stays in the form, beside the error.
+                    names[key] = typed
                     errors[key] = "invalid_name"
+            self._client_name = names[CONF_CLIENT_NAME]
+            self._device_name = names[CONF_DEVICE_NAME]
             if not errors:
-                self._names = names
                 if (error := await self._async_create_pin()) is None:
                     return await self.async_step_link()
                 errors["base"] = error
-            defaults = {**defaults, **user_input}
-        schema = vol.Schema(
-            {
-                vol.Required(key, default=defaults[key]): TextSelector()
-                for key in (CONF_CLIENT_NAME, CONF_DEVICE_NAME)
-            }
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(
+                NAMES_SCHEMA,
+                {CONF_CLIENT_NAME: self._client_name, CONF_DEVICE_NAME: self._device_name},
+            ),
+            errors=errors,
         )
-        return self.async_show_form(step_id=step_id, data_schema=schema, errors=errors)
 
     async def _async_offer_code(
         self, step_id: str, user_input: dict[str, Any] | None
@@ -200,7 +216,12 @@ class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_create_pin(self) -> str | None:
         """Create a pin and its poller; return an error key when plex.tv cannot."""
-        client = create_client(self.hass, client_identifier=self._client_identifier, **self._names)
+        client = create_client(
+            self.hass,
+            client_identifier=self._client_identifier,
+            client_name=self._client_name,
+            device_name=self._device_name,
+        )
         try:
             pin = await client.create_pin()
         except PlexTVRateLimitError:

@@ -3,9 +3,10 @@
 import asyncio
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Self, override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -30,6 +31,15 @@ PLAYER_FEATURES = frozenset({"player", "client"})
 type PlexAccountConfigEntry = ConfigEntry[PlexAccountCoordinator]
 
 
+def server_device_key(account_uuid: str, server_id: str) -> str:
+    """Return the device identifier of a server as one account sees it.
+
+    Two accounts may see the same server (one owns it and shares it with the other); each
+    entry keeps its own device for it.
+    """
+    return f"{account_uuid}_{server_id}"
+
+
 @dataclass(frozen=True, kw_only=True)
 class PlexAccountData:
     """What one refresh learned: the account, and its servers and players by identifier."""
@@ -39,7 +49,7 @@ class PlexAccountData:
     players: dict[str, Resource] = field(default_factory=dict)
 
     @classmethod
-    def from_resources(cls, account: Account, resources: list[Resource]) -> PlexAccountData:
+    def from_resources(cls, account: Account, resources: list[Resource]) -> Self:
         """Sort the resources into servers and players."""
         servers: dict[str, Resource] = {}
         players: dict[str, Resource] = {}
@@ -69,6 +79,7 @@ class PlexAccountCoordinator(DataUpdateCoordinator[PlexAccountData]):
         )
         self.client = client
 
+    @override
     async def _async_update_data(self) -> PlexAccountData:
         """Fetch the account and the resources, mapping plex.tv's errors to Home Assistant's."""
         try:
@@ -104,15 +115,20 @@ class PlexAccountCoordinator(DataUpdateCoordinator[PlexAccountData]):
             raise next((e for e in errors if isinstance(e, PlexTVAuthenticationError)), errors[0])
         return account, resources
 
+    @callback
     def _async_update_devices(self, data: PlexAccountData) -> None:
         """Drop the devices of servers plex.tv no longer lists; keep versions current."""
         registry = dr.async_get(self.hass)
         entry_id = self.config_entry.entry_id
+        servers = {
+            server_device_key(data.account.uuid, server_id): server
+            for server_id, server in data.servers.items()
+        }
         for device in dr.async_entries_for_config_entry(registry, entry_id):
-            ids = {key for domain, key in device.identifiers if domain == DOMAIN}
-            if data.account.uuid in ids:
+            keys = {key for domain, key in device.identifiers if domain == DOMAIN}
+            if data.account.uuid in keys:
                 continue
-            server = next((data.servers[key] for key in ids if key in data.servers), None)
+            server = next((servers[key] for key in keys if key in servers), None)
             if server is None:
                 registry.async_update_device(device.id, remove_config_entry_id=entry_id)
             elif device.sw_version != server.product_version:

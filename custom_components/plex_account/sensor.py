@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -16,7 +17,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .coordinator import PlexAccountConfigEntry, PlexAccountData
-from .entity import PlexAccountEntity, async_track_servers
+from .entity import PlexAccountEntity, PlexServerEntity, async_add_server_entities
 from .plextv import Resource
 
 PARALLEL_UPDATES = 0
@@ -31,10 +32,10 @@ class PlexAccountSensorEntityDescription(SensorEntityDescription):
 
 @dataclass(frozen=True, kw_only=True)
 class PlexServerSensorEntityDescription(SensorEntityDescription):
-    """A sensor of one server; exists_fn says whether the server has it."""
+    """A sensor of one server; has_fn says whether the server has it."""
 
     value_fn: Callable[[Resource], StateType | datetime]
-    exists_fn: Callable[[Resource], bool] = lambda _: True
+    has_fn: Callable[[Resource], bool] = lambda _: True
 
 
 ACCOUNT_SENSORS = (
@@ -71,7 +72,7 @@ SERVER_SENSORS = (
         key="owner",
         translation_key="owner",
         entity_category=EntityCategory.DIAGNOSTIC,
-        exists_fn=lambda server: not server.owned,
+        has_fn=lambda server: not server.owned,
         value_fn=lambda server: server.source_title,
     ),
 )
@@ -87,12 +88,13 @@ async def async_setup_entry(
     async_add_entities(
         PlexAccountSensor(coordinator, description) for description in ACCOUNT_SENSORS
     )
-    async_track_servers(
+    async_add_server_entities(
         entry,
-        lambda server: async_add_entities(
-            PlexServerSensor(coordinator, description, server.client_identifier)
+        async_add_entities,
+        lambda server: (
+            PlexServerSensor(coordinator, description, server)
             for description in SERVER_SENSORS
-            if description.exists_fn(server)
+            if description.has_fn(server)
         ),
     )
 
@@ -103,17 +105,19 @@ class PlexAccountSensor(PlexAccountEntity, SensorEntity):
     entity_description: PlexAccountSensorEntityDescription
 
     @property
+    @override
     def native_value(self) -> StateType:
         """Return the value from the last refresh."""
         return self.entity_description.value_fn(self.coordinator.data)
 
 
-class PlexServerSensor(PlexAccountEntity, SensorEntity):
+class PlexServerSensor(PlexServerEntity, SensorEntity):
     """A sensor of one server."""
 
     entity_description: PlexServerSensorEntityDescription
 
     @property
+    @override
     def native_value(self) -> StateType | datetime:
         """Return the value from the last refresh."""
         return self.entity_description.value_fn(self.server)

@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.plex_account.const import DOMAIN
-from custom_components.plex_account.coordinator import UPDATE_INTERVAL
+from custom_components.plex_account.coordinator import PING_INTERVAL, UPDATE_INTERVAL
 
 from .plextv_sim import PlexTVSimulator
 
@@ -242,3 +242,56 @@ async def test_controllers_not_counted(
     await refresh(hass, freezer)
     assert hass.states.get(DEVICES_ONLINE).state == before  # type: ignore[union-attr]
     assert "remote-id" not in init_integration.runtime_data.data.players
+
+
+async def test_token_pinged_daily(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    plextv: PlexTVSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The token is pinged at setup, then once a day, beside the refresh that is due."""
+    assert len(plextv.requests_to("/api/v2/ping")) == 1
+    plextv.requests.clear()
+    await refresh(hass, freezer)
+    # A minute before the day is over: refreshed, not pinged.
+    freezer.tick(PING_INTERVAL - 3 * UPDATE_INTERVAL)
+    await refresh(hass, freezer)
+    assert len(plextv.requests_to("/api/v2/user")) == 2
+    assert not plextv.requests_to("/api/v2/ping")
+    await refresh(hass, freezer)
+    assert len(plextv.requests_to("/api/v2/user")) == 3
+    [ping] = plextv.requests_to("/api/v2/ping")
+    assert ping.headers["X-Plex-Token"] == init_integration.data[CONF_TOKEN]
+
+
+async def test_ping_failure_retried(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    plextv: PlexTVSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A ping plex.tv fails to answer costs nothing but a new ping at the next refresh."""
+    freezer.tick(PING_INTERVAL)
+    plextv.add_fault("/api/v2/ping", status=503)
+    plextv.requests.clear()
+    await refresh(hass, freezer)
+    assert (state := hass.states.get(PLEX_PASS))
+    assert state.state == STATE_ON
+    await refresh(hass, freezer)
+    await refresh(hass, freezer)
+    assert len(plextv.requests_to("/api/v2/ping")) == 2
+
+
+async def test_ping_refused_starts_reauth(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    plextv: PlexTVSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A ping refused like any other call (401) asks for a new sign-in."""
+    freezer.tick(PING_INTERVAL)
+    plextv.add_fault("/api/v2/ping", status=401)
+    await refresh(hass, freezer)
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]

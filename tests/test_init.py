@@ -42,7 +42,11 @@ async def test_setup_and_unload(
     entry = init_integration
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data.data.account.uuid == plextv.account["uuid"]
-    assert {r.path for r in plextv.requests} == {"/api/v2/user", "/api/v2/resources"}
+    assert {r.path for r in plextv.requests} == {
+        "/api/v2/user",
+        "/api/v2/resources",
+        "/api/v2/ping",
+    }
     resources = plextv.requests_to("/api/v2/resources")[0]
     assert resources.query == {"includeHttps": "1", "includeRelay": "1", "includeIPv6": "1"}
     assert resources.headers["X-Plex-Token"] == entry.data[CONF_TOKEN]

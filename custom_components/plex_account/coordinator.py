@@ -2,7 +2,7 @@
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Self, override
 
 from homeassistant.config_entries import ConfigEntry
@@ -10,6 +10,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
 from .plextv import (
@@ -24,6 +25,9 @@ from .plextv import (
 # plex.tv documents no rate limit for these calls; Home Assistant's own Plex integration reads
 # resources at most once a minute, and presence changes no faster than that matters.
 UPDATE_INTERVAL = timedelta(seconds=60)
+
+# plex.tv extends a token's life when it is pinged; once a day keeps it well within it.
+PING_INTERVAL = timedelta(days=1)
 
 # What plex.tv lists besides servers: the things that play.
 PLAYER_FEATURES = frozenset({"player", "client"})
@@ -78,6 +82,7 @@ class PlexAccountCoordinator(DataUpdateCoordinator[PlexAccountData]):
             update_interval=UPDATE_INTERVAL,
         )
         self.client = client
+        self._next_ping: datetime | None = None
 
     @override
     async def _async_update_data(self) -> PlexAccountData:
@@ -105,15 +110,40 @@ class PlexAccountCoordinator(DataUpdateCoordinator[PlexAccountData]):
         return data
 
     async def _async_fetch(self) -> tuple[Account, list[Resource]]:
-        """Fetch both at once; one round trip instead of two."""
-        account, resources = await asyncio.gather(
-            self.client.account(), self.client.resources(), return_exceptions=True
+        """Fetch both at once, with the token's daily ping when due; one round trip."""
+        account, resources, pinged = await asyncio.gather(
+            self.client.account(),
+            self.client.resources(),
+            self._async_ping_when_due(),
+            return_exceptions=True,
         )
-        if isinstance(account, BaseException) or isinstance(resources, BaseException):
-            errors = [r for r in (account, resources) if isinstance(r, BaseException)]
+        if (
+            isinstance(account, BaseException)
+            or isinstance(resources, BaseException)
+            or isinstance(pinged, BaseException)
+        ):
+            errors = [r for r in (account, resources, pinged) if isinstance(r, BaseException)]
             # An authentication failure wins: only a new sign-in mends it.
             raise next((e for e in errors if isinstance(e, PlexTVAuthenticationError)), errors[0])
         return account, resources
+
+    async def _async_ping_when_due(self) -> None:
+        """Keep the token alive: ping plex.tv at setup and then once a day.
+
+        Only a refused token matters (it raises, and the refresh starts reauth); any other
+        failure is tried again at the next refresh.
+        """
+        now = dt_util.utcnow()
+        if self._next_ping is not None and now < self._next_ping:
+            return
+        try:
+            await self.client.ping()
+        except PlexTVAuthenticationError:
+            raise
+        except PlexTVError as err:
+            LOGGER.debug("plex.tv did not take the token's ping: %s", err)
+            return
+        self._next_ping = now + PING_INTERVAL
 
     @callback
     def _async_update_devices(self, data: PlexAccountData) -> None:

@@ -1,10 +1,16 @@
-"""Signing in with a plex.tv/link code, against the plex.tv simulator over loopback HTTP."""
+"""Signing in with a plex.tv/link code, against the plex.tv simulator over loopback HTTP.
+
+The flow's poller and the simulator share a FakeClock: the tests move it on instead of
+waiting, so a wait of minutes takes no time. The exact timing of the poller is tested in
+tests/plextv/test_pin_poller.py; these tests prove what the user sees.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import time
+from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 from unittest.mock import AsyncMock
 
@@ -15,6 +21,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.plex_account import config_flow
 from custom_components.plex_account.const import (
     CONF_CLIENT_IDENTIFIER,
     CONF_CLIENT_NAME,
@@ -22,13 +29,52 @@ from custom_components.plex_account.const import (
     DOMAIN,
     VERSION,
 )
+from custom_components.plex_account.plextv import PinPoller
 
-from .plextv_sim import PlexTVSimulator, sample_account
+from .common import CLIENT_IDENTIFIER, build_entry, link_code
+from .plextv_sim import FakeClock, PlexTVSimulator, second_account
+from .plextv_sim.fixtures import PlexTVFactory
 
 pytestmark = pytest.mark.usefixtures("plextv_url", "mock_setup_entry", "no_token_in_logs")
 
 NAMES = {CONF_CLIENT_NAME: "Home Assistant", CONF_DEVICE_NAME: "Beach House"}
 PINS = "/api/v2/pins"
+
+
+@pytest.fixture
+async def clock(hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeClock]:
+    """Put the flow's poller on a fake clock, and the retries of the account read at 0 s.
+
+    The flow makes its PinPoller in _async_create_pin; replacing the class the module
+    looks up with one bound to the clock is the seam (PinPoller takes clock and sleep).
+    """
+    clock = FakeClock()
+    monkeypatch.setattr(
+        config_flow, "PinPoller", partial(PinPoller, clock=clock, sleep=clock.sleep)
+    )
+    monkeypatch.setattr(config_flow, "ACCOUNT_RETRY_DELAYS", (0.0, 0.0))
+    yield clock
+    # Every test ends its waits: a poller left asleep would hold Home Assistant's shutdown.
+    assert clock.cancel_sleepers() == 0, "a poller was still waiting at the end of the test"
+
+
+@pytest.fixture
+async def plextv(plextv_factory: PlexTVFactory, clock: FakeClock) -> PlexTVSimulator:
+    """Return the simulator on the flow's clock, so pin lifetimes and rate limits agree."""
+    return await plextv_factory(clock=clock)
+
+
+def progress_task(hass: HomeAssistant, flow_id: str) -> asyncio.Task[Any] | None:
+    """Return the flow's background wait, or None once it has ended."""
+    return hass.config_entries.flow._progress[flow_id].async_get_progress_task()
+
+
+async def run_wait(
+    hass: HomeAssistant, clock: FakeClock, flow_id: str, seconds: float | None = None
+) -> None:
+    """Let the flow's wait run on the fake clock until it ends, or for `seconds`."""
+    if (task := progress_task(hass, flow_id)) is not None:
+        await clock.run_until(task, seconds=seconds)
 
 
 async def start_link(hass: HomeAssistant, names: dict[str, str] = NAMES) -> ConfigFlowResult:
@@ -42,8 +88,11 @@ async def start_link(hass: HomeAssistant, names: dict[str, str] = NAMES) -> Conf
     return result
 
 
-async def finish_link(hass: HomeAssistant, flow_id: str, next_step: str) -> ConfigFlowResult:
-    """Wait for the background wait to end, then fetch the flow as the frontend does."""
+async def finish_link(
+    hass: HomeAssistant, clock: FakeClock, flow_id: str, next_step: str
+) -> ConfigFlowResult:
+    """Run the background wait to its end, then fetch the flow as the frontend does."""
+    await run_wait(hass, clock, flow_id)
     await hass.async_block_till_done()
     result = await hass.config_entries.flow.async_configure(flow_id)
     assert result.get("step_id") != "link" or result["type"] is not FlowResultType.SHOW_PROGRESS
@@ -59,7 +108,7 @@ def pin_checks(plextv: PlexTVSimulator) -> list[Any]:
     return [r for r in plextv.requests_to(f"{PINS}/", method="GET") if "/qr/" not in r.path]
 
 
-async def test_sign_in(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
+async def test_sign_in(clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
     """The code shown is approved at plex.tv and the entry holds the verified token."""
     result = await start_link(hass)
     placeholders = result["description_placeholders"]
@@ -71,7 +120,7 @@ async def test_sign_in(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
     assert placeholders["minutes"] == "15"
 
     token = plextv.approve(code)
-    result = await finish_link(hass, result["flow_id"], "finish")
+    result = await finish_link(hass, clock, result["flow_id"], "finish")
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "plexfan"
@@ -106,8 +155,8 @@ async def test_defaults(hass: HomeAssistant) -> None:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     schema = result["data_schema"]
     assert schema is not None
-    suggested = {str(key): key.description["suggested_value"] for key in schema.schema}
-    assert suggested == {CONF_CLIENT_NAME: "Home Assistant", CONF_DEVICE_NAME: "Lake Cabin"}
+    defaults = {str(key): key.default() for key in schema.schema}
+    assert defaults == {CONF_CLIENT_NAME: "Home Assistant", CONF_DEVICE_NAME: "Lake Cabin"}
 
 
 @pytest.mark.parametrize(
@@ -145,13 +194,15 @@ async def test_bad_names(
     hass.config_entries.flow.async_abort(result["flow_id"])
 
 
-async def test_names_are_trimmed(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
+async def test_names_are_trimmed(
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
+) -> None:
     """Spaces around a name are dropped before they reach plex.tv and the entry."""
     result = await start_link(
         hass, {CONF_CLIENT_NAME: "  Home Assistant ", CONF_DEVICE_NAME: " Den  "}
     )
-    plextv.approve(result["description_placeholders"]["code"])  # type: ignore[index]
-    result = await finish_link(hass, result["flow_id"], "finish")
+    plextv.approve(link_code(result))
+    result = await finish_link(hass, clock, result["flow_id"], "finish")
     assert result["data"][CONF_DEVICE_NAME] == "Den"
     assert plextv.requests[0].headers["X-Plex-Device"] == "Den"
 
@@ -180,78 +231,87 @@ async def test_code_not_created(
     hass.config_entries.flow.async_abort(result["flow_id"])
 
 
-async def test_plextv_down_then_up(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
+async def test_plextv_down_then_up(
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
+) -> None:
     """While plex.tv fails, the wait backs off and keeps the code; then it signs in."""
     result = await start_link(hass)
     plextv.add_fault(f"{PINS}/", status=503, count=3)
-    token = plextv.approve(result["description_placeholders"]["code"])  # type: ignore[index]
-    result = await finish_link(hass, result["flow_id"], "finish")
+    token = plextv.approve(link_code(result))
+    result = await finish_link(hass, clock, result["flow_id"], "finish")
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_TOKEN] == token
 
+    # Three failures, then the check that succeeds: all of the same code.
     checks = pin_checks(plextv)
-    gaps = [b.time - a.time for a, b in itertools.pairwise(checks)]
-    # Three failures: pauses of 1, 2 and 4 s before the check that succeeds.
     assert len(checks) == 4
-    assert [round(gap) for gap in gaps] == [1, 2, 4]
+    assert len({check.path for check in checks}) == 1
 
 
-async def test_connection_dropped(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
+async def test_connection_dropped(
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
+) -> None:
     """Dropped connections and slow answers during the wait do not end it."""
     result = await start_link(hass)
     plextv.add_fault(f"{PINS}/", drop=True, count=2)
     plextv.add_fault(f"{PINS}/", body="<html>Bad gateway</html>", count=1)
-    token = plextv.approve(result["description_placeholders"]["code"])  # type: ignore[index]
-    result = await finish_link(hass, result["flow_id"], "finish")
+    token = plextv.approve(link_code(result))
+    result = await finish_link(hass, clock, result["flow_id"], "finish")
     assert result["data"][CONF_TOKEN] == token
 
 
-async def test_rate_limit_honoured(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
+async def test_rate_limit_honoured(
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
+) -> None:
     """A 429 with Retry-After delays the next check at least that long."""
     result = await start_link(hass)
-    await asyncio.sleep(0.1)  # the first check has been answered
+    await run_wait(hass, clock, result["flow_id"], seconds=0)  # the first check is answered
     plextv.add_fault(f"{PINS}/", status=429, headers={"Retry-After": "3"})
-    token = plextv.approve(result["description_placeholders"]["code"])  # type: ignore[index]
-    result = await finish_link(hass, result["flow_id"], "finish")
+    token = plextv.approve(link_code(result))
+    result = await finish_link(hass, clock, result["flow_id"], "finish")
     assert result["data"][CONF_TOKEN] == token
 
+    # On the shared clock: the second check got the 429, the third came 3 s after it.
     checks = pin_checks(plextv)
-    limited = next(i for i, r in enumerate(checks) if i > 0)
-    assert checks[limited + 1].time - checks[limited].time >= 3.0
-    # Between normal checks at least a second, so plex.tv never rate limits on its own.
-    assert all(b.time - a.time >= 1.0 for a, b in itertools.pairwise(checks))
+    assert [b.time - a.time for a, b in itertools.pairwise(checks)] == [1, 3]
 
 
-async def test_expired_then_new_code(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
+async def test_expired_then_new_code(
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
+) -> None:
     """An expired code leads to a form that offers a new one; the new one works."""
-    plextv.pin_expires_in = 1.5
+    plextv.pin_expires_in = 3
     result = await start_link(hass)
-    first_code = result["description_placeholders"]["code"]  # type: ignore[index]
-    assert result["description_placeholders"]["minutes"] == "1"  # type: ignore[index]
-    result = await finish_link(hass, result["flow_id"], "expired")
+    first_code = link_code(result)
+    assert (result.get("description_placeholders") or {})["minutes"] == "1"
+    result = await finish_link(hass, clock, result["flow_id"], "expired")
 
     plextv.pin_expires_in = 900
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.SHOW_PROGRESS
-    second_code = result["description_placeholders"]["code"]  # type: ignore[index]
+    second_code = link_code(result)
     assert second_code != first_code
     plextv.approve(second_code)
-    result = await finish_link(hass, result["flow_id"], "finish")
+    result = await finish_link(hass, clock, result["flow_id"], "finish")
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
-async def test_pin_gone_at_plextv(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
+async def test_pin_gone_at_plextv(
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
+) -> None:
     """plex.tv forgetting the pin (404 code 1020) also offers a new code."""
     result = await start_link(hass)
     plextv.add_fault(f"{PINS}/", status=404)
-    await finish_link(hass, result["flow_id"], "expired")
+    await finish_link(hass, clock, result["flow_id"], "expired")
 
 
-async def test_permanent_error_then_new_code(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
+async def test_permanent_error_then_new_code(
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
+) -> None:
     """An error that waiting cannot mend leads to a form offering a new code."""
     result = await start_link(hass)
     plextv.add_fault(f"{PINS}/", status=401)
-    result = await finish_link(hass, result["flow_id"], "link_failed")
+    result = await finish_link(hass, clock, result["flow_id"], "link_failed")
 
     # The button fails while plex.tv is down, says so, and works once it is back.
     plextv.add_fault(PINS, method="POST", status=502)
@@ -260,30 +320,36 @@ async def test_permanent_error_then_new_code(hass: HomeAssistant, plextv: PlexTV
     assert result["errors"] == {"base": "cannot_connect"}
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.SHOW_PROGRESS
-    plextv.approve(result["description_placeholders"]["code"])  # type: ignore[index]
-    result = await finish_link(hass, result["flow_id"], "finish")
+    plextv.approve(link_code(result))
+    result = await finish_link(hass, clock, result["flow_id"], "finish")
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
-async def test_account_read_retried(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
+async def test_account_read_retried(
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
+) -> None:
     """A failed account read after approval is retried instead of losing the token."""
     result = await start_link(hass)
     plextv.add_fault("/api/v2/user", status=503, count=2)
-    plextv.approve(result["description_placeholders"]["code"])  # type: ignore[index]
-    result = await finish_link(hass, result["flow_id"], "finish")
+    plextv.approve(link_code(result))
+    result = await finish_link(hass, clock, result["flow_id"], "finish")
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert len(plextv.requests_to("/api/v2/user")) == 3
 
 
-async def test_account_unreadable(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
+async def test_account_unreadable(
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
+) -> None:
     """When the account cannot be read at all, the user gets the form with a new code."""
     result = await start_link(hass)
     plextv.add_fault("/api/v2/user", status=503, count=3)
-    plextv.approve(result["description_placeholders"]["code"])  # type: ignore[index]
-    await finish_link(hass, result["flow_id"], "link_failed")
+    plextv.approve(link_code(result))
+    await finish_link(hass, clock, result["flow_id"], "link_failed")
 
 
-async def test_reentering_does_not_restart(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
+async def test_reentering_does_not_restart(
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
+) -> None:
     """Fetching the flow again (a reload of the page) shows the same code, one poller."""
     result = await start_link(hass)
     flow_id = result["flow_id"]
@@ -291,84 +357,78 @@ async def test_reentering_does_not_restart(hass: HomeAssistant, plextv: PlexTVSi
         again = await hass.config_entries.flow.async_configure(flow_id)
         assert again["type"] is FlowResultType.SHOW_PROGRESS
         assert again["description_placeholders"] == result["description_placeholders"]
-    await asyncio.sleep(2.2)
+    await run_wait(hass, clock, flow_id, seconds=2.5)
     assert len(plextv.requests_to(PINS, method="POST")) == 1
-    # One poller checks about twice in 2.2 s; a second one would double that.
-    assert 2 <= len(pin_checks(plextv)) <= 3
+    # One poller checks at 0, 1 and 2 s; a second one would add its own checks.
+    assert len(pin_checks(plextv)) == 3
     hass.config_entries.flow.async_abort(flow_id)
 
 
-async def test_closing_stops_polling(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
+async def test_closing_stops_polling(
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
+) -> None:
     """Closing the dialog stops the checks at once."""
     result = await start_link(hass)
-    await asyncio.sleep(1.5)
+    task = progress_task(hass, result["flow_id"])
+    assert task is not None
+    await run_wait(hass, clock, result["flow_id"], seconds=1.5)
+    checks = len(pin_checks(plextv))
+    assert checks == 2
     hass.config_entries.flow.async_abort(result["flow_id"])
-    closed = time.monotonic()
     await hass.async_block_till_done()
-    await asyncio.sleep(2.5)
-    assert pin_checks(plextv)
-    assert all(r.time < closed for r in pin_checks(plextv))
+    assert task.cancelled()
+    assert clock.sleepers == 0
+    clock.advance(60)
+    await hass.async_block_till_done()
+    assert len(pin_checks(plextv)) == checks
 
 
-async def test_duplicate_account(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
+async def test_duplicate_account(
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
+) -> None:
     """Signing in to an account already set up aborts."""
     MockConfigEntry(domain=DOMAIN, unique_id=plextv.account["uuid"]).add_to_hass(hass)
     result = await start_link(hass)
-    plextv.approve(result["description_placeholders"]["code"])  # type: ignore[index]
-    result = await finish_link(hass, result["flow_id"], "finish")
+    plextv.approve(link_code(result))
+    result = await finish_link(hass, clock, result["flow_id"], "finish")
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
 
-def entry_for(plextv: PlexTVSimulator, token: str = "old-token") -> MockConfigEntry:  # noqa: S107
-    """Return an entry of the simulator's account, as the flow would have made it."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="plexfan",
-        unique_id=plextv.account["uuid"],
-        data={
-            CONF_TOKEN: token,
-            CONF_CLIENT_IDENTIFIER: "0b0e7bd2-3c55-4ad8-a4d1-8f6c2d3e7a10",
-            CONF_CLIENT_NAME: "Home Assistant",
-            CONF_DEVICE_NAME: "Home",
-        },
-    )
-
-
 async def test_reauth(
-    hass: HomeAssistant, plextv: PlexTVSimulator, mock_setup_entry: AsyncMock
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator, mock_setup_entry: AsyncMock
 ) -> None:
     """Reauth shows a new code for the same identity and updates the token."""
-    entry = entry_for(plextv)
+    entry = build_entry(plextv.account)
     entry.add_to_hass(hass)
     result = await entry.start_reauth_flow(hass)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reauth_confirm"
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.SHOW_PROGRESS
-    token = plextv.approve(result["description_placeholders"]["code"])  # type: ignore[index]
-    result = await finish_link(hass, result["flow_id"], "finish")
+    token = plextv.approve(link_code(result))
+    result = await finish_link(hass, clock, result["flow_id"], "finish")
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert entry.data[CONF_TOKEN] == token
-    assert entry.data[CONF_CLIENT_IDENTIFIER] == "0b0e7bd2-3c55-4ad8-a4d1-8f6c2d3e7a10"
+    assert entry.data[CONF_CLIENT_IDENTIFIER] == CLIENT_IDENTIFIER
     assert (
         plextv.requests[0].headers["X-Plex-Client-Identifier"] == entry.data[CONF_CLIENT_IDENTIFIER]
     )
     assert len(mock_setup_entry.mock_calls) == 1  # reloaded
 
 
-async def test_reauth_wrong_account(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
+async def test_reauth_wrong_account(
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
+) -> None:
     """A code approved by another account does not replace the entry's token."""
-    entry = entry_for(plextv)
+    entry = build_entry(plextv.account)
     entry.add_to_hass(hass)
     result = await entry.start_reauth_flow(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    other = sample_account()
-    other.update(id=99, uuid="someone-else-uuid", username="someone", email="s@example.com")
-    plextv.approve(result["description_placeholders"]["code"], account=other)  # type: ignore[index]
-    result = await finish_link(hass, result["flow_id"], "finish")
+    plextv.approve(link_code(result), account=second_account()["uuid"])
+    result = await finish_link(hass, clock, result["flow_id"], "finish")
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
@@ -376,10 +436,10 @@ async def test_reauth_wrong_account(hass: HomeAssistant, plextv: PlexTVSimulator
 
 
 async def test_reconfigure(
-    hass: HomeAssistant, plextv: PlexTVSimulator, mock_setup_entry: AsyncMock
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator, mock_setup_entry: AsyncMock
 ) -> None:
     """New names sign in again with a new code and keep the entry and its identifier."""
-    entry = entry_for(plextv)
+    entry = build_entry(plextv.account)
     entry.add_to_hass(hass)
     result = await entry.start_reconfigure_flow(hass)
     assert result["type"] is FlowResultType.FORM
@@ -393,14 +453,14 @@ async def test_reconfigure(
         result["flow_id"], {CONF_CLIENT_NAME: "HA", CONF_DEVICE_NAME: "Cabin"}
     )
     assert result["type"] is FlowResultType.SHOW_PROGRESS
-    token = plextv.approve(result["description_placeholders"]["code"])  # type: ignore[index]
-    result = await finish_link(hass, result["flow_id"], "finish")
+    token = plextv.approve(link_code(result))
+    result = await finish_link(hass, clock, result["flow_id"], "finish")
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert dict(entry.data) == {
         CONF_TOKEN: token,
-        CONF_CLIENT_IDENTIFIER: "0b0e7bd2-3c55-4ad8-a4d1-8f6c2d3e7a10",
+        CONF_CLIENT_IDENTIFIER: CLIENT_IDENTIFIER,
         CONF_CLIENT_NAME: "HA",
         CONF_DEVICE_NAME: "Cabin",
     }
@@ -409,15 +469,15 @@ async def test_reconfigure(
     assert len(mock_setup_entry.mock_calls) == 1
 
 
-async def test_reconfigure_wrong_account(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
+async def test_reconfigure_wrong_account(
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
+) -> None:
     """Reconfigure refuses a sign-in with another account."""
-    entry = entry_for(plextv)
+    entry = build_entry(plextv.account)
     entry.add_to_hass(hass)
     result = await entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], NAMES)
-    other = sample_account()
-    other.update(id=99, uuid="someone-else-uuid", username="someone", email="s@example.com")
-    plextv.approve(result["description_placeholders"]["code"], account=other)  # type: ignore[index]
-    result = await finish_link(hass, result["flow_id"], "finish")
+    plextv.approve(link_code(result), account=second_account()["uuid"])
+    result = await finish_link(hass, clock, result["flow_id"], "finish")
     assert result["reason"] == "wrong_account"
     assert entry.data[CONF_TOKEN] == "old-token"

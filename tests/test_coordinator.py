@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import time
 from datetime import timedelta
 
 import pytest
@@ -21,7 +21,8 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.plex_account.const import DOMAIN
 from custom_components.plex_account.coordinator import PING_INTERVAL, UPDATE_INTERVAL
 
-from .plextv_sim import PlexTVSimulator
+from .plextv_sim import PlexTVSimulator, second_account
+from .plextv_sim.sample import LIVING_ROOM_SERVER_ID
 
 pytestmark = pytest.mark.usefixtures("no_token_in_logs")
 
@@ -41,6 +42,13 @@ async def refresh(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
 def server_device(plextv: PlexTVSimulator, server_id: str) -> tuple[str, str]:
     """Return the identifier of a server's device for the simulator's account."""
     return (DOMAIN, f"{plextv.account['uuid']}_{server_id}")
+
+
+def state_of(hass: HomeAssistant, entity_id: str) -> str:
+    """Return an entity's state; the entity must exist."""
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state
 
 
 def server(plextv: PlexTVSimulator, name: str) -> dict[str, object]:
@@ -71,14 +79,25 @@ async def test_fetches_concurrently(
     plextv: PlexTVSimulator,
     init_integration: MockConfigEntry,
 ) -> None:
-    """The account and the resources are read at the same time, not one after the other."""
+    """The account and the resources are read at the same time, not one after the other.
+
+    Both answers are held back: the refresh can only get both requests to plex.tv if it
+    sends the second before the first is answered.
+    """
     coordinator = init_integration.runtime_data
-    plextv.add_fault("/api/v2/user", delay=0.4)
-    plextv.add_fault("/api/v2/resources", delay=0.4)
-    started = time.monotonic()
-    await coordinator.async_refresh()
+    release = asyncio.Event()
+    plextv.add_fault("/api/v2/user", hold=release)
+    plextv.add_fault("/api/v2/resources", hold=release)
+    plextv.requests.clear()
+    refresh = hass.async_create_task(coordinator.async_refresh())
+    async with asyncio.timeout(5):
+        while len(plextv.requests) < 2:  # noqa: ASYNC110 - polls the simulator's log
+            await asyncio.sleep(0.01)
+    assert not refresh.done()
+    assert sorted(r.path for r in plextv.requests) == ["/api/v2/resources", "/api/v2/user"]
+    release.set()
+    await refresh
     assert coordinator.last_update_success
-    assert time.monotonic() - started < 0.7
 
 
 async def test_unavailable_and_back(
@@ -89,15 +108,15 @@ async def test_unavailable_and_back(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """An outage makes the entities unavailable with one log line, and one when it ends."""
-    assert hass.states.get(PLEX_PASS).state == STATE_ON  # type: ignore[union-attr]
+    assert state_of(hass, PLEX_PASS) == STATE_ON
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="custom_components.plex_account"):
         plextv.add_fault("/api/v2/resources", status=503, count=3)
         for _ in range(3):
             await refresh(hass, freezer)
-            assert hass.states.get(PLEX_PASS).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
+            assert state_of(hass, PLEX_PASS) == STATE_UNAVAILABLE
         await refresh(hass, freezer)
-        assert hass.states.get(PLEX_PASS).state == STATE_ON  # type: ignore[union-attr]
+        assert state_of(hass, PLEX_PASS) == STATE_ON
 
     lines = [r for r in caplog.records if r.name == "custom_components.plex_account"]
     assert len(lines) == 2
@@ -115,13 +134,13 @@ async def test_rate_limited_waits(
     """A 429 during a refresh waits for its Retry-After before the next one."""
     plextv.add_fault("/api/v2/user", status=429, headers={"Retry-After": "300"})
     await refresh(hass, freezer)
-    assert hass.states.get(PLEX_PASS).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
+    assert state_of(hass, PLEX_PASS) == STATE_UNAVAILABLE
     plextv.requests.clear()
     for _ in range(4):  # four minutes: still waiting
         await refresh(hass, freezer)
     assert plextv.requests == []
     await refresh(hass, freezer)
-    assert hass.states.get(PLEX_PASS).state == STATE_ON  # type: ignore[union-attr]
+    assert state_of(hass, PLEX_PASS) == STATE_ON
 
 
 @pytest.mark.parametrize("status", [401, 422])
@@ -165,8 +184,8 @@ async def test_new_server_added(
     assert device.name == "Garage"
     devices = dr.async_entries_for_config_entry(device_registry, init_integration.entry_id)
     assert len(devices) == before + 1
-    assert hass.states.get("binary_sensor.garage_online").state == STATE_ON  # type: ignore[union-attr]
-    assert hass.states.get(SERVERS_ONLINE).state == "3"  # type: ignore[union-attr]
+    assert state_of(hass, "binary_sensor.garage_online") == STATE_ON
+    assert state_of(hass, SERVERS_ONLINE) == "3"
 
 
 async def test_stale_server_removed(  # noqa: PLR0913, PLR0917
@@ -235,12 +254,12 @@ async def test_controllers_not_counted(
     init_integration: MockConfigEntry,
 ) -> None:
     """Only players and clients count as devices online; a remote control does not."""
-    before = hass.states.get(DEVICES_ONLINE).state  # type: ignore[union-attr]
+    before = state_of(hass, DEVICES_ONLINE)
     remote = dict(server(plextv, "Living Room TV"))
     remote.update(name="Remote", clientIdentifier="remote-id", provides="controller")
     plextv.set_resources([*plextv.resources, remote])
     await refresh(hass, freezer)
-    assert hass.states.get(DEVICES_ONLINE).state == before  # type: ignore[union-attr]
+    assert state_of(hass, DEVICES_ONLINE) == before
     assert "remote-id" not in init_integration.runtime_data.data.players
 
 
@@ -295,3 +314,38 @@ async def test_ping_refused_starts_reauth(
     await refresh(hass, freezer)
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+@pytest.mark.usefixtures("plextv_url")
+async def test_stale_servers_of_one_account_only(  # noqa: PLR0913, PLR0917
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    plextv: PlexTVSimulator,
+    mock_config_entry: MockConfigEntry,
+    second_config_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A server that leaves one account loses that account's device, never the other's."""
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    owner_devices = dr.async_entries_for_config_entry(device_registry, mock_config_entry.entry_id)
+    friend = second_account()
+    shared_id = LIVING_ROOM_SERVER_ID
+    friend_key = (DOMAIN, f"{friend['uuid']}_{shared_id}")
+    assert device_registry.async_get_device_by_identifier(friend_key, second_config_entry.entry_id)
+
+    # The owner stops sharing: the friend's plex.tv no longer lists the server.
+    plextv.set_resources(
+        [r for r in plextv.resources_of(friend) if r["clientIdentifier"] != shared_id], friend
+    )
+    await refresh(hass, freezer)
+
+    assert not device_registry.async_get_device_by_identifier(
+        friend_key, second_config_entry.entry_id
+    )
+    assert (
+        dr.async_entries_for_config_entry(device_registry, mock_config_entry.entry_id)
+        == owner_devices
+    )
+    assert (state := hass.states.get("binary_sensor.living_room_server_online"))
+    assert state.state == STATE_ON

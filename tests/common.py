@@ -13,6 +13,7 @@ from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.const import CONF_TOKEN
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.plex_account.config_flow import PlexAccountConfigFlow
 from custom_components.plex_account.const import (
     CLIENT_PLATFORM,
     CONF_CLIENT_IDENTIFIER,
@@ -63,6 +64,8 @@ def build_entry(  # noqa: PLR0913
     """
     return MockConfigEntry(
         domain=DOMAIN,
+        version=PlexAccountConfigFlow.VERSION,
+        minor_version=PlexAccountConfigFlow.MINOR_VERSION,
         title=title or account.get("username") or account["uuid"],
         unique_id=account["uuid"],
         data={

@@ -155,8 +155,8 @@ async def test_defaults(hass: HomeAssistant) -> None:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     schema = result["data_schema"]
     assert schema is not None
-    defaults = {str(key): key.default() for key in schema.schema}
-    assert defaults == {CONF_CLIENT_NAME: "Home Assistant", CONF_DEVICE_NAME: "Lake Cabin"}
+    suggested = {str(key): key.description["suggested_value"] for key in schema.schema}
+    assert suggested == {CONF_CLIENT_NAME: "Home Assistant", CONF_DEVICE_NAME: "Lake Cabin"}
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.plex_account.const import DOMAIN, VERSION
 
-from .plextv_sim import PlexTVSimulator
+from .plextv_sim import PlexTVSimulator, second_account
+from .plextv_sim.sample import LIVING_ROOM_SERVER_ID
 
 MANIFEST = Path(__file__).parent.parent / "custom_components" / DOMAIN / "manifest.json"
 
@@ -134,7 +135,79 @@ async def test_remove_with_dead_token(
     assert "Could not sign out" not in caplog.text
 
 
-LIVING_ROOM = "3f9a1c7e5b2d4a6c8e0f1a3b5c7d9e1f2a4b6c8d"
+LIVING_ROOM = LIVING_ROOM_SERVER_ID
+
+
+def entities_of(entity_registry: er.EntityRegistry, entry: MockConfigEntry) -> set[str]:
+    """Return the unique ids of an entry's entities."""
+    return {e.unique_id for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)}
+
+
+def states_of(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry, entry: MockConfigEntry
+) -> dict[str, str]:
+    """Return the states of an entry's entities that have one (enabled ones)."""
+    return {
+        entity.entity_id: state.state
+        for entity in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+        if (state := hass.states.get(entity.entity_id))
+    }
+
+
+@pytest.mark.usefixtures("plextv_url", "no_token_in_logs")
+async def test_two_accounts_share_a_server(  # noqa: PLR0913, PLR0917
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    mock_config_entry: MockConfigEntry,
+    second_config_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Two accounts that see one server each keep their own view of it.
+
+    Removing one entry leaves the other's devices and entities untouched.
+    """
+    first, second = mock_config_entry, second_config_entry
+    owner_uuid, friend_uuid = plextv.account["uuid"], second_account()["uuid"]
+    # Setting up one entry of the domain sets up every entry of it.
+    assert await hass.config_entries.async_setup(first.entry_id)
+    await hass.async_block_till_done()
+
+    assert first.state is second.state is ConfigEntryState.LOADED
+    assert "does not generate unique IDs" not in caplog.text
+    owner_view = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"{owner_uuid}_{LIVING_ROOM}"), first.entry_id
+    )
+    friend_view = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"{friend_uuid}_{LIVING_ROOM}"), second.entry_id
+    )
+    assert owner_view is not None
+    assert friend_view is not None
+    assert owner_view.id != friend_view.id
+    # The owner sees its server; the friend sees it shared, with its owner's name.
+    assert f"{owner_uuid}_{LIVING_ROOM}_online" in entities_of(entity_registry, first)
+    assert f"{owner_uuid}_{LIVING_ROOM}_owner" not in entities_of(entity_registry, first)
+    assert {f"{friend_uuid}_{LIVING_ROOM}_online", f"{friend_uuid}_{LIVING_ROOM}_owner"} <= (
+        entities_of(entity_registry, second)
+    )
+    for entity in er.async_entries_for_config_entry(entity_registry, second.entry_id):
+        if not entity.disabled_by:
+            assert (state := hass.states.get(entity.entity_id))
+            assert state.state != "unavailable"
+
+    kept_devices = dr.async_entries_for_config_entry(device_registry, first.entry_id)
+    kept_entities = entities_of(entity_registry, first)
+    kept_states = states_of(hass, entity_registry, first)
+    assert len(kept_states) >= 7
+    await hass.config_entries.async_remove(second.entry_id)
+    await hass.async_block_till_done()
+
+    assert dr.async_entries_for_config_entry(device_registry, first.entry_id) == kept_devices
+    assert entities_of(entity_registry, first) == kept_entities
+    assert states_of(hass, entity_registry, first) == kept_states
+    assert not dr.async_entries_for_config_entry(device_registry, second.entry_id)
+    assert device_registry.async_get(friend_view.id) is None
 
 
 @pytest.mark.usefixtures("plextv_url", "no_token_in_logs")

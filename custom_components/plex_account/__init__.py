@@ -62,11 +62,8 @@ async def _async_scope_ids_to_account(hass: HomeAssistant, entry: PlexAccountCon
         }
         if not servers:
             continue
-        if len(device.config_entries) > 1:
-            # Another entry shares the old device; this entry's entities get their own
-            # device at setup, and the other entry's migration takes the old one.
-            registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
-            continue
+        # A second account never shared the device: its entities were refused as duplicates
+        # before their device was registered.
         registry.async_update_device(
             device.id,
             new_identifiers=(device.identifiers - {(DOMAIN, key) for key in servers})

@@ -193,9 +193,14 @@ class Simulator:
         result: dict[str, Any] = response.json()
         return result
 
-    def approve(self, code: str) -> str:
-        """Approve a pending code as the sample account would at plex.tv/link; return the token."""
-        response = self.http.post("/_sim/approve", json={"code": code})
+    def approve(self, code: str, account: str | None = None) -> str:
+        """Approve a pending code at plex.tv/link; return the token.
+
+        The account is the sample account, or another one the simulator knows by uuid or
+        username (such as the household's second account).
+        """
+        body = {"code": code} if account is None else {"code": code, "account": account}
+        response = self.http.post("/_sim/approve", json=body)
         response.raise_for_status()
         token: str = response.json()["token"]
         return token

@@ -51,7 +51,7 @@ def test_bad_names_show_field_errors(hass_server: HomeAssistant, plextv: Simulat
     """A blank or over-long name comes back as a field error, and no code is asked for."""
     pins_before = len(plextv.state()["pins"])
     flow = hass_server.start_flow()
-    assert flow["data_schema"][0]["default"] == "Home Assistant"
+    assert flow["data_schema"][0]["description"]["suggested_value"] == "Home Assistant"
 
     step = hass_server.flow_step(flow["flow_id"], {"client_name": "   ", "device_name": "x" * 256})
 

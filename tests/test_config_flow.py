@@ -43,7 +43,7 @@ PINS = "/api/v2/pins"
 
 @pytest.fixture
 async def clock(hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeClock]:
-    """Put the flow's poller on a fake clock, and the retries of the account read at 0 s.
+    """Put the flow's poller on a fake clock, and with it the retries of the account read.
 
     The flow makes its PinPoller in _async_create_pin; replacing the class the module
     looks up with one bound to the clock is the seam (PinPoller takes clock and sleep).
@@ -52,7 +52,6 @@ async def clock(hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch) -> AsyncIt
     monkeypatch.setattr(
         config_flow, "PinPoller", partial(PinPoller, clock=clock, sleep=clock.sleep)
     )
-    monkeypatch.setattr(config_flow, "ACCOUNT_RETRY_DELAYS", (0.0, 0.0))
     yield clock
     # Every test ends its waits: a poller left asleep would hold Home Assistant's shutdown.
     assert clock.cancel_sleepers() == 0, "a poller was still waiting at the end of the test"
@@ -335,6 +334,8 @@ async def test_account_read_retried(
     result = await finish_link(hass, clock, result["flow_id"], "finish")
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert len(plextv.requests_to("/api/v2/user")) == 3
+    # Pauses of 1 s and 2 s between the three reads, on the flow's clock.
+    assert clock.sleeps[-2:] == [1.0, 2.0]
 
 
 async def test_account_unreadable(

@@ -241,5 +241,6 @@ class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
         for delay in ACCOUNT_RETRY_DELAYS:
             with suppress(PlexTVConnectionError, PlexTVRateLimitError):
                 return token, await signed_in.account()
-            await asyncio.sleep(delay)
+            # On the poller's clock: the retries are part of the same wait.
+            await poller.sleep(delay)
         return token, await signed_in.account()

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.plextv_sim.sample import sample_account, sample_resources
+from tests.plextv_sim.sample import (
+    sample_account,
+    sample_resources,
+    second_account,
+    second_account_resources,
+)
 
 from .harness import HomeAssistant, Simulator
 
@@ -17,8 +22,9 @@ def test_logs_hold_no_secret(pair: str, request: pytest.FixtureRequest) -> None:
     simulator, hass = request.getfixturevalue(pair)
     tokens = simulator.secrets()
     assert tokens or pair == "short_pair", "no sign-in happened before this check"
-    secrets = [*tokens, sample_account()["email"]]
-    secrets += [r["accessToken"] for r in sample_resources() if r.get("accessToken")]
+    secrets = [*tokens, sample_account()["email"], second_account()["email"]]
+    for resources in (sample_resources(), second_account_resources()):
+        secrets += [r["accessToken"] for r in resources if r.get("accessToken")]
 
     logs = hass.logs()
     assert "plex_account" in logs, "the integration logged nothing: wrong log file?"

@@ -8,15 +8,50 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .harness import HomeAssistant, Simulator
+from .harness import HomeAssistant, Simulator, release_tuple
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page
+    from playwright.sync_api import BrowserContext, Locator, Page
 
     from .conftest import Browser
 
 # The success dialog: "Finish", or "Skip and finish" when it offers to name the new devices.
 FINISH = re.compile(r"^(Skip and finish|Finish)$")
+# The oldest release whose frontend is known to show the sidebar's entries as links, the brand
+# search as a placeholder and the brands as buttons (2026.10). 2026.3's shows list items
+# without a role, a labelled search box and list items; releases between may show either.
+CURRENT_FRONTEND_SINCE = (2026, 10)
+
+
+def for_release(hass: HomeAssistant, current: Locator, older: Locator) -> Locator:
+    """Return current, or on releases before CURRENT_FRONTEND_SINCE current or older."""
+    if release_tuple(hass.version) >= CURRENT_FRONTEND_SINCE:
+        return current
+    return current.or_(older).first
+
+
+def sidebar_entry(page: Page, hass: HomeAssistant, name: str) -> Locator:
+    """Return the sidebar's entry called name."""
+    return for_release(
+        hass,
+        page.get_by_role("link", name=name),
+        # Its text may carry a badge, such as "1 Settings 1".
+        page.locator("ha-sidebar ha-md-list-item", has_text=re.compile(rf"\b{name}\b")),
+    )
+
+
+def pick_brand(page: Page, hass: HomeAssistant, name: str) -> Locator:
+    """Search the Add integration dialog for name; return the brand's entry."""
+    for_release(
+        hass,
+        page.get_by_placeholder("Search for a brand name"),
+        page.get_by_role("textbox", name="Search for a brand name"),
+    ).fill(name)
+    return for_release(
+        hass,
+        page.get_by_role("button", name=name),
+        page.locator("ha-integration-list-item", has_text=name),
+    )
 
 
 def shot(page: Page, artifacts: Path, name: str) -> None:
@@ -29,7 +64,7 @@ def open_home_assistant(page: Page, hass: HomeAssistant, artifacts: Path | None 
     """Open Home Assistant, signing in on the login page if it asks."""
     page.goto(hass.url + "/")
     login = page.get_by_role("button", name="Log in")
-    sidebar = page.get_by_role("link", name="Settings")
+    sidebar = sidebar_entry(page, hass, "Settings")
     login.or_(sidebar).first.wait_for()
     if login.is_visible():
         page.get_by_role("textbox", name="Username").fill(hass.username)
@@ -44,8 +79,7 @@ def open_names_form(page: Page, hass: HomeAssistant) -> None:
     """Go straight to the integrations page and pick Plex Account."""
     page.goto(hass.url + "/config/integrations/dashboard")
     page.get_by_role("button", name="Add integration").click()
-    page.get_by_placeholder("Search for a brand name").fill("Plex Account")
-    page.get_by_role("button", name="Plex Account").click()
+    pick_brand(page, hass, "Plex Account").click()
     page.get_by_role("textbox", name="Client name").wait_for()
 
 
@@ -89,13 +123,13 @@ def sign_in(
     page = browser.new_page()
     open_home_assistant(page, hass_server, artifacts)
 
-    page.get_by_role("link", name="Settings").click()
+    sidebar_entry(page, hass_server, "Settings").click()
     page.get_by_text("Devices & services", exact=True).first.click()
     page.get_by_role("button", name="Add integration").click()
-    page.get_by_placeholder("Search for a brand name").fill("Plex Account")
-    page.get_by_role("button", name="Plex Account").wait_for()
+    brand = pick_brand(page, hass_server, "Plex Account")
+    brand.wait_for()
     shot(page, artifacts, "02-add-integration")
-    page.get_by_role("button", name="Plex Account").click()
+    brand.click()
 
     client_name = page.get_by_role("textbox", name="Client name")
     device_name = page.get_by_role("textbox", name="Device name")

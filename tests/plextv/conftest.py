@@ -28,4 +28,10 @@ async def session() -> AsyncIterator[ClientSession]:
 @pytest.fixture
 def client(plextv: PlexTVSimulator, identity: PlexIdentity, session: ClientSession) -> PlexTVClient:
     """Return a client of the simulator using the injected session."""
-    return PlexTVClient(identity=identity, session=session, base_url=plextv.url)
+    return PlexTVClient(
+        identity=identity,
+        session=session,
+        base_url=plextv.url,
+        discover_url=plextv.discover_url,
+        metadata_url=plextv.metadata_url,
+    )

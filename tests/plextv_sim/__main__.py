@@ -15,6 +15,12 @@ def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=0, help="port to listen on (0: any free)")
     parser.add_argument(
+        "--discover-port", type=int, default=0, help="the discover host's port (0: any free)"
+    )
+    parser.add_argument(
+        "--metadata-port", type=int, default=0, help="the metadata host's port (0: any free)"
+    )
+    parser.add_argument(
         "--pin-expires-in",
         type=float,
         default=900,
@@ -39,9 +45,15 @@ async def _serve(args: argparse.Namespace) -> None:
     simulator = PlexTVSimulator(
         pin_expires_in=args.pin_expires_in, min_poll_interval=args.min_poll_interval
     )
-    url = await simulator.start(args.host, args.port)
-    # One line on stdout, flushed, so a parent process can read the URL.
-    sys.stdout.write(f"plex.tv simulator on {url}\n")
+    url = await simulator.start(
+        args.host, args.port, discover_port=args.discover_port, metadata_port=args.metadata_port
+    )
+    # One line per host on stdout, plex.tv's first, flushed, so a parent process can read them.
+    sys.stdout.write(
+        f"plex.tv simulator on {url}\n"
+        f"discover simulator on {simulator.discover_url}\n"
+        f"metadata simulator on {simulator.metadata_url}\n"
+    )
     sys.stdout.flush()
     try:
         await stop.wait()

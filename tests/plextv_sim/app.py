@@ -16,6 +16,8 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from .control import add_control_routes
+from .discover import add_discover_routes, add_metadata_routes
+from .library import Library
 from .link import add_link_routes
 from .render import error, payload
 from .sample import sample_account, sample_resources, second_account, second_account_resources
@@ -39,6 +41,11 @@ TOKEN = "X-Plex-Token"  # noqa: S105 - a header name, not a secret
 CONTROL_PREFIX = "/_sim/"
 QR_PREFIX = "/api/v2/pins/qr/"
 REVOKED_STATUSES = (401, 422)
+# The hosts the simulator stands in for, as the request log and faults name them.
+PLEXTV_HOST = "plex.tv"
+DISCOVER_HOST = "discover"
+METADATA_HOST = "metadata"
+HOSTS = (PLEXTV_HOST, DISCOVER_HOST, METADATA_HOST)
 
 
 def _plex_value(request: web.Request, name: str) -> str | None:
@@ -62,6 +69,7 @@ class PlexTVSimulator:
         resources: list[dict[str, Any]] | None = None,
         strong_pin_expires_in: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        catalogue: list[dict[str, Any]] | None = None,
     ) -> None:
         """Set up the state; call start() to serve it.
 
@@ -74,6 +82,13 @@ class PlexTVSimulator:
                 which gives plex.tv's 900 s and 1800 s.
             clock: seconds on a monotonic clock, read for pin lifetimes, the rate limit and
                 the request log; tests pass a FakeClock to run minutes in no time.
+            catalogue: the titles the discover host knows; defaults to sample_catalogue().
+
+        Besides plex.tv, the simulator serves Plex's discover host (watchlist, catalogue
+        search) and metadata host (user state, scrobble) on ports of their own: see
+        discover_url and metadata_url. The three share the state, the clock, the faults and
+        the request log. Every account has a watchlist; sample_watchlists() fills the two
+        sample accounts'.
 
         Besides `account`, the simulator knows the household's second account
         (second_account()), which sees the first one's Living Room Server as shared.
@@ -85,6 +100,7 @@ class PlexTVSimulator:
         )
         self.min_poll_interval = min_poll_interval
         self.account: dict[str, Any] = {}
+        self.library = Library(catalogue)
         self._accounts: dict[str, dict[str, Any]] = {}
         self._resources_by_account: dict[str, list[dict[str, Any]]] = {}
         self.add_account(second_account(), second_account_resources())
@@ -96,33 +112,78 @@ class PlexTVSimulator:
         self.requests: list[RecordedRequest] = []
         self.faults: list[Fault] = []
         self._pin_ids = itertools.count(1_000_000_001)
-        self._url: str | None = None
-        self._runner: web.AppRunner | None = None
+        self._urls: dict[str, str] = {}
+        self._runners: list[web.AppRunner] = []
         self._delayed: set[asyncio.Task[Any]] = set()
-        self.app = web.Application(middlewares=[self._middleware])
+        self.app = web.Application(middlewares=[self._middleware_for(PLEXTV_HOST)])
+        self.discover_app = web.Application(middlewares=[self._middleware_for(DISCOVER_HOST)])
+        self.metadata_app = web.Application(middlewares=[self._middleware_for(METADATA_HOST)])
         self._add_api_routes()
         add_link_routes(self)
         add_control_routes(self)
+        add_discover_routes(self, self.discover_app)
+        add_metadata_routes(self, self.metadata_app)
 
     # Lifecycle
 
     @property
-    def url(self) -> str:
-        """Return the base URL, such as http://127.0.0.1:41234."""
-        if self._url is None:
+    def _url(self) -> str | None:
+        return self._urls.get(PLEXTV_HOST)
+
+    def _host_url(self, host: str) -> str:
+        if host not in self._urls:
             msg = "the simulator has not been started"
             raise RuntimeError(msg)
-        return self._url
+        return self._urls[host]
+
+    @property
+    def url(self) -> str:
+        """Return plex.tv's base URL, such as http://127.0.0.1:41234."""
+        return self._host_url(PLEXTV_HOST)
+
+    @property
+    def discover_url(self) -> str:
+        """Return the base URL of the discover host (watchlist, catalogue search)."""
+        return self._host_url(DISCOVER_HOST)
+
+    @property
+    def metadata_url(self) -> str:
+        """Return the base URL of the metadata host (user state, scrobble)."""
+        return self._host_url(METADATA_HOST)
 
     @property
     def link_url(self) -> str:
         """Return the URL of the page where a user types a 4-character code."""
         return f"{self.url}/link"
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Serve on host:port (port 0 picks a free one) and return the base URL."""
+    async def start(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        discover_port: int = 0,
+        metadata_port: int = 0,
+    ) -> str:
+        """Serve plex.tv on host:port, the discover and metadata hosts on their own ports.
+
+        Port 0 picks a free one. Returns plex.tv's base URL.
+        """
+        apps = (
+            (PLEXTV_HOST, self.app, port),
+            (DISCOVER_HOST, self.discover_app, discover_port),
+            (METADATA_HOST, self.metadata_app, metadata_port),
+        )
+        try:
+            for name, app, app_port in apps:
+                self._urls[name] = await self._serve(app, host, app_port)
+        except BaseException:
+            await self.stop()
+            raise
+        return self.url
+
+    async def _serve(self, app: web.Application, host: str, port: int) -> str:
         # A short shutdown timeout: a request held by a delay fault must not stall stop().
-        runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=0.5)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await runner.setup()
         site = web.TCPSite(runner, host, port)
         try:
@@ -130,11 +191,10 @@ class PlexTVSimulator:
         except BaseException:
             await runner.cleanup()
             raise
-        self._runner = runner
+        self._runners.append(runner)
         bound_host, bound_port = runner.addresses[0][:2]
         shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
-        self._url = f"http://{shown_host}:{bound_port}"
-        return self._url
+        return f"http://{shown_host}:{bound_port}"
 
     async def stop(self) -> None:
         """Stop serving and close every connection."""
@@ -142,8 +202,9 @@ class PlexTVSimulator:
         delayed = list(self._delayed)
         for task in delayed:
             task.cancel()
-        if self._runner is not None:
-            runner, self._runner = self._runner, None
+        runners, self._runners = self._runners, []
+        self._urls.clear()
+        for runner in runners:
             await runner.cleanup()
         if delayed:
             await asyncio.wait(delayed, timeout=1)
@@ -185,10 +246,14 @@ class PlexTVSimulator:
         replaces, as if the same person had renamed it.
         """
         previous = self.resources if self.account else []
+        previous_watchlist = (
+            list(self.library.watchlist(self._account_key(self.account))) if self.account else []
+        )
         self.account = copy.deepcopy(account)
         key = self._account_key(self.account)
         self._accounts[key] = self.account
         self._resources_by_account.setdefault(key, copy.deepcopy(previous))
+        self.library.watchlists.setdefault(key, previous_watchlist)
 
     def add_account(
         self, account: dict[str, Any], resources: list[dict[str, Any]] | None = None
@@ -227,6 +292,57 @@ class PlexTVSimulator:
         """Replace the /api/v2/resources answer of an account (default: the current one)."""
         key = self._account_key(self.find_account(account))
         self._resources_by_account[key] = copy.deepcopy(resources)
+
+    def watchlist_of(self, account: dict[str, Any] | str | None = None) -> list[dict[str, Any]]:
+        """Return an account's watchlist, newest first: items with their watchlistedAt.
+
+        Raises:
+            KeyError: no account has this uuid or username.
+        """
+        return self.library.watchlist_items(self._account_key(self.find_account(account)))
+
+    def set_watchlist(
+        self, rating_keys: list[str], account: dict[str, Any] | str | None = None
+    ) -> None:
+        """Replace an account's watchlist; the first key is the newest.
+
+        Raises:
+            KeyError: no account has this name, or the catalogue lacks one of the items.
+        """
+        key = self._account_key(self.find_account(account))
+        self.library.set_watchlist(key, rating_keys, now_utc())
+
+    def add_to_watchlist(
+        self, rating_key: str, account: dict[str, Any] | str | None = None
+    ) -> bool:
+        """Put an item at the top of an account's watchlist; False if it was on it already.
+
+        Raises:
+            KeyError: no account has this name, or the catalogue lacks the item.
+        """
+        key = self._account_key(self.find_account(account))
+        return self.library.add(key, rating_key, now_utc())
+
+    def remove_from_watchlist(
+        self, rating_key: str, account: dict[str, Any] | str | None = None
+    ) -> bool:
+        """Take an item off an account's watchlist; False if it was not on it.
+
+        Raises:
+            KeyError: no account has this name, or the catalogue lacks the item.
+        """
+        return self.library.remove(self._account_key(self.find_account(account)), rating_key)
+
+    def user_state_of(
+        self, rating_key: str, account: dict[str, Any] | str | None = None
+    ) -> dict[str, Any]:
+        """Return the UserState the metadata host serves for an account and an item.
+
+        Raises:
+            KeyError: no account has this name, or the catalogue lacks the item.
+        """
+        key = self._account_key(self.find_account(account))
+        return self.library.user_state(key, rating_key)
 
     def find_pending_pin(self, code: str) -> SimPin:
         """Return the unexpired, unapproved pin with this code; raise KeyError if none."""
@@ -291,8 +407,12 @@ class PlexTVSimulator:
         headers: dict[str, str] | None = None,
         method: str | None = None,
         hold: asyncio.Event | None = None,
+        host: str | None = None,
     ) -> None:
         """Give the next `count` requests whose path starts with `path` a fault.
+
+        `host` ("plex.tv", "discover" or "metadata") limits the fault to one host; by
+        default it applies to a matching request on any of them.
 
         The request first sleeps `delay` seconds (real ones), then waits until `hold`, if
         given, is set. Then `drop` closes the connection with no
@@ -301,6 +421,9 @@ class PlexTVSimulator:
         """
         if count < 1:
             msg = "count must be at least 1"
+            raise ValueError(msg)
+        if host is not None and host not in HOSTS:
+            msg = f"host must be one of {HOSTS}, not {host!r}"
             raise ValueError(msg)
         self.faults.append(
             Fault(
@@ -313,6 +436,7 @@ class PlexTVSimulator:
                 headers=dict(headers or {}),
                 method=method,
                 hold=hold,
+                host=host,
             )
         )
 
@@ -320,13 +444,16 @@ class PlexTVSimulator:
         """Remove every pending fault."""
         self.faults.clear()
 
-    def requests_to(self, path: str, method: str | None = None) -> list[RecordedRequest]:
-        """Return the recorded requests whose path starts with path (and method, if given)."""
+    def requests_to(
+        self, path: str, method: str | None = None, host: str | None = None
+    ) -> list[RecordedRequest]:
+        """Return the recorded requests whose path starts with path (method, host if given)."""
         return [
             recorded
             for recorded in self.requests
             if recorded.path.startswith(path)
             and (method is None or recorded.method == method.upper())
+            and (host is None or recorded.host == host)
         ]
 
     # Internals
@@ -348,16 +475,16 @@ class PlexTVSimulator:
             code = random_string(alphabet, length)
         return code
 
-    def _take_fault(self, request: web.Request) -> Fault | None:
+    def _take_fault(self, request: web.Request, host: str) -> Fault | None:
         for fault in self.faults:
-            if fault.matches(request.method, request.path):
+            if fault.matches(request.method, request.path, host):
                 fault.count -= 1
                 if fault.count <= 0:
                     self.faults.remove(fault)
                 return fault
         return None
 
-    def _record(self, request: web.Request) -> None:
+    def _record(self, request: web.Request, host: str) -> None:
         self.requests.append(
             RecordedRequest(
                 time=self.clock(),
@@ -366,6 +493,7 @@ class PlexTVSimulator:
                 path=request.path,
                 query=dict(request.query),
                 headers={str(name): value for name, value in request.headers.items()},
+                host=host,
             )
         )
 
@@ -401,23 +529,28 @@ class PlexTVSimulator:
             status=status, body=body, content_type=content_type, headers=fault.headers
         )
 
-    @web.middleware
+    def _middleware_for(self, host: str) -> Any:  # noqa: ANN401 - an aiohttp middleware
+        @web.middleware
+        async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+            return await self._middleware(request, handler, host)
+
+        return middleware
+
     async def _middleware(
-        self,
-        request: web.Request,
-        handler: Handler,
+        self, request: web.Request, handler: Handler, host: str
     ) -> web.StreamResponse:
-        if request.path.startswith(CONTROL_PREFIX):
+        if host == PLEXTV_HOST and request.path.startswith(CONTROL_PREFIX):
             return await handler(request)
-        self._record(request)
-        fault = self._take_fault(request)
+        self._record(request, host)
+        fault = self._take_fault(request, host)
         if fault is not None:
             response = await self._apply_fault(request, fault)
             if response is not None:
                 return response
         # The QR image is fetched by <img> tags, which cannot send X-Plex-* headers.
         if (
-            request.path.startswith("/api/v2/")
+            host == PLEXTV_HOST
+            and request.path.startswith("/api/v2/")
             and not request.path.startswith(QR_PREFIX)
             and _plex_value(request, CLIENT_IDENTIFIER) is None
         ):

@@ -10,7 +10,7 @@ from aiohttp import web
 if TYPE_CHECKING:
     from .app import PlexTVSimulator
 
-_FAULT_FIELDS = {"path", "status", "delay", "body", "drop", "count", "headers", "method"}
+_FAULT_FIELDS = {"path", "status", "delay", "body", "drop", "count", "headers", "method", "host"}
 
 
 def _bad_request(message: str) -> web.Response:
@@ -30,6 +30,8 @@ def _state(sim: PlexTVSimulator) -> dict[str, Any]:
     now = sim.clock()
     return {
         "url": sim.url if sim._url else None,
+        "discover_url": sim._urls.get("discover"),
+        "metadata_url": sim._urls.get("metadata"),
         "pins": [
             {
                 "id": pin.id,
@@ -67,6 +69,7 @@ def _state(sim: PlexTVSimulator) -> dict[str, Any]:
             {
                 "path": fault.path,
                 "method": fault.method,
+                "host": fault.host,
                 "status": fault.status,
                 "delay": fault.delay,
                 "drop": fault.drop,
@@ -155,6 +158,90 @@ def add_control_routes(sim: PlexTVSimulator) -> None:  # noqa: C901, PLR0915 - o
     async def get_state(request: web.Request) -> web.Response:
         return web.json_response(_state(sim))
 
+    def no_account() -> web.Response:
+        return web.json_response({"error": "no account has this name"}, status=404)
+
+    def no_item(rating_key: object) -> web.Response:
+        return web.json_response({"error": f"the catalogue has no item {rating_key!r}"}, status=404)
+
+    async def get_watchlist(request: web.Request) -> web.Response:
+        try:
+            return web.json_response(sim.watchlist_of(request.query.get("account")))
+        except KeyError:
+            return no_account()
+
+    async def put_watchlist(request: web.Request) -> web.Response:
+        data = await _json_body(request)
+        if not isinstance(data, list) or not all(isinstance(key, str) for key in data):
+            return _bad_request("expected a list of ratingKeys, newest first")
+        account = request.query.get("account")
+        try:
+            sim.find_account(account)
+        except KeyError:
+            return no_account()
+        if unknown := [key for key in data if key not in sim.library.catalogue]:
+            return no_item(unknown[0])
+        sim.set_watchlist(data, account)
+        return web.json_response(sim.watchlist_of(account))
+
+    async def post_watchlist(request: web.Request) -> web.Response:
+        data = await _json_body(request)
+        if not isinstance(data, dict) or not isinstance(data.get("ratingKey"), str):
+            return _bad_request('expected {"ratingKey": "..."}')
+        account = request.query.get("account")
+        try:
+            sim.find_account(account)
+        except KeyError:
+            return no_account()
+        try:
+            added = sim.add_to_watchlist(data["ratingKey"], account)
+        except KeyError:
+            return no_item(data["ratingKey"])
+        return web.json_response(sim.watchlist_of(account), status=201 if added else 200)
+
+    async def delete_watchlist_item(request: web.Request) -> web.Response:
+        account = request.query.get("account")
+        rating_key = request.match_info["rating_key"]
+        try:
+            sim.find_account(account)
+        except KeyError:
+            return no_account()
+        try:
+            sim.remove_from_watchlist(rating_key, account)
+        except KeyError:
+            return no_item(rating_key)
+        return web.json_response(sim.watchlist_of(account))
+
+    async def get_user_state(request: web.Request) -> web.Response:
+        account = request.query.get("account")
+        rating_key = request.match_info["rating_key"]
+        try:
+            sim.find_account(account)
+        except KeyError:
+            return no_account()
+        try:
+            return web.json_response(sim.user_state_of(rating_key, account))
+        except KeyError:
+            return no_item(rating_key)
+
+    async def get_catalogue(request: web.Request) -> web.Response:
+        return web.json_response(
+            [
+                item | {"popularity": sim.library.popularity[key]}
+                for key, item in sim.library.catalogue.items()
+            ]
+        )
+
+    async def post_catalogue(request: web.Request) -> web.Response:
+        data = await _json_body(request)
+        if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+            return _bad_request("expected a list of Metadata objects")
+        try:
+            sim.library.add_items(data)
+        except ValueError as err:
+            return _bad_request(str(err))
+        return web.json_response({"items": len(sim.library.catalogue)}, status=201)
+
     router = sim.app.router
     router.add_post("/_sim/approve", approve)
     router.add_post("/_sim/revoke", revoke)
@@ -165,3 +252,10 @@ def add_control_routes(sim: PlexTVSimulator) -> None:  # noqa: C901, PLR0915 - o
     router.add_get("/_sim/requests", get_requests)
     router.add_delete("/_sim/requests", clear_requests)
     router.add_get("/_sim/state", get_state)
+    router.add_get("/_sim/watchlist", get_watchlist)
+    router.add_put("/_sim/watchlist", put_watchlist)
+    router.add_post("/_sim/watchlist", post_watchlist)
+    router.add_delete("/_sim/watchlist/{rating_key}", delete_watchlist_item)
+    router.add_get("/_sim/user_state/{rating_key}", get_user_state)
+    router.add_get("/_sim/catalogue", get_catalogue)
+    router.add_post("/_sim/catalogue", post_catalogue)

@@ -19,6 +19,7 @@ class SimulatorOptions(TypedDict, total=False):
     resources: list[dict[str, Any]] | None
     strong_pin_expires_in: float | None
     clock: Callable[[], float]
+    catalogue: list[dict[str, Any]] | None
 
 
 class PlexTVFactory(Protocol):

@@ -39,6 +39,8 @@ class RecordedRequest:
     path: str
     query: dict[str, str]
     headers: dict[str, str]
+    host: str = "plex.tv"
+    """The host that served it: "plex.tv", "discover" or "metadata"."""
 
     def as_json(self) -> dict[str, Any]:
         """Return the request as a JSON-serialisable dict."""
@@ -49,6 +51,7 @@ class RecordedRequest:
             "path": self.path,
             "query": self.query,
             "headers": self.headers,
+            "host": self.host,
         }
 
 
@@ -122,10 +125,13 @@ class Fault:
     count: int = 1
     headers: dict[str, str] = field(default_factory=dict)
     method: str | None = None
+    host: str | None = None
 
-    def matches(self, method: str, path: str) -> bool:
-        """Return whether the fault applies to a request."""
+    def matches(self, method: str, path: str, host: str = "plex.tv") -> bool:
+        """Return whether the fault applies to a request to a host."""
         if self.method is not None and self.method.upper() != method.upper():
+            return False
+        if self.host is not None and self.host != host:
             return False
         return path.startswith(self.path)
 

@@ -111,8 +111,18 @@ def test_manifest_keys() -> None:
     assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["version"])
 
 
+def _pinned_releases() -> dict[str, str]:
+    """Return home-assistant-releases.txt's name=version lines (oldest, newest)."""
+    text = (ROOT / "home-assistant-releases.txt").read_text(encoding="utf-8")
+    return dict(re.findall(r"^(\w+)=(\S+)\s*$", text, re.MULTILINE))
+
+
+def _release(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
 def test_hacs_json() -> None:
-    """hacs.json has only keys HACS accepts; the minimum version is the one tested."""
+    """hacs.json has only keys HACS accepts; the minimum version is the oldest one proven."""
     hacs = _load_json(ROOT / "hacs.json")
     allowed = {
         "name",
@@ -127,6 +137,13 @@ def test_hacs_json() -> None:
     }
     assert set(hacs) <= allowed
     assert hacs["name"] == "Plex Account"
+    releases = _pinned_releases()
+    assert set(releases) == {"oldest", "newest"}
+    assert hacs["homeassistant"] == releases["oldest"]
+
+
+def test_pinned_releases_surround_the_tested_one() -> None:
+    """The unit tests' release lies between the oldest and newest release proven end to end."""
     pinned = re.search(
         r"^pytest-homeassistant-custom-component==",
         (ROOT / "requirements_test.txt").read_text(),
@@ -135,7 +152,10 @@ def test_hacs_json() -> None:
     assert pinned
     from homeassistant.const import __version__ as ha_version  # noqa: PLC0415
 
-    assert hacs["homeassistant"] == ha_version
+    releases = _pinned_releases()
+    for version in releases.values():
+        assert re.fullmatch(r"\d{4}\.\d{1,2}\.\d+", version), version
+    assert _release(releases["oldest"]) <= _release(ha_version) <= _release(releases["newest"])
 
 
 def test_one_integration_for_hacs() -> None:

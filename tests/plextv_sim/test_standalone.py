@@ -8,6 +8,7 @@ import select
 import signal
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -35,7 +36,7 @@ async def test_lifecycle(socket_enabled: None) -> None:
 
 
 def test_standalone(socket_enabled: None) -> None:
-    """`python -m tests.plextv_sim` prints its URL, serves, and stops on SIGTERM."""
+    """`python -m tests.plextv_sim` prints its URLs, plex.tv's first, serves, stops on SIGTERM."""
     with subprocess.Popen(
         [sys.executable, "-m", "tests.plextv_sim", "--port", "0", "--pin-expires-in", "60"],
         cwd=Path(__file__).resolve().parents[2],
@@ -59,6 +60,21 @@ def test_standalone(socket_enabled: None) -> None:
                 assert response.status == 201
                 pin = json.loads(response.read())
             assert pin["expiresIn"] == 60
+            # Then one line for each of the other two hosts.
+            hosts = {}
+            for name in ("discover", "metadata"):
+                line = process.stdout.readline()
+                host = re.fullmatch(rf"{name} simulator on (http://127\.0\.0\.1:\d+)\n", line)
+                assert host, line
+                hosts[name] = host[1]
+            assert len({match[1], *hosts.values()}) == 3
+            request = urllib.request.Request(  # noqa: S310 - loopback http
+                f"{hosts['discover']}/library/sections/watchlist/all", headers=JSON_HEADERS
+            )
+            with pytest.raises(urllib.error.HTTPError) as err:
+                urllib.request.urlopen(request, timeout=5)  # noqa: S310
+            assert err.value.code == 401  # served, and wants a token
+            err.value.close()
         finally:
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=10) == 0

@@ -178,7 +178,8 @@ class PlexTVClient:
 
         Reads page after page until totalSize items were read. A page with no entries ends
         the read early, as does MAX_WATCHLIST_PAGES; an item on two pages (the list changed
-        while it was read) is kept once.
+        while it was read) is kept once. The ETag is the first page's: poll with the same
+        page_size that fetched it.
         """
         if page_size < 1:
             msg = "page_size must be at least 1"

@@ -16,7 +16,11 @@ from syrupy.assertion import SnapshotAssertion
 # HA puts its test config dir first on sys.path; importing the package here makes
 # `custom_components` resolve to this repository's, not the plugin's empty one.
 import custom_components.plex_account  # noqa: F401
-from custom_components.plex_account.const import PLEXTV_URL_ENV
+from custom_components.plex_account.const import (
+    DISCOVER_URL_ENV,
+    METADATA_URL_ENV,
+    PLEXTV_URL_ENV,
+)
 
 from .common import signed_in_entry
 from .plextv_sim import PlexTVSimulator, second_account
@@ -36,8 +40,10 @@ def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
 
 @pytest.fixture
 def plextv_url(plextv: PlexTVSimulator, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Point the integration at the simulator, as a contributor would with the variable."""
+    """Point the integration at the simulator's hosts, as a contributor would with the variables."""
     monkeypatch.setenv(PLEXTV_URL_ENV, plextv.url)
+    monkeypatch.setenv(DISCOVER_URL_ENV, plextv.discover_url)
+    monkeypatch.setenv(METADATA_URL_ENV, plextv.metadata_url)
     return plextv.url
 
 

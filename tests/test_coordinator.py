@@ -84,7 +84,7 @@ async def test_fetches_concurrently(
     Both answers are held back: the refresh can only get both requests to plex.tv if it
     sends the second before the first is answered.
     """
-    coordinator = init_integration.runtime_data
+    coordinator = init_integration.runtime_data.account
     release = asyncio.Event()
     plextv.add_fault("/api/v2/user", hold=release)
     plextv.add_fault("/api/v2/resources", hold=release)
@@ -138,7 +138,7 @@ async def test_rate_limited_waits(
     plextv.requests.clear()
     for _ in range(4):  # four minutes: still waiting
         await refresh(hass, freezer)
-    assert plextv.requests == []
+    assert plextv.requests_to("/", host="plex.tv") == []
     await refresh(hass, freezer)
     assert state_of(hass, PLEX_PASS) == STATE_ON
 
@@ -260,7 +260,7 @@ async def test_controllers_not_counted(
     plextv.set_resources([*plextv.resources, remote])
     await refresh(hass, freezer)
     assert state_of(hass, DEVICES_ONLINE) == before
-    assert "remote-id" not in init_integration.runtime_data.data.players
+    assert "remote-id" not in init_integration.runtime_data.account.data.players
 
 
 async def test_token_pinged_daily(

@@ -42,11 +42,12 @@ async def test_setup_and_unload(
     """The entry sets up with one read of the account and resources, and unloads."""
     entry = init_integration
     assert entry.state is ConfigEntryState.LOADED
-    assert entry.runtime_data.data.account.uuid == plextv.account["uuid"]
-    assert {r.path for r in plextv.requests} == {
-        "/api/v2/user",
-        "/api/v2/resources",
-        "/api/v2/ping",
+    assert entry.runtime_data.account.data.account.uuid == plextv.account["uuid"]
+    assert {(r.host, r.path) for r in plextv.requests} == {
+        ("plex.tv", "/api/v2/user"),
+        ("plex.tv", "/api/v2/resources"),
+        ("plex.tv", "/api/v2/ping"),
+        ("discover", "/library/sections/watchlist/all"),
     }
     resources = plextv.requests_to("/api/v2/resources")[0]
     assert resources.query == {"includeHttps": "1", "includeRelay": "1", "includeIPv6": "1"}

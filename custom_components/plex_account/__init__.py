@@ -8,18 +8,36 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 
 from .const import DOMAIN, LOGGER
-from .coordinator import PlexAccountConfigEntry, PlexAccountCoordinator, server_device_key
+from .coordinator import (
+    PlexAccountConfigEntry,
+    PlexAccountCoordinator,
+    PlexAccountRuntimeData,
+    PlexWatchlistCoordinator,
+    server_device_key,
+)
 from .helpers import create_entry_client
 from .plextv import PlexTVAuthenticationError, PlexTVError
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR]
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.TODO]
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: PlexAccountConfigEntry) -> bool:
     """Read the account once (not ready, or reauth, if that fails), then add the entities."""
-    coordinator = PlexAccountCoordinator(hass, entry, create_entry_client(hass, entry))
-    await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = coordinator
+    client = create_entry_client(hass, entry)
+    account = PlexAccountCoordinator(hass, entry, client)
+    watchlist = PlexWatchlistCoordinator(hass, entry, client)
+    # The watchlist is read beside the account: one round trip, not two. Only the account
+    # decides whether the entry starts; a watchlist that cannot be read is unavailable.
+    read_watchlist = entry.async_create_task(
+        hass, watchlist.async_refresh(), "plex_account first watchlist read"
+    )
+    try:
+        await account.async_config_entry_first_refresh()
+    except BaseException:
+        read_watchlist.cancel()
+        raise
+    await read_watchlist
+    entry.runtime_data = PlexAccountRuntimeData(account=account, watchlist=watchlist)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

@@ -57,7 +57,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the account's binary sensors, and each server's as it appears."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.account
     async_add_entities(
         PlexAccountBinarySensor(coordinator, description) for description in ACCOUNT_BINARY_SENSORS
     )

@@ -16,5 +16,9 @@ CONF_CLIENT_IDENTIFIER: Final = "client_identifier"
 CONF_CLIENT_NAME: Final = "client_name"
 CONF_DEVICE_NAME: Final = "device_name"
 
-# Replaces https://plex.tv for every call and for the link page, e.g. to use the simulator.
+# Each replaces one plex.tv host for every call (and plex.tv's also for the link page), e.g.
+# to use the simulator: plex.tv, discover.provider.plex.tv (watchlist, search) and
+# metadata.provider.plex.tv (what was watched).
 PLEXTV_URL_ENV: Final = "PLEX_ACCOUNT_PLEXTV_URL"
+DISCOVER_URL_ENV: Final = "PLEX_ACCOUNT_DISCOVER_URL"
+METADATA_URL_ENV: Final = "PLEX_ACCOUNT_METADATA_URL"

@@ -1,6 +1,8 @@
 """Keep the account and its resources fresh, and map plex.tv's answers to Home Assistant's."""
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Self, override
@@ -15,6 +17,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN, LOGGER
 from .plextv import (
     Account,
+    MediaItem,
     PlexTVAuthenticationError,
     PlexTVClient,
     PlexTVError,
@@ -29,10 +32,45 @@ UPDATE_INTERVAL = timedelta(seconds=60)
 # plex.tv extends a token's life when it is pinged; once a day keeps it well within it.
 PING_INTERVAL = timedelta(days=1)
 
+# Changes made in Plex's apps show within five minutes; an unchanged list costs one
+# conditional request (304, no body) each time.
+WATCHLIST_UPDATE_INTERVAL = timedelta(minutes=5)
+
 # What plex.tv lists besides servers: the things that play.
 PLAYER_FEATURES = frozenset({"player", "client"})
 
-type PlexAccountConfigEntry = ConfigEntry[PlexAccountCoordinator]
+type PlexAccountConfigEntry = ConfigEntry[PlexAccountRuntimeData]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlexAccountRuntimeData:
+    """What a loaded entry holds: the account's coordinator and the watchlist's."""
+
+    account: PlexAccountCoordinator
+    watchlist: PlexWatchlistCoordinator
+
+
+@contextmanager
+def _plextv_errors() -> Iterator[None]:
+    """Map the client's errors to what a coordinator raises."""
+    try:
+        yield
+    except PlexTVAuthenticationError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_token"
+        ) from err
+    except PlexTVRateLimitError as err:
+        raise UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="rate_limited",
+            retry_after=err.retry_after,
+        ) from err
+    except PlexTVError as err:
+        raise UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"error": str(err)},
+        ) from err
 
 
 def server_device_key(account_uuid: str, server_id: str) -> str:
@@ -87,24 +125,8 @@ class PlexAccountCoordinator(DataUpdateCoordinator[PlexAccountData]):
     @override
     async def _async_update_data(self) -> PlexAccountData:
         """Fetch the account and the resources, mapping plex.tv's errors to Home Assistant's."""
-        try:
+        with _plextv_errors():
             account, resources = await self._async_fetch()
-        except PlexTVAuthenticationError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="invalid_token"
-            ) from err
-        except PlexTVRateLimitError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="rate_limited",
-                retry_after=err.retry_after,
-            ) from err
-        except PlexTVError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="cannot_connect",
-                translation_placeholders={"error": str(err)},
-            ) from err
         data = PlexAccountData.from_resources(account, resources)
         self._async_update_devices(data)
         return data
@@ -163,3 +185,39 @@ class PlexAccountCoordinator(DataUpdateCoordinator[PlexAccountData]):
                 registry.async_update_device(device.id, remove_config_entry_id=entry_id)
             elif device.sw_version != server.product_version:
                 registry.async_update_device(device.id, sw_version=server.product_version)
+
+
+class PlexWatchlistCoordinator(DataUpdateCoordinator[tuple[MediaItem, ...] | None]):
+    """Keep the account's watchlist fresh, asking plex.tv only whether it changed.
+
+    The data is None until the first read succeeds: the entry starts without it.
+    """
+
+    config_entry: PlexAccountConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: PlexAccountConfigEntry, client: PlexTVClient
+    ) -> None:
+        """Keep the client of the entry."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} watchlist",
+            update_interval=WATCHLIST_UPDATE_INTERVAL,
+            # An unchanged list (304) is the same tuple: nothing to write.
+            always_update=False,
+        )
+        self.client = client
+        self._etag: str | None = None
+
+    @override
+    async def _async_update_data(self) -> tuple[MediaItem, ...] | None:
+        """Fetch the watchlist unless plex.tv says it is unchanged since the last read."""
+        etag = self._etag if self.data is not None else None
+        with _plextv_errors():
+            watchlist = await self.client.watchlist(etag=etag)
+        if watchlist is None:
+            return self.data
+        self._etag = watchlist.etag
+        return watchlist.items

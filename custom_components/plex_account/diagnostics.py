@@ -45,9 +45,10 @@ def _plain(value: Any) -> Any:  # noqa: ANN401 - any model value
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: PlexAccountConfigEntry
 ) -> dict[str, Any]:
-    """Return the entry and what the last refresh read."""
-    coordinator = entry.runtime_data
+    """Return the entry, what the last refresh read and the watchlist's state."""
+    coordinator = entry.runtime_data.account
     data = coordinator.data
+    watchlist = entry.runtime_data.watchlist
     return async_redact_data(
         {
             "entry": entry.as_dict(),
@@ -55,6 +56,11 @@ async def async_get_config_entry_diagnostics(
             "account": _plain(data.account),
             "servers": _plain(list(data.servers.values())),
             "players": _plain(list(data.players.values())),
+            # What the person wants to watch is theirs: only how much, and whether it is fresh.
+            "watchlist": {
+                "last_update_success": watchlist.last_update_success,
+                "items": None if watchlist.data is None else len(watchlist.data),
+            },
         },
         TO_REDACT,
     )

@@ -83,7 +83,7 @@ def async_add_server_entities(
     entities_for: Callable[[Resource], Iterable[Entity]],
 ) -> None:
     """Add each server's entities now, and those of every server a later refresh brings."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.account
     known: set[str] = set()
 
     @callback

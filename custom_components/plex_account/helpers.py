@@ -13,15 +13,28 @@ from .const import (
     CONF_CLIENT_IDENTIFIER,
     CONF_CLIENT_NAME,
     CONF_DEVICE_NAME,
+    DISCOVER_URL_ENV,
+    METADATA_URL_ENV,
     PLEXTV_URL_ENV,
     VERSION,
 )
-from .plextv import DEFAULT_BASE_URL, PlexIdentity, PlexTVClient
+from .plextv import (
+    DEFAULT_BASE_URL,
+    DEFAULT_DISCOVER_URL,
+    DEFAULT_METADATA_URL,
+    PlexIdentity,
+    PlexTVClient,
+)
+
+
+def _url(variable: str, default: str) -> str:
+    """Return a plex.tv host's base URL, or that of the service its variable names."""
+    return (os.environ.get(variable) or default).rstrip("/")
 
 
 def plextv_url() -> str:
     """Return the base URL of plex.tv, or of the service that stands in for it."""
-    return (os.environ.get(PLEXTV_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+    return _url(PLEXTV_URL_ENV, DEFAULT_BASE_URL)
 
 
 def link_url() -> str:
@@ -53,6 +66,8 @@ def create_client(
         session=async_get_clientsession(hass),
         token=token,
         base_url=plextv_url(),
+        discover_url=_url(DISCOVER_URL_ENV, DEFAULT_DISCOVER_URL),
+        metadata_url=_url(METADATA_URL_ENV, DEFAULT_METADATA_URL),
         json_loads=json_loads,
     )
 

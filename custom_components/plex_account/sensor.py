@@ -84,7 +84,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the account's sensors, and each server's as it appears."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.account
     async_add_entities(
         PlexAccountSensor(coordinator, description) for description in ACCOUNT_SENSORS
     )

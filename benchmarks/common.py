@@ -20,7 +20,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from unittest.mock import patch
 
 from aiohttp import ClientSession
@@ -41,7 +41,9 @@ from custom_components.plex_account.const import (
     CONF_CLIENT_IDENTIFIER,
     CONF_CLIENT_NAME,
     CONF_DEVICE_NAME,
+    DISCOVER_URL_ENV,
     DOMAIN,
+    METADATA_URL_ENV,
     PLEXTV_URL_ENV,
 )
 from custom_components.plex_account.helpers import create_client
@@ -204,11 +206,16 @@ class SimulatorProcess:
     """`python -m tests.plextv_sim`, driven through its /_sim/ control API."""
 
     def __init__(
-        self, process: asyncio.subprocess.Process, url: str, session: ClientSession
+        self,
+        process: asyncio.subprocess.Process,
+        urls: dict[str, str],
+        session: ClientSession,
     ) -> None:
-        """Keep the process, its base URL and a plain session for the control calls."""
+        """Keep the process, its hosts' base URLs and a plain session for the control calls."""
         self.process = process
-        self.url = url
+        self.url = urls["plex.tv"]
+        self.discover_url = urls["discover"]
+        self.metadata_url = urls["metadata"]
         self.session = session
 
     async def _call(self, method: str, path: str, body: object = None) -> Any:  # noqa: ANN401
@@ -236,9 +243,14 @@ class SimulatorProcess:
         await self._call("PUT", "/_sim/resources", resources)
 
     async def delay_everything(self, seconds: float) -> None:
-        """Hold every /api/v2/ request `seconds` before it is served normally."""
+        """Hold every plex.tv and watchlist request `seconds` before it is served normally."""
         await self._call(
             "POST", "/_sim/faults", {"path": "/api/v2/", "delay": seconds, "count": ALWAYS}
+        )
+        await self._call(
+            "POST",
+            "/_sim/faults",
+            {"path": "/library/", "host": "discover", "delay": seconds, "count": ALWAYS},
         )
 
     async def clear_faults(self) -> None:
@@ -274,13 +286,17 @@ async def simulator_process() -> AsyncIterator[SimulatorProcess]:
     )
     try:
         assert process.stdout is not None
-        line = await asyncio.wait_for(process.stdout.readline(), SIM_START_TIMEOUT)
-        url = line.decode().strip().rpartition(" ")[2]
-        if not url.startswith("http"):
-            msg = f"the simulator did not print its URL: {line!r}"
-            raise BenchmarkError(msg)
+        # "plex.tv simulator on URL", then the discover and the metadata hosts' lines.
+        urls: dict[str, str] = {}
+        for _ in range(3):
+            line = await asyncio.wait_for(process.stdout.readline(), SIM_START_TIMEOUT)
+            host, _, url = line.decode().strip().partition(" simulator on ")
+            if not url.startswith("http"):
+                msg = f"the simulator did not print its URLs: {line!r}"
+                raise BenchmarkError(msg)
+            urls[host] = url
         async with ClientSession() as session:
-            yield SimulatorProcess(process, url, session)
+            yield SimulatorProcess(process, urls, session)
     finally:
         if process.returncode is None:
             process.terminate()
@@ -294,6 +310,22 @@ async def simulator_process() -> AsyncIterator[SimulatorProcess]:
 # Home Assistant and the entry
 
 
+class SimulatorHosts(Protocol):
+    """Where a simulator, in this process or another, serves plex.tv's three hosts."""
+
+    @property
+    def url(self) -> str:
+        """Return plex.tv's stand-in."""
+
+    @property
+    def discover_url(self) -> str:
+        """Return the discover host's stand-in (watchlist, search)."""
+
+    @property
+    def metadata_url(self) -> str:
+        """Return the metadata host's stand-in (what was watched)."""
+
+
 class PlainResolver(ThreadedResolver):
     """The system's resolver, where Home Assistant would build one on zeroconf."""
 
@@ -304,7 +336,7 @@ class PlainResolver(ThreadedResolver):
 
 @contextlib.asynccontextmanager
 async def home_assistant(
-    plextv_url: str, *, set_up_entries: bool = True
+    sim: SimulatorHosts, *, set_up_entries: bool = True
 ) -> AsyncIterator[HomeAssistant]:
     """Yield a test Home Assistant that loads this repository's integration.
 
@@ -313,7 +345,16 @@ async def home_assistant(
     """
     with contextlib.ExitStack() as stack:
         config_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="plex-account-bench-"))
-        stack.enter_context(patch.dict(os.environ, {PLEXTV_URL_ENV: plextv_url}))
+        stack.enter_context(
+            patch.dict(
+                os.environ,
+                {
+                    PLEXTV_URL_ENV: sim.url,
+                    DISCOVER_URL_ENV: sim.discover_url,
+                    METADATA_URL_ENV: sim.metadata_url,
+                },
+            )
+        )
         if not set_up_entries:
             stack.enter_context(
                 patch.object(custom_components.plex_account, "async_setup_entry", return_value=True)

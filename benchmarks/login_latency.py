@@ -586,7 +586,7 @@ async def run(args: argparse.Namespace) -> None:
     await sim.start()
     try:
         async with (
-            home_assistant(sim.url, set_up_entries=False) as hass,
+            home_assistant(sim, set_up_entries=False) as hass,
             ClientSession() as plexauth_session,
         ):
             clients: list[Client] = [

@@ -258,7 +258,7 @@ async def bench_parse(
 ) -> ParseResults:
     """Read the same `size` resources with both clients, alternating, `parses` times each."""
     await sim.set_resources(make_resources(size))
-    async with home_assistant(sim.url) as hass:
+    async with home_assistant(sim) as hass:
         entry = await add_entry(hass, sim)
         ours = create_entry_client(hass, entry)
         json_body = await fetch_json(ours, async_get_clientsession(hass))
@@ -479,7 +479,7 @@ async def refresh_one_size(
 ) -> list[RefreshFigures]:
     """Measure refreshes with one account size: coordinator alone, then with its entities."""
     await sim.set_resources(make_resources(size))
-    async with home_assistant(sim.url) as hass:
+    async with home_assistant(sim) as hass:
         entry: MockConfigEntry = await add_entry(hass, sim)
         alone = PlexAccountCoordinator(hass, entry, create_entry_client(hass, entry))
         timings, peaks = await measure_refreshes(hass, alone, refreshes)

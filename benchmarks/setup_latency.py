@@ -91,7 +91,7 @@ def arrival_gap(requests: list[dict[str, Any]]) -> float:
 async def bench_setup(sim: SimulatorProcess, *, setups: int, latency: float) -> SetupResults:
     """Time the entry's setup, fetching at once and one after the other, in alternation."""
     await sim.set_resources(sample_resources())
-    async with home_assistant(sim.url) as hass:
+    async with home_assistant(sim) as hass:
         entry = await add_entry(hass, sim)
         await sim.delay_everything(latency)
         ways: dict[str, contextlib.AbstractContextManager[Any]] = {

@@ -97,7 +97,7 @@ def _start_pair(
     simulator = Simulator.start(tmp / "simulator.log", pin_expires_in=pin_expires_in)
     try:
         started = time.monotonic()
-        hass = HomeAssistant.start(tmp / "config", port=free_port(), plextv_url=simulator.url)
+        hass = HomeAssistant.start(tmp / "config", port=free_port(), simulator=simulator)
         hass.onboard()
         _RAN[name] = hass.version
         (artifacts / "home-assistant-version.txt").write_text(hass.version + "\n")

@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         hass = HomeAssistant.start(
             CONFIG,
             port=8123,
-            plextv_url=simulator.url,
+            simulator=simulator,
             write_config=False,
             username=USERNAME,
             password=PASSWORD,
@@ -118,10 +118,14 @@ Plex Account demo
    pick Plex Account; keep or change the two names and select Submit.
 2. Open the link page above, type the four-character code Home Assistant shows,
    and select Link. Home Assistant adds the sample account within a second.
+3. Open To-do lists in the sidebar and pick Plex watchlist: add "Dune 1984",
+   or tick an item off (it is marked watched and leaves the watchlist).
 
 The simulated account has Plex Pass, two servers of its own (one online, one
-offline), one shared server and a few players. Simulator state, for the curious:
+offline), one shared server, a few players and three titles on its watchlist.
+Simulator state, for the curious:
   {simulator.url}/_sim/state
+  {simulator.url}/_sim/watchlist
 Home Assistant's files and log: {config.relative_to(ROOT)}/
 
 Press Ctrl-C to stop both.

@@ -29,6 +29,8 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 DEVELOP = ROOT / "scripts" / "develop"
 DOMAIN = "plex_account"
 PLEXTV_URL_ENV = "PLEX_ACCOUNT_PLEXTV_URL"
+DISCOVER_URL_ENV = "PLEX_ACCOUNT_DISCOVER_URL"
+METADATA_URL_ENV = "PLEX_ACCOUNT_METADATA_URL"
 # The virtual environment whose Home Assistant scripts/develop starts (default: .venv), and
 # the release it must report; scripts/e2e --ha sets both.
 HA_VENV_ENV = "PLEX_ACCOUNT_HA_VENV"
@@ -36,7 +38,10 @@ HA_VERSION_ENV = "PLEX_ACCOUNT_HA_VERSION"
 # The first release that tries HTTP settings from YAML and asks to confirm them.
 HTTP_CONFIG_TRIAL_SINCE = (2026, 8)
 
-_SIMULATOR_LINE = re.compile(r"plex\.tv simulator on (http://\S+)")
+# The simulator prints one line per host it serves: plex.tv, discover and metadata.
+_SIMULATOR_LINE = re.compile(
+    r"^(plex\.tv|discover|metadata) simulator on (http://\S+)$", re.MULTILINE
+)
 
 
 class HarnessError(RuntimeError):
@@ -151,6 +156,8 @@ class Simulator:
     """The plex.tv simulator running as a process, and its /_sim/ control interface."""
 
     url: str
+    discover_url: str
+    metadata_url: str
     process: Process
     http: httpx.Client = field(repr=False)
 
@@ -162,19 +169,25 @@ class Simulator:
             args += ["--pin-expires-in", str(pin_expires_in)]
         process = Process("plex.tv simulator", args, log_path=log_path)
 
-        def started() -> str | None:
+        def started() -> dict[str, str] | None:
             if not process.running:
                 msg = f"the simulator exited:\n{process.output()}"
                 raise HarnessError(msg)
-            found = _SIMULATOR_LINE.search(process.output())
-            return found.group(1) if found else None
+            urls = dict(_SIMULATOR_LINE.findall(process.output()))
+            return urls if len(urls) == 3 else None
 
         try:
-            url = wait_for(started, timeout=30, what="the simulator")
+            urls = wait_for(started, timeout=30, what="the simulator")
         except BaseException:
             process.stop()
             raise
-        return cls(url=url, process=process, http=httpx.Client(base_url=url, timeout=10))
+        return cls(
+            url=urls["plex.tv"],
+            discover_url=urls["discover"],
+            metadata_url=urls["metadata"],
+            process=process,
+            http=httpx.Client(base_url=urls["plex.tv"], timeout=10),
+        )
 
     @property
     def link_url(self) -> str:
@@ -208,6 +221,21 @@ class Simulator:
     def revoke(self, token: str, status: int = 401) -> None:
         """Make plex.tv refuse token from now on."""
         self.http.post("/_sim/revoke", json={"token": token, "status": status}).raise_for_status()
+
+    def watchlist(self, account: str | None = None) -> list[str]:
+        """Return the rating keys on an account's watchlist (the sample account's by default)."""
+        params = {} if account is None else {"account": account}
+        response = self.http.get("/_sim/watchlist", params=params)
+        response.raise_for_status()
+        return [item["ratingKey"] for item in response.json()]
+
+    def environment(self) -> dict[str, str]:
+        """Return the variables that point the integration at the simulator's hosts."""
+        return {
+            PLEXTV_URL_ENV: self.url,
+            DISCOVER_URL_ENV: self.discover_url,
+            METADATA_URL_ENV: self.metadata_url,
+        }
 
     def secrets(self) -> list[str]:
         """Return every token the simulator handed out (pins' and accounts')."""
@@ -266,7 +294,7 @@ class HomeAssistant:
         config_dir: Path,
         *,
         port: int,
-        plextv_url: str,
+        simulator: Simulator,
         write_config: bool = True,
         username: str = "e2e",
         password: str = "e2e-password",  # noqa: S107 - a throwaway test user
@@ -275,7 +303,11 @@ class HomeAssistant:
         config_dir.mkdir(parents=True, exist_ok=True)
         if write_config:
             (config_dir / "configuration.yaml").write_text(config_yaml(port))
-        env = {**os.environ, "PLEX_ACCOUNT_CONFIG_DIR": str(config_dir), PLEXTV_URL_ENV: plextv_url}
+        env = {
+            **os.environ,
+            "PLEX_ACCOUNT_CONFIG_DIR": str(config_dir),
+            **simulator.environment(),
+        }
         process = Process(
             "Home Assistant", [str(DEVELOP)], log_path=config_dir / "hass-output.log", env=env
         )

@@ -229,6 +229,11 @@ class Simulator:
         response.raise_for_status()
         return [item["ratingKey"] for item in response.json()]
 
+    def set_watchlist(self, rating_keys: list[str], account: str | None = None) -> None:
+        """Replace an account's watchlist (the sample account's by default), newest first."""
+        params = {} if account is None else {"account": account}
+        self.http.put("/_sim/watchlist", params=params, json=rating_keys).raise_for_status()
+
     def environment(self) -> dict[str, str]:
         """Return the variables that point the integration at the simulator's hosts."""
         return {

@@ -20,7 +20,16 @@ from homeassistant import bootstrap, components
 from homeassistant.helpers import service
 
 # The integrations that scripts/develop's configuration.yaml sets up, beyond the defaults.
-CONFIGURED = {"frontend", "config", "history", "logbook", "system_health", "logger", "http"}
+CONFIGURED = {
+    "frontend",
+    "config",
+    "history",
+    "logbook",
+    "system_health",
+    "conversation",
+    "logger",
+    "http",
+}
 # Set up by Home Assistant outside bootstrap's lists; harmless when a release lacks one.
 ALWAYS = {"onboarding", "auth", "api", "websocket_api"}
 

@@ -263,6 +263,8 @@ config:
 history:
 logbook:
 system_health:
+# Assist, for the watchlist's list sentences: not every release loads it by itself.
+conversation:
 
 http:
   server_host: 127.0.0.1

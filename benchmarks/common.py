@@ -4,8 +4,6 @@ Run the benchmarks as modules from the repository root (`python -m benchmarks.X`
 `benchmarks`, `custom_components` and `tests` import from this repository.
 """
 
-from __future__ import annotations
-
 import asyncio
 import contextlib
 import importlib.metadata

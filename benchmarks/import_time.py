@@ -12,8 +12,6 @@ Run from the repository root:
 The peers are installed on first use into .cache/bench-peers (see requirements-peers.txt).
 """
 
-from __future__ import annotations
-
 import argparse
 import ast
 import compileall

@@ -20,8 +20,6 @@ Run from the repository root:
 The peers are installed on first use into .cache/bench-peers (see requirements-peers.txt).
 """
 
-from __future__ import annotations
-
 import argparse
 import asyncio
 import contextlib

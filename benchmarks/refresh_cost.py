@@ -18,8 +18,6 @@ Run from the repository root:
 python-plexapi is installed on first use into .cache/bench-peers (see requirements-peers.txt).
 """
 
-from __future__ import annotations
-
 import argparse
 import asyncio
 import contextlib

@@ -10,8 +10,6 @@ Run from the repository root:
     .venv/bin/python -m benchmarks.setup_latency [--setups 20] [--latency 0.05]
 """
 
-from __future__ import annotations
-
 import argparse
 import asyncio
 import contextlib

@@ -9,8 +9,6 @@ imported. Those are what scripts/develop's Home Assistant imports; with --skip-p
 none of them.
 """
 
-from __future__ import annotations
-
 import ast
 import json
 import sys

@@ -4,8 +4,6 @@ Every test that needs a Plex identity or an entry of a simulator account builds 
 that two entries for two accounts differ only in what the test says.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any
 

@@ -1,7 +1,5 @@
 """Fixtures shared by the Plex Account tests."""
 
-from __future__ import annotations
-
 import logging
 from collections.abc import Generator
 from unittest.mock import AsyncMock, PropertyMock, patch

@@ -1,7 +1,5 @@
 """The binary sensor entities of the account and its servers."""
 
-from __future__ import annotations
-
 import pytest
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant

@@ -5,8 +5,6 @@ waiting, so a wait of minutes takes no time. The exact timing of the poller is t
 tests/plextv/test_pin_poller.py; these tests prove what the user sees.
 """
 
-from __future__ import annotations
-
 import asyncio
 import itertools
 from collections.abc import AsyncIterator

@@ -1,7 +1,5 @@
 """The account at work: refreshes, outages, dead tokens, servers coming and going."""
 
-from __future__ import annotations
-
 import asyncio
 import logging
 from datetime import timedelta

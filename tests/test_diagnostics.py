@@ -1,7 +1,5 @@
 """Diagnostics, with every secret of the account redacted."""
 
-from __future__ import annotations
-
 import json
 
 import pytest

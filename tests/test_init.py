@@ -1,7 +1,5 @@
 """Loading, setting up, unloading and removing the integration."""
 
-from __future__ import annotations
-
 import json
 import logging
 from pathlib import Path

@@ -1,7 +1,5 @@
 """Checks on the repository's files that must hold as the project grows."""
 
-from __future__ import annotations
-
 import ast
 import json
 import re

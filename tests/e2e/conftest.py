@@ -4,8 +4,6 @@ These tests run only with PLEX_ACCOUNT_E2E=1 (scripts/e2e sets it); otherwise ev
 this folder is skipped, so the unit test run stays fast and needs no browser.
 """
 
-from __future__ import annotations
-
 import asyncio
 import logging
 import os

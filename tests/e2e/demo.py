@@ -1,7 +1,5 @@
 """Run the plex.tv simulator and Home Assistant side by side until Ctrl-C (scripts/demo)."""
 
-from __future__ import annotations
-
 import argparse
 import shutil
 import signal

@@ -4,8 +4,6 @@ Used by the end-to-end tests and by scripts/demo. Every process is started in it
 so stopping it stops its children too.
 """
 
-from __future__ import annotations
-
 import asyncio
 import contextlib
 import json

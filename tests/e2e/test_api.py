@@ -1,7 +1,5 @@
 """Sign in through a real Home Assistant's REST API, against the simulator as a process."""
 
-from __future__ import annotations
-
 import json
 import statistics
 import time

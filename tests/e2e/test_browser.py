@@ -1,7 +1,5 @@
 """Sign in as a person would: Home Assistant's web interface and the /link page in Chromium."""
 
-from __future__ import annotations
-
 import json
 import re
 import time

@@ -1,7 +1,5 @@
 """The signed-in account at work in a real Home Assistant: entities, diagnostics, reauth."""
 
-from __future__ import annotations
-
 import json
 from typing import Any
 

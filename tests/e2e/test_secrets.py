@@ -1,7 +1,5 @@
 """After every other check: nothing secret in what Home Assistant logged."""
 
-from __future__ import annotations
-
 import pytest
 
 from tests.plextv_sim.sample import (

@@ -1,7 +1,5 @@
 """Fixtures for the plex.tv client tests: an identity, a session and a client."""
 
-from __future__ import annotations
-
 from collections.abc import AsyncIterator
 
 import pytest

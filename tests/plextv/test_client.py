@@ -1,7 +1,5 @@
 """Tests for the plex.tv client, over real HTTP against the plex.tv simulator."""
 
-from __future__ import annotations
-
 import asyncio
 import logging
 import re

@@ -1,7 +1,5 @@
 """Tests for the identity the client sends to plex.tv."""
 
-from __future__ import annotations
-
 from dataclasses import FrozenInstanceError
 
 import pytest

@@ -1,7 +1,5 @@
 """Tests for parsing plex.tv's answers into models."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest

@@ -1,7 +1,5 @@
 """Property tests: whatever JSON plex.tv sends, parsing yields a model or a response error."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 import pytest

@@ -5,8 +5,6 @@ in `clock.sleeps` and moves the clock by exactly that much, so the delays assert
 exact, and minutes of waiting take no time.
 """
 
-from __future__ import annotations
-
 import itertools
 import logging
 from collections.abc import AsyncIterator

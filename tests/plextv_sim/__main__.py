@@ -1,7 +1,5 @@
 """Run the plex.tv simulator on its own: python -m tests.plextv_sim --port 8765."""
 
-from __future__ import annotations
-
 import argparse
 import asyncio
 import signal

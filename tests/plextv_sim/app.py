@@ -1,7 +1,5 @@
 """An aiohttp application that behaves like the parts of plex.tv the integration uses."""
 
-from __future__ import annotations
-
 import asyncio
 import copy
 import io

@@ -5,8 +5,6 @@ tests it shares a FakeClock with the code under test, such as the pin poller, so
 of pin lifetime, back-off and rate limits pass in no time and every delay is exact.
 """
 
-from __future__ import annotations
-
 import asyncio
 import heapq
 import itertools

@@ -1,7 +1,5 @@
 """Fixtures of the simulator's own tests: an HTTP session and a simulator on virtual time."""
 
-from __future__ import annotations
-
 from collections.abc import AsyncIterator
 
 import aiohttp

@@ -1,7 +1,5 @@
 """JSON control interface under /_sim/, for runs that drive the simulator from outside."""
 
-from __future__ import annotations
-
 import json
 from typing import TYPE_CHECKING, Any
 

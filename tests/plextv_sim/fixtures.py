@@ -1,7 +1,5 @@
 """Pytest fixtures that serve the plex.tv simulator on the loopback interface."""
 
-from __future__ import annotations
-
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol, TypedDict, Unpack
 

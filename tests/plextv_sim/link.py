@@ -1,7 +1,5 @@
 """The /link page, where a user types the 4-character code a device shows."""
 
-from __future__ import annotations
-
 from html import escape
 from typing import TYPE_CHECKING
 

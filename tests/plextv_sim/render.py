@@ -1,7 +1,5 @@
 """plex.tv-style responses: JSON when the client accepts it, XML otherwise."""
 
-from __future__ import annotations
-
 import json
 from http import HTTPStatus
 from typing import Any

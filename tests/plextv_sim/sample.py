@@ -3,8 +3,6 @@
 # The access tokens below are made up; plex.tv hands out 20-character ones like them.
 # ruff: noqa: S106
 
-from __future__ import annotations
-
 from typing import Any
 
 SAMPLE_ACCOUNT_ID = 48213097

@@ -1,7 +1,5 @@
 """The simulator's state: pins, tokens, faults and the request log."""
 
-from __future__ import annotations
-
 import asyncio
 import math
 import secrets

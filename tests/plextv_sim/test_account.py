@@ -1,7 +1,5 @@
 """Signed-in calls: the user, its resources, ping, sign-out and tokens."""
 
-from __future__ import annotations
-
 from typing import Any
 from xml.etree import ElementTree as ET
 

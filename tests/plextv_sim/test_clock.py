@@ -1,7 +1,5 @@
 """The fake clock that the simulator and the code under test share in tests."""
 
-from __future__ import annotations
-
 import asyncio
 
 import pytest

@@ -1,7 +1,5 @@
 """The request log and the /_sim/ control interface."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 
 import aiohttp

@@ -1,7 +1,5 @@
 """Injected faults: statuses, counts, delays, holds, bad bodies and dropped connections."""
 
-from __future__ import annotations
-
 import asyncio
 import json
 import time

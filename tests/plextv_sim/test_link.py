@@ -1,7 +1,5 @@
 """The /link page, where a user types the code."""
 
-from __future__ import annotations
-
 import re
 
 import aiohttp

@@ -1,7 +1,5 @@
 """Pins: creating, checking, expiring and rate limiting them, and their QR images."""
 
-from __future__ import annotations
-
 import re
 from datetime import datetime
 from xml.etree import ElementTree as ET

@@ -1,7 +1,5 @@
 """The sample accounts and resources."""
 
-from __future__ import annotations
-
 import ipaddress
 
 from tests.plextv_sim import (

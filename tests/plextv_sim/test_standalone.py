@@ -1,7 +1,5 @@
 """The simulator's lifecycle and its run as a process of its own."""
 
-from __future__ import annotations
-
 import json
 import re
 import select

@@ -1,7 +1,5 @@
 """Requests as a Plex client sends them, for the simulator's own tests."""
 
-from __future__ import annotations
-
 import re
 from typing import Any
 

@@ -13,6 +13,12 @@ SHARED_OWNER_NAME = "Alex Rivera"
 SECOND_ACCOUNT_ID = 51920466
 SECOND_ACCOUNT_UUID = "b47d2e9c01f35a68"
 LIVING_ROOM_SERVER_ID = "3f9a1c7e5b2d4a6c8e0f1a3b5c7d9e1f2a4b6c8d"
+# Every address below is a loopback one (127.0.0.0/8 or ::1), so that nothing that connects to
+# them can leave the machine; tests/plextv_sim/test_loopback.py checks it. The home's public
+# address, where its owned servers and players are reached from outside, and the address the
+# shared server is reached at.
+HOME_PUBLIC_ADDRESS = "127.0.0.3"
+SHARED_PUBLIC_ADDRESS = "127.0.0.7"
 
 _PLEX_PASS_FEATURES = [
     "webhooks",
@@ -39,7 +45,7 @@ def sample_account() -> dict[str, Any]:
         "email": "plexfan@example.com",
         "title": "Plex Fan",
         "friendlyName": "Plex Fan",
-        "thumb": f"https://plex.tv/users/{SAMPLE_ACCOUNT_UUID}/avatar?c=1718000000",
+        "thumb": f"https://127.0.0.1/users/{SAMPLE_ACCOUNT_UUID}/avatar?c=1718000000",
         "country": "US",
         "locale": None,
         "home": True,
@@ -83,14 +89,14 @@ def sample_account() -> dict[str, Any]:
         "services": [
             {
                 "identifier": "metadata-dev",
-                "endpoint": "https://epg.provider.plex.tv",
+                "endpoint": "https://127.0.0.9",
                 "token": None,
                 "secret": None,
                 "status": "online",
             },
             {
                 "identifier": "tv.plex.sonos",
-                "endpoint": "https://sonos.plex.tv",
+                "endpoint": "https://127.0.0.10",
                 "token": None,
                 "secret": None,
                 "status": "online",
@@ -135,25 +141,23 @@ def second_account() -> dict[str, Any]:
     }
 
 
-def _plex_direct(address: str, server_hash: str, port: int) -> str:
-    return f"https://{address.replace('.', '-')}.{server_hash}.plex.direct:{port}"
-
-
 def _connection(  # noqa: PLR0913
     address: str,
     port: int,
-    uri: str,
     *,
     protocol: str = "https",
     local: bool = False,
     relay: bool = False,
     ipv6: bool = False,
 ) -> dict[str, Any]:
+    # plex.tv lists https connections under plex.direct names, which would have to be
+    # resolved: the sample lists the address itself, in the same URI shape.
+    host = f"[{address}]" if ipv6 else address
     return {
         "protocol": protocol,
         "address": address,
         "port": port,
-        "uri": uri,
+        "uri": f"{protocol}://{host}:{port}",
         "local": local,
         "relay": relay,
         "IPv6": ipv6,
@@ -234,7 +238,7 @@ def _player(  # noqa: PLR0913
         "provides": provides,
         "ownerId": None,
         "sourceTitle": None,
-        "publicAddress": "203.0.113.24",
+        "publicAddress": HOME_PUBLIC_ADDRESS,
         "accessToken": access_token,
         "owned": True,
         "home": False,
@@ -255,9 +259,6 @@ def sample_resources() -> list[dict[str, Any]]:
     Two owned servers (one online, one offline), one server shared by another account, and
     three players or clients, two of them online. Every accessToken is distinct.
     """
-    home_hash = "4f1c2b9e8d7a41c6b3e0f5a9d2c8e671"
-    attic_hash = "9a8b7c6d5e4f40312a1b2c3d4e5f6071"
-    shared_hash = "db6ea196e0484a1bae6460970b4241cf"
     return [
         _server(
             name="Living Room Server",
@@ -265,33 +266,14 @@ def sample_resources() -> list[dict[str, Any]]:
             access_token="qzT4vXk9LmN2pR7sW1yB",
             owned=True,
             presence=True,
-            public_address="203.0.113.24",
+            public_address=HOME_PUBLIC_ADDRESS,
             created_at="2021-03-14T09:26:53Z",
             last_seen_at="2026-11-26T21:04:17Z",
             connections=[
-                _connection(
-                    "192.168.1.20",
-                    32400,
-                    _plex_direct("192.168.1.20", home_hash, 32400),
-                    local=True,
-                ),
-                _connection(
-                    "203.0.113.24",
-                    32400,
-                    _plex_direct("203.0.113.24", home_hash, 32400),
-                ),
-                _connection(
-                    "2001:db8::20",
-                    32400,
-                    f"https://2001-db8--20.{home_hash}.plex.direct:32400",
-                    ipv6=True,
-                ),
-                _connection(
-                    "198.51.100.7",
-                    8443,
-                    _plex_direct("198.51.100.7", home_hash, 8443),
-                    relay=True,
-                ),
+                _connection("127.0.0.2", 32400, protocol="http", local=True),
+                _connection(HOME_PUBLIC_ADDRESS, 32443),
+                _connection("::1", 32400, ipv6=True),
+                _connection("127.0.0.4", 8443, relay=True),
             ],
         ),
         _server(
@@ -300,19 +282,14 @@ def sample_resources() -> list[dict[str, Any]]:
             access_token="Hk3mPq8ZrT2wYv6NcX5d",
             owned=True,
             presence=False,
-            public_address="203.0.113.24",
+            public_address=HOME_PUBLIC_ADDRESS,
             platform="Linux",
             platform_version="4.4.302+",
             device="DS920+",
             created_at="2019-11-02T17:45:10Z",
             last_seen_at="2026-10-30T06:12:44Z",
             connections=[
-                _connection(
-                    "192.168.1.30",
-                    32400,
-                    _plex_direct("192.168.1.30", attic_hash, 32400),
-                    local=True,
-                ),
+                _connection("127.0.0.5", 32400, protocol="http", local=True),
             ],
         ),
         _server(
@@ -321,23 +298,14 @@ def sample_resources() -> list[dict[str, Any]]:
             access_token="MGcNZaxjyWS4mzx2Jz5o",
             owned=False,
             presence=True,
-            public_address="198.51.100.61",
+            public_address=SHARED_PUBLIC_ADDRESS,
             owner_id=SHARED_OWNER_ID,
             source_title=SHARED_OWNER_NAME,
             created_at="2020-09-01T22:58:07Z",
             last_seen_at="2026-11-26T20:58:03Z",
             connections=[
-                _connection(
-                    "172.23.0.6",
-                    32400,
-                    _plex_direct("172.23.0.6", shared_hash, 32400),
-                    local=True,
-                ),
-                _connection(
-                    "198.51.100.61",
-                    32400,
-                    _plex_direct("198.51.100.61", shared_hash, 32400),
-                ),
+                _connection("127.0.0.6", 32400, protocol="http", local=True),
+                _connection(SHARED_PUBLIC_ADDRESS, 32400),
             ],
         ),
         _player(
@@ -368,7 +336,7 @@ def sample_resources() -> list[dict[str, Any]]:
             created_at="2023-06-18T08:15:22Z",
             last_seen_at="2026-11-26T19:30:08Z",
             connections=[
-                _connection("192.168.1.42", 32500, "http://192.168.1.42:32500", protocol="http"),
+                _connection("127.0.0.8", 32500, protocol="http"),
             ],
         ),
         _player(
@@ -406,7 +374,7 @@ def second_account_resources() -> list[dict[str, Any]]:
         created_at="2021-03-14T09:26:53Z",
         last_seen_at="2026-11-26T21:04:17Z",
         connections=[
-            _connection("127.0.0.1", 32400, "http://127.0.0.1:32400", protocol="http"),
+            _connection("127.0.0.1", 32400, protocol="http"),
         ],
     )
     phone = _player(

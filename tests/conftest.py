@@ -23,7 +23,7 @@ from custom_components.plex_account.const import (
 from .common import signed_in_entry
 from .plextv_sim import PlexTVSimulator, second_account
 
-pytest_plugins = ["tests.plextv_sim.fixtures"]
+pytest_plugins = ["tests.plextv_sim.fixtures", "tests.pms_sim.fixtures"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 """Pytest fixtures that serve Plex Media Server simulators on loopback addresses."""
 
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Protocol, TypedDict, Unpack
 
@@ -44,15 +45,15 @@ async def pms_factory(socket_enabled: None) -> AsyncIterator[PMSFactory]:
     started: list[PMSSimulator] = []
 
     async def factory(**kwargs: Unpack[PMSOptions]) -> PMSSimulator:
-        host = kwargs.pop("host", "127.0.0.1")
-        port = kwargs.pop("port", 0)
         simulator = PMSSimulator(
-            machine_identifier=kwargs.pop("machine_identifier", SAMPLE_MACHINE_IDENTIFIER),
-            token=kwargs.pop("token", SAMPLE_TOKEN),
-            name=kwargs.pop("name", SAMPLE_SERVER_NAME),
-            **kwargs,
+            machine_identifier=kwargs.get("machine_identifier", SAMPLE_MACHINE_IDENTIFIER),
+            token=kwargs.get("token", SAMPLE_TOKEN),
+            name=kwargs.get("name", SAMPLE_SERVER_NAME),
+            version=kwargs.get("version", "1.41.3.9314-a0bfb8370"),
+            clock=kwargs.get("clock", time.monotonic),
+            sessions_json_only=kwargs.get("sessions_json_only", False),
         )
-        await simulator.start(host, port)
+        await simulator.start(kwargs.get("host", "127.0.0.1"), kwargs.get("port", 0))
         started.append(simulator)
         return simulator
 

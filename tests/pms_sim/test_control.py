@@ -16,7 +16,7 @@ import pytest
 
 from tests.pms_sim import PMSSimulator, living_room_tv
 from tests.pms_sim.sample import as_dict
-from tests.pms_sim.testing import JSON, get_json, next_message, play_state
+from tests.pms_sim.testing import JSON, asleep, get_json, next_message, play_state
 
 
 async def _call(
@@ -116,7 +116,7 @@ async def test_sleep_and_wake_controls(session: aiohttp.ClientSession, pms: PMSS
     status, body = await _call(session, "POST", f"{pms.url}/_sim/sleep")
     assert (status, body["asleep"]) == (202, True)
     async with asyncio.timeout(2):
-        while not pms.asleep:  # noqa: ASYNC110 - polls the simulator's state
+        while not asleep(pms):  # noqa: ASYNC110 - polls the simulator's state
             await asyncio.sleep(0.01)
     with pytest.raises(aiohttp.ClientConnectorError):
         await get_json(session, f"{pms.url}/identity", JSON)
@@ -129,9 +129,9 @@ async def test_sleep_and_wake_controls(session: aiohttp.ClientSession, pms: PMSS
     # A sleep of a few tenths of a second wakes by itself.
     await _call(session, "POST", f"{pms.control_url}/_sim/sleep", {"seconds": 0.1})
     async with asyncio.timeout(2):
-        while not pms.asleep:  # noqa: ASYNC110 - polls the simulator's state
+        while not asleep(pms):  # noqa: ASYNC110 - polls the simulator's state
             await asyncio.sleep(0.01)
-        while pms.asleep:  # noqa: ASYNC110 - polls the simulator's state
+        while asleep(pms):  # noqa: ASYNC110 - polls the simulator's state
             await asyncio.sleep(0.01)
     assert (await get_json(session, f"{pms.url}/identity", JSON))[0] == 200
 

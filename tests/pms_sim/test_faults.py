@@ -7,7 +7,7 @@ import pytest
 
 from tests.pms_sim import PMSSimulator, living_room_tv, sample_film
 from tests.pms_sim.fixtures import PMSFactory
-from tests.pms_sim.testing import JSON, auth, get_json, next_message, play_state, sessions
+from tests.pms_sim.testing import JSON, asleep, auth, get_json, next_message, play_state, sessions
 
 
 def ws_url(sim: PMSSimulator) -> str:
@@ -98,7 +98,7 @@ async def test_sleep_and_wake(session: aiohttp.ClientSession, pms_factory: PMSFa
     async with session.ws_connect(ws_url(sim)) as ws:
         await sim.wait_for_websockets()
         await sim.sleep()
-        assert sim.asleep
+        assert asleep(sim)
         message = await ws.receive(timeout=1)
         assert message.type in {aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR}
     with pytest.raises(aiohttp.ClientConnectorError) as err:
@@ -107,7 +107,7 @@ async def test_sleep_and_wake(session: aiohttp.ClientSession, pms_factory: PMSFa
     sim.pause(key)  # the state may change while asleep
     await sim.sleep()  # twice is harmless
     await sim.wake()
-    assert not sim.asleep
+    assert not asleep(sim)
     assert sim.url == url
     [item] = await sessions(session, sim)
     assert item["Player"]["state"] == "paused"

@@ -47,3 +47,8 @@ def play_state(message: dict[str, Any]) -> dict[str, Any]:
     assert container["size"] == 1
     notification: dict[str, Any] = container["PlaySessionStateNotification"][0]
     return notification
+
+
+def asleep(sim: PMSSimulator) -> bool:
+    """Return whether the simulator sleeps (read afresh: it changes behind the test's back)."""
+    return sim.asleep

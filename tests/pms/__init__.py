@@ -1,0 +1,1 @@
+"""Tests for the Plex Media Server client."""

@@ -1,0 +1,88 @@
+"""Property tests: whatever JSON the server sends, parsing yields models or a response error."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from custom_components.plex_account.pms import PMSResponseError, ServerIdentity, Session
+
+from .fixtures import episode_json, movie_json, sessions_json, track_json
+
+# Each test well under a second.
+EXAMPLES = settings(max_examples=100, deadline=None)
+FEWER = settings(max_examples=40, deadline=None)
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(["1", "0", "true", "-3", " 7 ", "²", "playing"]),
+)
+json_values = st.recursive(
+    scalars,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+SESSION_KEYS = sorted(set(movie_json()) | set(episode_json()) | set(track_json()))
+PLAYER_KEYS = ["machineIdentifier", "title", "product", "platform", "state", "local", "address"]
+
+
+@st.composite
+def mangled_session(draw: st.DrawFn) -> object:
+    """Return a session of Plex's shape with some fields replaced by any JSON value."""
+    base = draw(st.sampled_from([movie_json, episode_json, track_json]))()
+    for key in draw(st.lists(st.sampled_from(SESSION_KEYS), max_size=4)):
+        base[key] = draw(json_values)
+    if isinstance(base.get("Player"), dict):
+        for key in draw(st.lists(st.sampled_from(PLAYER_KEYS), max_size=3)):
+            base["Player"][key] = draw(json_values)
+    return base
+
+
+def parse(data: object) -> list[Session] | PMSResponseError:
+    """Return the sessions, or the response error parsing them raised."""
+    try:
+        return Session.list_from_dict(data)
+    except PMSResponseError as err:
+        return err
+
+
+@FEWER
+@given(st.lists(st.one_of(mangled_session(), json_values), max_size=3))
+def test_sessions_parse_or_fail_cleanly(entries: list[object]) -> None:
+    """A list of sessions parses into models, or fails with PMSResponseError only."""
+    sessions = parse({"MediaContainer": {"Metadata": entries}})
+    if isinstance(sessions, PMSResponseError):
+        assert entries
+        assert f"none of the {len(entries)} sessions" in str(sessions)
+        return
+    assert len(sessions) <= len(entries)
+    for session in sessions:
+        assert session.session_key.strip()
+        assert isinstance(session.player.local, bool)
+
+
+@EXAMPLES
+@given(json_values)
+def test_any_container_parses_or_fails_cleanly(data: object) -> None:
+    """Any JSON document is sessions or a response error, never another exception."""
+    for wrapped in (data, {"MediaContainer": data}, sessions_json()):
+        try:
+            Session.list_from_dict(wrapped)
+            ServerIdentity.from_dict(wrapped)
+        except PMSResponseError:
+            pass
+
+
+@EXAMPLES
+@given(st.sampled_from(SESSION_KEYS), json_values)
+def test_error_never_echoes_the_value(key: str, value: object) -> None:
+    """An error names the field and the value's type, never the value itself."""
+    secret = "secret-value-0123456789"  # noqa: S105 - stands for any value
+    data = movie_json(**{key: value if not isinstance(value, str) else secret})
+    result = parse(sessions_json(data))
+    if isinstance(result, PMSResponseError):
+        assert secret not in str(result)

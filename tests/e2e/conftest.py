@@ -24,6 +24,7 @@ from .harness import (
     expected_version,
     free_port,
     home_assistant_venv,
+    unstoppable,
 )
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ ARTIFACTS = Path(os.environ.get("PLEX_ACCOUNT_E2E_ARTIFACTS", ROOT / "artifacts"
 SHORT_PIN_SECONDS = 12.0
 # The release each started Home Assistant reported, by pair name, for the summary.
 _RAN: dict[str, str] = {}
+# What the loopback guard refused but Home Assistant cannot be told not to try, by pair name.
+_UNSTOPPABLE: dict[str, list[str]] = {}
 
 # One line per request would bury a failure's output.
 for _name in ("httpx", "httpcore"):
@@ -65,6 +68,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _RAN:
         ran = ", ".join(f"{name} {version}" for name, version in _RAN.items())
         terminalreporter.write_line(f"end-to-end: Home Assistant that ran: {ran}")
+    for name, lines in _UNSTOPPABLE.items():
+        if lines:
+            terminalreporter.write_line(
+                f"end-to-end: {name}: the loopback guard refused, as on every start "
+                f"(Home Assistant's source-address detection; no packet is sent): {len(lines)}"
+            )
+            for line in lines:
+                terminalreporter.write_line(f"  {line}")
 
 
 def _allow_sockets() -> None:
@@ -117,6 +128,29 @@ def _stop_pair(simulator: Simulator, hass: HomeAssistant, artifacts: Path, name:
         for path in (hass.log_file, hass.process.log_path, simulator.process.log_path):
             if path.exists():
                 shutil.copy(path, logs / path.name)
+        shutil.copy(hass.guard_record, logs / "home-assistant-loopback-guard.log")
+        shutil.copy(simulator.guard_record, logs / "simulator-loopback-guard.log")
+    # What was refused while the pair stopped, after the last test looked.
+    check_loopback_only(name, simulator, hass)
+
+
+def check_loopback_only(name: str, simulator: Simulator, hass: HomeAssistant) -> None:
+    """Fail, listing each attempt, if either process tried to reach outside loopback.
+
+    The attempts Home Assistant makes whatever it is configured to do (harness.unstoppable)
+    were refused too; they are listed in the summary instead of failing the run.
+    """
+    refused = [f"Home Assistant: {line}" for line in hass.refused()]
+    refused += [f"simulator: {line}" for line in simulator.refused()]
+    _UNSTOPPABLE[name] = [line for line in refused if unstoppable(line)]
+    failures = [line for line in refused if not unstoppable(line)]
+    if failures:
+        pytest.fail(
+            f"{name}: the loopback guard refused {len(failures)} attempt(s) to resolve or "
+            "reach a host outside 127.0.0.0/8 and ::1 (in "
+            f"{hass.guard_record.name} and {simulator.guard_record.name}):\n" + "\n".join(failures),
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,22 @@ METADATA_URL_ENV = "PLEX_ACCOUNT_METADATA_URL"
 # the release it must report; scripts/e2e --ha sets both.
 HA_VENV_ENV = "PLEX_ACCOUNT_HA_VENV"
 HA_VERSION_ENV = "PLEX_ACCOUNT_HA_VERSION"
+# The folder whose sitecustomize.py refuses and records, in every process started here, each
+# attempt to resolve or reach a host outside loopback; the variable names the record file.
+LOOPBACK_GUARD = Path(__file__).resolve().parent / "loopback_guard"
+LOOPBACK_GUARD_ENV = "PLEX_ACCOUNT_LOOPBACK_GUARD"
+GUARD_RECORD_NAME = "loopback-guard.log"
+# What Home Assistant tries whatever its configuration says, which the guard refuses as it
+# refuses everything else and the run tolerates: on every start, the network integration
+# (which http loads) finds the machine's own address by connecting a UDP socket to 8.8.8.8
+# and to mDNS's 224.0.0.251 and reading the socket's address back. Such a connect sends no
+# packet; refused, Home Assistant logs that it could not tell and carries on.
+UNSTOPPABLE_REFUSALS = (
+    re.compile(
+        r" connect '(8\.8\.8\.8|224\.0\.0\.251)' refused; "
+        r"homeassistant/components/network/util\.py:\d+ async_get_source_ip <"
+    ),
+)
 # The first release that tries HTTP settings from YAML and asks to confirm them.
 HTTP_CONFIG_TRIAL_SINCE = (2026, 8)
 
@@ -99,6 +115,32 @@ def free_port() -> int:
         return port
 
 
+def guarded_environment(record: Path, env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Return env (os.environ by default) with the loopback guard armed, recording to record.
+
+    The guard's folder goes first on PYTHONPATH, so that its sitecustomize is the one Python
+    imports. The guard creates the record file, empty, when it arms: none is left from before.
+    """
+    env = dict(os.environ if env is None else env)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.unlink(missing_ok=True)
+    paths = [str(LOOPBACK_GUARD), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**env, "PYTHONPATH": os.pathsep.join(paths), LOOPBACK_GUARD_ENV: str(record)}
+
+
+def unstoppable(line: str) -> bool:
+    """Return whether a refused attempt is one Home Assistant makes whatever it is told."""
+    return any(pattern.search(line) for pattern in UNSTOPPABLE_REFUSALS)
+
+
+def guard_records(record: Path) -> list[str]:
+    """Return the attempts the guard refused, one line each; fail if it never armed."""
+    if not record.exists():
+        msg = f"the loopback guard did not arm: no {record}"
+        raise HarnessError(msg)
+    return [line for line in record.read_text(errors="replace").splitlines() if line.strip()]
+
+
 class Process:
     """A child process in its own session, its output in a file."""
 
@@ -158,14 +200,21 @@ class Simulator:
     metadata_url: str
     process: Process
     http: httpx.Client = field(repr=False)
+    guard_record: Path = field(repr=False)
 
     @classmethod
     def start(cls, log_path: Path, *, pin_expires_in: float | None = None, port: int = 0) -> Self:
-        """Start `python -m tests.plextv_sim` on 127.0.0.1 and wait until it serves."""
+        """Start `python -m tests.plextv_sim` on 127.0.0.1 and wait until it serves.
+
+        The loopback guard records what it refused next to log_path.
+        """
         args = [str(PYTHON), "-m", "tests.plextv_sim", "--host", "127.0.0.1", "--port", str(port)]
         if pin_expires_in is not None:
             args += ["--pin-expires-in", str(pin_expires_in)]
-        process = Process("plex.tv simulator", args, log_path=log_path)
+        record = log_path.with_name(f"{log_path.stem}-loopback-guard.log")
+        process = Process(
+            "plex.tv simulator", args, log_path=log_path, env=guarded_environment(record)
+        )
 
         def started() -> dict[str, str] | None:
             if not process.running:
@@ -176,6 +225,7 @@ class Simulator:
 
         try:
             urls = wait_for(started, timeout=30, what="the simulator")
+            guard_records(record)
         except BaseException:
             process.stop()
             raise
@@ -185,6 +235,7 @@ class Simulator:
             metadata_url=urls["metadata"],
             process=process,
             http=httpx.Client(base_url=urls["plex.tv"], timeout=10),
+            guard_record=record,
         )
 
     @property
@@ -240,12 +291,54 @@ class Simulator:
             METADATA_URL_ENV: self.metadata_url,
         }
 
+    def refused(self) -> list[str]:
+        """Return what the loopback guard refused the simulator, one line per attempt."""
+        return guard_records(self.guard_record)
+
     def secrets(self) -> list[str]:
         """Return every token the simulator handed out (pins' and accounts')."""
         state = self.state()
         found = {pin["authToken"] for pin in state["pins"] if pin["authToken"]}
         found |= {token["token"] for token in state["tokens"]}
         return sorted(found)
+
+
+# The images the web interface asks Home Assistant's brands proxy for, per integration.
+BRAND_IMAGES = tuple(
+    f"{dark}{kind}{scale}.png"
+    for dark in ("", "dark_")
+    for kind in ("icon", "logo")
+    for scale in ("", "@2x")
+)
+
+
+def integration_domains(venv: Path) -> set[str]:
+    """Return every integration domain the release in venv knows, virtual ones included."""
+    [package] = venv.glob("lib/python*/site-packages/homeassistant")
+    domains = {path.parent.name for path in package.glob("components/*/manifest.json")}
+    generated = json.loads((package / "generated" / "integrations.json").read_text())
+    for group in ("integration", "helper"):
+        for domain, entry in generated.get(group, {}).items():
+            domains.add(domain)
+            domains.update(entry.get("integrations") or {})
+    return domains
+
+
+def seed_brands_cache(config_dir: Path, venv: Path) -> None:
+    """Mark every integration's brand images as absent in Home Assistant's brands cache.
+
+    Since 2026.3 the web interface asks Home Assistant for integrations' icons and logos,
+    and Home Assistant fetches each from brands.home-assistant.io unless its cache has it:
+    the Add integration dialog alone asks for a hundred. An empty file is the cache's mark
+    for an image the CDN does not have, so Home Assistant answers 404 without asking; this
+    integration's own images come from its brand folder, before the cache.
+    """
+    cache = config_dir / ".cache" / "brands" / "integrations"
+    for domain in sorted(integration_domains(venv) | {"_placeholder"}):
+        folder = cache / domain
+        folder.mkdir(parents=True, exist_ok=True)
+        for image in BRAND_IMAGES:
+            (folder / image).touch()
 
 
 def config_yaml(port: int) -> str:
@@ -308,11 +401,11 @@ class HomeAssistant:
         config_dir.mkdir(parents=True, exist_ok=True)
         if write_config:
             (config_dir / "configuration.yaml").write_text(config_yaml(port))
-        env = {
-            **os.environ,
-            "PLEX_ACCOUNT_CONFIG_DIR": str(config_dir),
-            **simulator.environment(),
-        }
+        seed_brands_cache(config_dir, home_assistant_venv())
+        env = guarded_environment(
+            config_dir / GUARD_RECORD_NAME,
+            {**os.environ, "PLEX_ACCOUNT_CONFIG_DIR": str(config_dir), **simulator.environment()},
+        )
         process = Process(
             "Home Assistant", [str(DEVELOP)], log_path=config_dir / "hass-output.log", env=env
         )
@@ -325,6 +418,7 @@ class HomeAssistant:
         )
         try:
             hass.wait_until_serving(timeout=120)
+            hass.refused()
         except BaseException:
             hass.stop()
             raise
@@ -339,6 +433,15 @@ class HomeAssistant:
     def client_id(self) -> str:
         """Return the client_id the web interface uses on this address."""
         return f"{self.url}/"
+
+    @property
+    def guard_record(self) -> Path:
+        """Return the file where the loopback guard records what it refused."""
+        return self.config_dir / GUARD_RECORD_NAME
+
+    def refused(self) -> list[str]:
+        """Return what the loopback guard refused Home Assistant, one line per attempt."""
+        return guard_records(self.guard_record)
 
     def logs(self) -> str:
         """Return everything Home Assistant logged: its log file and its console output."""

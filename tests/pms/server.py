@@ -123,7 +123,8 @@ class FakeServer:
 @contextlib.asynccontextmanager
 async def serving(server: FakeServer, host: str = "127.0.0.2") -> AsyncIterator[FakeServer]:
     """Serve the stand-in on a loopback address and a free port while the block runs."""
-    runner = web.AppRunner(server.app(), shutdown_timeout=0.1)
+    # No access log: it would quote the websocket URL, token and all, as a real server does.
+    runner = web.AppRunner(server.app(), shutdown_timeout=0.1, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, 0)
     await site.start()

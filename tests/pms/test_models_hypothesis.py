@@ -1,9 +1,16 @@
 """Property tests: whatever JSON the server sends, parsing yields models or a response error."""
 
+import json
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from custom_components.plex_account.pms import PMSResponseError, ServerIdentity, Session
+from custom_components.plex_account.pms import (
+    PMSResponseError,
+    ServerIdentity,
+    Session,
+    parse_notification,
+)
 
 from .fixtures import episode_json, movie_json, sessions_json, track_json
 
@@ -86,3 +93,43 @@ def test_error_never_echoes_the_value(key: str, value: object) -> None:
     result = parse(sessions_json(data))
     if isinstance(result, PMSResponseError):
         assert secret not in str(result)
+
+
+@st.composite
+def mangled_notification(draw: st.DrawFn) -> str:
+    """Return a notification of the server's shape, mangled here and there, as text."""
+    entry: dict[str, object] = {
+        "sessionKey": "7",
+        "clientIdentifier": "player-tv",
+        "guid": "plex://movie/abc",
+        "ratingKey": "101",
+        "url": "",
+        "key": "/library/metadata/101",
+        "viewOffset": 1000,
+        "playQueueItemID": 5,
+        "state": "playing",
+    }
+    for key in draw(st.lists(st.sampled_from(sorted(entry)), max_size=3)):
+        entry[key] = draw(json_values)
+    container: dict[str, object] = {
+        "type": draw(st.sampled_from(["playing", "status", "timeline"]) | json_values),
+        "size": 1,
+        "PlaySessionStateNotification": draw(st.just([entry]) | json_values),
+    }
+    document = draw(st.just({"NotificationContainer": container}) | json_values)
+    text = json.dumps(document)
+    return (
+        text[: draw(st.integers(min_value=0, max_value=len(text)))] if draw(st.booleans()) else text
+    )
+
+
+@FEWER
+@given(mangled_notification())
+def test_notifications_parse_or_fail_cleanly(text: str) -> None:
+    """Any message is a notification or a response error, never another exception."""
+    try:
+        notification = parse_notification(text)
+    except PMSResponseError:
+        return
+    assert all(entry.session_key.strip() for entry in notification.playing)
+    assert notification.type == "playing" or not notification.playing

@@ -16,12 +16,22 @@ from .exceptions import (
     PMSResponseError,
 )
 from .models import Player, ServerIdentity, Session, User
+from .notifications import (
+    ListenerState,
+    Notification,
+    NotificationListener,
+    PlayingNotification,
+    parse_notification,
+)
 
 __all__ = [
     "MAX_ARTWORK_BYTES",
     "Artwork",
     "Candidate",
     "ConnectionKind",
+    "ListenerState",
+    "Notification",
+    "NotificationListener",
     "PMSAuthenticationError",
     "PMSClient",
     "PMSConnectionError",
@@ -29,10 +39,12 @@ __all__ = [
     "PMSIdentityError",
     "PMSResponseError",
     "Player",
+    "PlayingNotification",
     "ServerConnection",
     "ServerIdentity",
     "Session",
     "User",
     "candidates",
     "choose_connection",
+    "parse_notification",
 ]

@@ -341,6 +341,48 @@ def seed_brands_cache(config_dir: Path, venv: Path) -> None:
             (folder / image).touch()
 
 
+# Integrations that every start loads whatever configuration.yaml says, and that reach the
+# Internet once loaded: each gets a config entry disabled by the user before the first start,
+# which they respect. Marketplace (since 2026.11) fetches the catalogue of custom
+# integrations from data-v2.hacs.xyz as soon as Home Assistant has started.
+DISABLED_INTEGRATIONS = ("marketplace",)
+
+
+def seed_disabled_entries(config_dir: Path, venv: Path) -> None:
+    """Write disabled config entries for the DISABLED_INTEGRATIONS the release has.
+
+    In the config entries store's first format, which every release migrates from; only
+    before the first start (a store already there is left alone).
+    """
+    [package] = venv.glob("lib/python*/site-packages/homeassistant")
+    domains = [d for d in DISABLED_INTEGRATIONS if (package / "components" / d).is_dir()]
+    if not domains:
+        return
+    entries = [
+        {
+            "entry_id": f"e2e{domain}disabled",
+            "version": 1,
+            "domain": domain,
+            "title": domain.title(),
+            "data": {},
+            "source": "system",
+            "disabled_by": "user",
+        }
+        for domain in domains
+    ]
+    storage = config_dir / ".storage"
+    if (storage / "core.config_entries").exists():
+        return
+    storage.mkdir(parents=True, exist_ok=True)
+    store = {
+        "version": 1,
+        "minor_version": 1,
+        "key": "core.config_entries",
+        "data": {"entries": entries},
+    }
+    (storage / "core.config_entries").write_text(json.dumps(store))
+
+
 def config_yaml(port: int) -> str:
     """Return scripts/develop's configuration.yaml with an http section for another port."""
     return f"""\
@@ -402,6 +444,7 @@ class HomeAssistant:
         if write_config:
             (config_dir / "configuration.yaml").write_text(config_yaml(port))
         seed_brands_cache(config_dir, home_assistant_venv())
+        seed_disabled_entries(config_dir, home_assistant_venv())
         env = guarded_environment(
             config_dir / GUARD_RECORD_NAME,
             {**os.environ, "PLEX_ACCOUNT_CONFIG_DIR": str(config_dir), **simulator.environment()},
@@ -524,7 +567,12 @@ class HomeAssistant:
 
         def settled() -> list[dict[str, Any]] | None:
             # Onboarding sets them up in the background: wait until two reads agree.
-            entries: list[dict[str, Any]] = self.get("/api/config/config_entries/entry")
+            # Disabled entries (those the harness disables) stay not loaded.
+            entries: list[dict[str, Any]] = [
+                entry
+                for entry in self.get("/api/config/config_entries/entry")
+                if entry.get("disabled_by") is None
+            ]
             states = sorted((entry["entry_id"], entry["state"]) for entry in entries)
             pending = {"not_loaded", "setup_in_progress"}
             stable = bool(seen) and seen[-1] == states

@@ -22,6 +22,7 @@ name server, so every one is refused, even for `localhost`.
 import errno
 import ipaddress
 import os
+import re
 import socket
 import sys
 import threading
@@ -37,6 +38,8 @@ LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost", "ip6-loo
 # Reverse look-ups the hosts file answers; any other one asks a name server.
 REVERSE_IN_HOSTS_FILE = frozenset({"127.0.0.1", "::1"})
 _STACK_FRAMES = 6
+# Where installed packages and the standard library live: left out of the stack shown.
+_LIBRARY = re.compile(r"^.*/(?:site-packages|lib/python3\.\d+)/")
 
 _lock = threading.Lock()
 _record_path = ""
@@ -77,11 +80,7 @@ def _stack() -> str:
     ]
     shown = []
     for frame in frames[-_STACK_FRAMES:]:
-        path = frame.filename
-        for marker in ("site-packages/", "/lib/python3"):
-            if marker in path:
-                path = path.split(marker, 1)[1]
-                break
+        path = _LIBRARY.sub("", frame.filename)
         shown.append(f"{path}:{frame.lineno} {frame.name}")
     return " < ".join(reversed(shown))
 

@@ -28,7 +28,7 @@ from .plextv import (
     validate_name,
 )
 
-# Actions run one at a time per list, so that two additions never race each other's refresh.
+# Watchlist actions run one at a time, so that two additions never race each other's refresh.
 PARALLEL_UPDATES = 1
 
 # "Dune (1984)" or "Dune 1984": a year at the end chooses between films of one title.

@@ -15,6 +15,7 @@ from aiohttp.typedefs import Handler
 
 from .control import add_control_routes
 from .discover import add_discover_routes, add_metadata_routes
+from .faults import apply_fault
 from .library import Library
 from .link import add_link_routes
 from .render import error, payload
@@ -495,38 +496,6 @@ class PlexTVSimulator:
             )
         )
 
-    async def _apply_fault(self, request: web.Request, fault: Fault) -> web.StreamResponse | None:
-        if fault.delay > 0 or fault.hold is not None:
-            task = asyncio.current_task()
-            if task is not None:
-                self._delayed.add(task)
-            try:
-                if fault.delay > 0:
-                    await asyncio.sleep(fault.delay)
-                if fault.hold is not None:
-                    await fault.hold.wait()
-            finally:
-                self._delayed.discard(task)
-        if fault.drop:
-            if request.transport is not None:
-                request.transport.close()
-            # Nothing reaches the client: its transport is already closed.
-            return web.Response(status=204)
-        if fault.status is None and fault.body is None:
-            return None
-        status = 200 if fault.status is None else fault.status
-        if fault.body is None:
-            return error(request, status, headers=fault.headers)
-        content_type = (
-            "application/json"
-            if "application/json" in request.headers.get("Accept", "")
-            else "application/xml"
-        )
-        body = fault.body.encode() if isinstance(fault.body, str) else fault.body
-        return web.Response(
-            status=status, body=body, content_type=content_type, headers=fault.headers
-        )
-
     def _middleware_for(self, host: str) -> Any:  # noqa: ANN401 - an aiohttp middleware
         @web.middleware
         async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -542,7 +511,12 @@ class PlexTVSimulator:
         self._record(request, host)
         fault = self._take_fault(request, host)
         if fault is not None:
-            response = await self._apply_fault(request, fault)
+            response = await apply_fault(
+                request,
+                fault,
+                delayed=self._delayed,
+                error_page=lambda req, status, headers: error(req, status, headers=headers),
+            )
             if response is not None:
                 return response
         # The QR image is fetched by <img> tags, which cannot send X-Plex-* headers.

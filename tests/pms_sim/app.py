@@ -17,6 +17,7 @@ from typing import Any, Self
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from tests.plextv_sim.faults import apply_fault
 from tests.plextv_sim.state import Fault, RecordedRequest, now_utc
 
 from .render import media_container, unauthorized
@@ -521,38 +522,6 @@ class PMSSimulator:
             )
         )
 
-    async def _apply_fault(self, request: web.Request, fault: Fault) -> web.StreamResponse | None:
-        if fault.delay > 0 or fault.hold is not None:
-            task = asyncio.current_task()
-            if task is not None:
-                self._delayed.add(task)
-            try:
-                if fault.delay > 0:
-                    await asyncio.sleep(fault.delay)
-                if fault.hold is not None:
-                    await fault.hold.wait()
-            finally:
-                self._delayed.discard(task)
-        if fault.drop:
-            if request.transport is not None:
-                request.transport.close()
-            # Nothing reaches the client: its transport is already closed.
-            return web.Response(status=204)
-        if fault.status is None and fault.body is None:
-            return None
-        status = 200 if fault.status is None else fault.status
-        if fault.body is None:
-            return error_page(status, fault.headers)
-        body = fault.body.encode() if isinstance(fault.body, str) else fault.body
-        content_type = (
-            "application/json"
-            if "application/json" in request.headers.get("Accept", "")
-            else "application/xml"
-        )
-        return web.Response(
-            status=status, body=body, content_type=content_type, headers=fault.headers
-        )
-
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path.startswith(CONTROL_PREFIX):
@@ -560,7 +529,12 @@ class PMSSimulator:
         self._record(request)
         fault = self._take_fault(request)
         if fault is not None:
-            response = await self._apply_fault(request, fault)
+            response = await apply_fault(
+                request,
+                fault,
+                delayed=self._delayed,
+                error_page=lambda _, status, headers: error_page(status, headers),
+            )
             if response is not None:
                 return response
         if request.path not in OPEN_PATHS and not self._authorized(request):

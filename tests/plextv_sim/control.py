@@ -1,9 +1,12 @@
 """JSON control interface under /_sim/, for runs that drive the simulator from outside."""
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
+
+from .state import Fault, RecordedRequest
 
 if TYPE_CHECKING:
     from .app import PlexTVSimulator
@@ -22,6 +25,55 @@ async def _json_body(request: web.Request) -> Any:  # noqa: ANN401 - any JSON va
         raise web.HTTPBadRequest(
             text=json.dumps({"error": f"invalid JSON: {err}"}), content_type="application/json"
         ) from err
+
+
+class FaultsAndLog(Protocol):
+    """What a simulator offers the fault and request-log routes."""
+
+    faults: list[Fault]
+    requests: list[RecordedRequest]
+
+    @property
+    def add_fault(self) -> Callable[..., None]:
+        """Give the next matching requests a fault (keyword fields as the JSON names them)."""
+
+    def clear_faults(self) -> None:
+        """Remove every pending fault."""
+
+
+def add_fault_and_log_routes(
+    router: web.UrlDispatcher, sim: FaultsAndLog, fault_fields: set[str]
+) -> None:
+    """Serve /_sim/faults (POST, DELETE) and /_sim/requests (GET, DELETE) for a simulator."""
+
+    async def add_fault(request: web.Request) -> web.Response:
+        data = await _json_body(request)
+        if not isinstance(data, dict) or not isinstance(data.get("path"), str):
+            return _bad_request('expected {"path": "...", ...}')
+        if unknown := set(data) - fault_fields:
+            return _bad_request(f"unknown fields: {', '.join(sorted(unknown))}")
+        fields = {key: value for key, value in data.items() if value is not None}
+        try:
+            sim.add_fault(**fields)
+        except (TypeError, ValueError) as err:
+            return _bad_request(str(err))
+        return web.json_response({"faults": len(sim.faults)}, status=201)
+
+    async def clear_faults(request: web.Request) -> web.Response:
+        sim.clear_faults()
+        return web.Response(status=204)
+
+    async def get_requests(request: web.Request) -> web.Response:
+        return web.json_response([recorded.as_json() for recorded in sim.requests])
+
+    async def clear_requests(request: web.Request) -> web.Response:
+        sim.requests.clear()
+        return web.Response(status=204)
+
+    router.add_post("/_sim/faults", add_fault)
+    router.add_delete("/_sim/faults", clear_faults)
+    router.add_get("/_sim/requests", get_requests)
+    router.add_delete("/_sim/requests", clear_requests)
 
 
 def _state(sim: PlexTVSimulator) -> dict[str, Any]:
@@ -129,30 +181,6 @@ def add_control_routes(sim: PlexTVSimulator) -> None:  # noqa: C901, PLR0915 - o
             return web.json_response({"error": "no account has this name"}, status=404)
         return web.json_response(sim.resources_of(account))
 
-    async def add_fault(request: web.Request) -> web.Response:
-        data = await _json_body(request)
-        if not isinstance(data, dict) or not isinstance(data.get("path"), str):
-            return _bad_request('expected {"path": "...", ...}')
-        if unknown := set(data) - _FAULT_FIELDS:
-            return _bad_request(f"unknown fields: {', '.join(sorted(unknown))}")
-        fields = {key: value for key, value in data.items() if value is not None}
-        try:
-            sim.add_fault(**fields)
-        except (TypeError, ValueError) as err:
-            return _bad_request(str(err))
-        return web.json_response({"faults": len(sim.faults)}, status=201)
-
-    async def clear_faults(request: web.Request) -> web.Response:
-        sim.clear_faults()
-        return web.Response(status=204)
-
-    async def get_requests(request: web.Request) -> web.Response:
-        return web.json_response([recorded.as_json() for recorded in sim.requests])
-
-    async def clear_requests(request: web.Request) -> web.Response:
-        sim.requests.clear()
-        return web.Response(status=204)
-
     async def get_state(request: web.Request) -> web.Response:
         return web.json_response(_state(sim))
 
@@ -245,10 +273,7 @@ def add_control_routes(sim: PlexTVSimulator) -> None:  # noqa: C901, PLR0915 - o
     router.add_post("/_sim/revoke", revoke)
     router.add_put("/_sim/account", put_account)
     router.add_put("/_sim/resources", put_resources)
-    router.add_post("/_sim/faults", add_fault)
-    router.add_delete("/_sim/faults", clear_faults)
-    router.add_get("/_sim/requests", get_requests)
-    router.add_delete("/_sim/requests", clear_requests)
+    add_fault_and_log_routes(router, sim, _FAULT_FIELDS)
     router.add_get("/_sim/state", get_state)
     router.add_get("/_sim/watchlist", get_watchlist)
     router.add_put("/_sim/watchlist", put_watchlist)

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from tests.plextv_sim.control import add_fault_and_log_routes
+
 from .sample import SAMPLE_MEDIA, SAMPLE_PLAYERS, Media, Player
 
 if TYPE_CHECKING:
@@ -197,30 +199,6 @@ def add_control_routes(sim: PMSSimulator, app: web.Application) -> None:  # noqa
         await sim.wake()
         return web.json_response(state_of(sim))
 
-    async def add_fault(request: web.Request) -> web.Response:
-        data = await _json_body(request)
-        if not isinstance(data, dict) or not isinstance(data.get("path"), str):
-            return _bad_request('expected {"path": "...", ...}')
-        if unknown := set(data) - _FAULT_FIELDS:
-            return _bad_request(f"unknown fields: {', '.join(sorted(unknown))}")
-        fields = {key: value for key, value in data.items() if value is not None}
-        try:
-            sim.add_fault(**fields)
-        except (TypeError, ValueError) as err:
-            return _bad_request(str(err))
-        return web.json_response({"faults": len(sim.faults)}, status=201)
-
-    async def clear_faults(request: web.Request) -> web.Response:
-        sim.clear_faults()
-        return web.Response(status=204)
-
-    async def get_requests(request: web.Request) -> web.Response:
-        return web.json_response([recorded.as_json() for recorded in sim.requests])
-
-    async def clear_requests(request: web.Request) -> web.Response:
-        sim.requests.clear()
-        return web.Response(status=204)
-
     async def get_state(request: web.Request) -> web.Response:
         return web.json_response(state_of(sim))
 
@@ -237,8 +215,5 @@ def add_control_routes(sim: PMSSimulator, app: web.Application) -> None:  # noqa
     router.add_put("/_sim/token", put_token)
     router.add_post("/_sim/sleep", post_sleep)
     router.add_post("/_sim/wake", post_wake)
-    router.add_post("/_sim/faults", add_fault)
-    router.add_delete("/_sim/faults", clear_faults)
-    router.add_get("/_sim/requests", get_requests)
-    router.add_delete("/_sim/requests", clear_requests)
+    add_fault_and_log_routes(router, sim, _FAULT_FIELDS)
     router.add_get("/_sim/state", get_state)

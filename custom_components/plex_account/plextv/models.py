@@ -4,7 +4,7 @@ import logging
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Final, Self
+from typing import ClassVar, Final, Self
 
 from .exceptions import PlexTVResponseError
 
@@ -43,33 +43,41 @@ def _to_datetime(value: object) -> datetime | None:
     return None
 
 
-class _Fields:
-    """Read typed fields from one JSON object, failing with PlexTVResponseError."""
+class FieldReader:
+    """Read typed fields from one JSON object, failing with `error` (PlexTVResponseError).
+
+    A client of another Plex service (the server package) reads its answers with a subclass
+    that raises its own error and reads its own dialect.
+    """
 
     __slots__ = ("_data", "_model")
 
+    error: ClassVar[type[Exception]] = PlexTVResponseError
+
     def __init__(self, data: object, model: str) -> None:
+        """Keep a JSON object; anything else is malformed."""
         if not isinstance(data, dict):
             msg = f"{model}: expected a JSON object, got {_kind(data)}"
-            raise PlexTVResponseError(msg)
+            raise self.error(msg)
         self._data: dict[object, object] = data
         self._model = model
 
-    def _error(self, key: str, expected: str, value: object) -> PlexTVResponseError:
-        return PlexTVResponseError(
-            f"{self._model}: field {key!r} must be {expected}, got {_kind(value)}"
-        )
+    def _error(self, key: str, expected: str, value: object) -> Exception:
+        return self.error(f"{self._model}: field {key!r} must be {expected}, got {_kind(value)}")
 
     def value(self, key: str) -> object:
+        """Return a field as it came, or None."""
         return self._data.get(key)
 
     def required_str(self, key: str) -> str:
+        """Read a string field that must be there."""
         value = self._data.get(key)
         if not isinstance(value, str):
             raise self._error(key, "a string", value)
         return value
 
     def optional_str(self, key: str) -> str | None:
+        """Read a string field that may be missing or null."""
         value = self._data.get(key)
         if value is None:
             return None
@@ -78,12 +86,14 @@ class _Fields:
         return value
 
     def required_int(self, key: str) -> int:
+        """Read an integer field that must be there."""
         value = self._data.get(key)
         if not isinstance(value, int) or isinstance(value, bool):
             raise self._error(key, "an integer", value)
         return value
 
     def optional_int(self, key: str) -> int | None:
+        """Read an integer field that may be missing or null."""
         value = self._data.get(key)
         if value is None:
             return None
@@ -92,6 +102,7 @@ class _Fields:
         return value
 
     def non_empty_str(self, key: str) -> str:
+        """Read a string field that must be there and not blank."""
         value = self._data.get(key)
         if not isinstance(value, str) or not value.strip():
             raise self._error(key, "a non-empty string", value)
@@ -105,6 +116,7 @@ class _Fields:
         return value
 
     def optional_float(self, key: str) -> float | None:
+        """Read a number field that may be missing or null."""
         value = self._data.get(key)
         if value is None:
             return None
@@ -117,6 +129,7 @@ class _Fields:
         return float(value)
 
     def optional_bool(self, key: str) -> bool | None:
+        """Read a boolean field that may be missing or null."""
         value = self._data.get(key)
         if value is None or isinstance(value, bool):
             return value
@@ -127,6 +140,7 @@ class _Fields:
         return self.optional_bool(key) or False
 
     def required_datetime(self, key: str) -> datetime:
+        """Read a timestamp (ISO 8601 or epoch seconds) that must be there."""
         value = self._data.get(key)
         parsed = _to_datetime(value)
         if parsed is None:
@@ -134,12 +148,14 @@ class _Fields:
         return parsed
 
     def optional_datetime(self, key: str) -> datetime | None:
+        """Read a timestamp that may be missing or null."""
         value = self._data.get(key)
         if value is None:
             return None
         return self.required_datetime(key)
 
     def strings(self, key: str) -> frozenset[str]:
+        """Read a list of strings; missing or null means empty."""
         value = self._data.get(key)
         if value is None:
             return frozenset()
@@ -148,12 +164,14 @@ class _Fields:
         return frozenset(value)
 
     def comma_list(self, key: str) -> frozenset[str]:
+        """Read a comma-separated string as a set; missing or null means empty."""
         value = self.optional_str(key)
         if value is None:
             return frozenset()
         return frozenset(part for item in value.split(",") if (part := item.strip()))
 
     def objects(self, key: str) -> list[object]:
+        """Read a list of objects; missing or null means empty."""
         value = self._data.get(key)
         if value is None:
             return []
@@ -181,7 +199,7 @@ class Pin:
     @classmethod
     def from_dict(cls, data: object) -> Self:
         """Build a pin from plex.tv's JSON, raising PlexTVResponseError if malformed."""
-        read = _Fields(data, "pin")
+        read = FieldReader(data, "pin")
         # An empty token is as good as none: the pin is not approved yet.
         auth_token = read.optional_str("authToken") or None
         return cls(
@@ -213,7 +231,7 @@ class Subscription:
     @classmethod
     def from_dict(cls, data: object) -> Self:
         """Build a subscription from plex.tv's JSON, raising PlexTVResponseError if malformed."""
-        read = _Fields(data, "subscription")
+        read = FieldReader(data, "subscription")
         return cls(
             active=read.flag("active"),
             status=read.optional_str("status"),
@@ -251,7 +269,7 @@ class Account:
     @classmethod
     def from_dict(cls, data: object) -> Self:
         """Build an account from plex.tv's JSON, raising PlexTVResponseError if malformed."""
-        read = _Fields(data, "account")
+        read = FieldReader(data, "account")
         subscription = read.value("subscription")
         return cls(
             id=read.required_int("id"),
@@ -293,7 +311,7 @@ class Connection:
     @classmethod
     def from_dict(cls, data: object) -> Self:
         """Build a connection from plex.tv's JSON, raising PlexTVResponseError if malformed."""
-        read = _Fields(data, "connection")
+        read = FieldReader(data, "connection")
         return cls(
             protocol=read.required_str("protocol"),
             address=read.required_str("address"),
@@ -338,7 +356,7 @@ class Resource:
     @classmethod
     def from_dict(cls, data: object) -> Self:
         """Build a resource from plex.tv's JSON, raising PlexTVResponseError if malformed."""
-        read = _Fields(data, "resource")
+        read = FieldReader(data, "resource")
         return cls(
             name=read.required_str("name"),
             client_identifier=read.required_str("clientIdentifier"),
@@ -363,7 +381,7 @@ class Resource:
         )
 
 
-def _optional_date(read: _Fields, key: str) -> date | None:
+def _optional_date(read: FieldReader, key: str) -> date | None:
     """Read a calendar date ("2021-10-22", or a timestamp whose date part is one).
 
     A value in a form not understood is left out rather than hiding the whole item.
@@ -377,9 +395,9 @@ def _optional_date(read: _Fields, key: str) -> date | None:
         return None
 
 
-def _container(data: object, model: str) -> _Fields:
+def _container(data: object, model: str) -> FieldReader:
     """Return the fields of the MediaContainer that wraps every discover and metadata answer."""
-    return _Fields(_Fields(data, model).value("MediaContainer"), f"{model} container")
+    return FieldReader(FieldReader(data, model).value("MediaContainer"), f"{model} container")
 
 
 def _readable_items(entries: list[object], model: str) -> list[MediaItem]:
@@ -414,7 +432,7 @@ class MediaItem:
     @classmethod
     def from_dict(cls, data: object) -> Self:
         """Build an item from Plex's `Metadata` JSON, raising PlexTVResponseError if malformed."""
-        read = _Fields(data, "media item")
+        read = FieldReader(data, "media item")
         return cls(
             rating_key=read.non_empty_str("ratingKey"),
             guid=read.optional_str("guid"),
@@ -473,7 +491,7 @@ class SearchResult:
     @classmethod
     def from_dict(cls, data: object) -> Self:
         """Build a hit from Plex's `SearchResult` JSON, raising PlexTVResponseError if malformed."""
-        read = _Fields(data, "search result")
+        read = FieldReader(data, "search result")
         return cls(
             score=read.optional_float("score"),
             item=MediaItem.from_dict(read.value("Metadata")),
@@ -488,7 +506,7 @@ class SearchResult:
         """
         read = _container(data, "search")
         for group in read.objects("SearchResults"):
-            group_read = _Fields(group, "search group")
+            group_read = FieldReader(group, "search group")
             if group_read.value("id") != "external":
                 continue
             hits = group_read.objects("SearchResult")
@@ -530,7 +548,7 @@ class UserState:
         state = _container(data, "user state").value("UserState")
         if isinstance(state, list) and len(state) == 1:
             state = state[0]
-        read = _Fields(state, "user state")
+        read = FieldReader(state, "user state")
         return cls(
             watchlisted_at=read.optional_datetime("watchlistedAt"),
             view_count=read.optional_count("viewCount") or 0,

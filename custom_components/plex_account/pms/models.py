@@ -5,8 +5,9 @@ Times are in milliseconds, as the server counts them: the fields say so in their
 
 import logging
 from dataclasses import dataclass
-from typing import Final, Self
+from typing import Final, Self, override
 
+from ..plextv.models import FieldReader  # noqa: TID252 (a sibling package of the integration)
 from .exceptions import PMSResponseError
 
 _LOGGER = logging.getLogger(__name__)
@@ -18,47 +19,19 @@ _TRUE_TEXT: Final = frozenset({"1", "true"})
 _FALSE_TEXT: Final = frozenset({"0", "false", ""})
 
 
-def _kind(value: object) -> str:
-    """Name a JSON value's type for an error message; values are never echoed (secrets)."""
-    if value is None:
-        return "null"
-    return type(value).__name__
-
-
-class _Fields:
+class _Fields(FieldReader):
     """Read typed fields from one JSON object, failing with PMSResponseError.
 
     The server's JSON is its XML turned over: an integer or a flag may come as a number or
     as its decimal text, and an identifier as a string or a number. Both are accepted.
     """
 
-    __slots__ = ("_data", "_model")
+    __slots__ = ()
 
-    def __init__(self, data: object, model: str) -> None:
-        if not isinstance(data, dict):
-            msg = f"{model}: expected a JSON object, got {_kind(data)}"
-            raise PMSResponseError(msg)
-        self._data: dict[object, object] = data
-        self._model = model
-
-    def _error(self, key: str, expected: str, value: object) -> PMSResponseError:
-        return PMSResponseError(
-            f"{self._model}: field {key!r} must be {expected}, got {_kind(value)}"
-        )
-
-    def value(self, key: str) -> object:
-        return self._data.get(key)
+    error = PMSResponseError
 
     def has(self, key: str) -> bool:
         return self._data.get(key) is not None
-
-    def optional_str(self, key: str) -> str | None:
-        value = self._data.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise self._error(key, "a string or null", value)
-        return value
 
     def identifier(self, key: str) -> str:
         """Read a non-empty identifier, sent as a string or as an integer."""
@@ -74,6 +47,7 @@ class _Fields:
             return None
         return self.identifier(key)
 
+    @override
     def optional_int(self, key: str) -> int | None:
         value = self._data.get(key)
         if value is None:
@@ -86,6 +60,7 @@ class _Fields:
             return value
         raise self._error(key, "an integer or null", value)
 
+    @override
     def flag(self, key: str) -> bool:
         """Read a boolean sent as true/false, 1/0 or "1"/"0"; missing or null means False."""
         value = self._data.get(key)
@@ -98,14 +73,6 @@ class _Fields:
         elif isinstance(value, int) and value in {0, 1}:
             return value == 1
         raise self._error(key, "a boolean or null", value)
-
-    def objects(self, key: str) -> list[object]:
-        value = self._data.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise self._error(key, "a list", value)
-        return value
 
 
 def container(data: object, model: str) -> _Fields:

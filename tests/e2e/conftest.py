@@ -11,6 +11,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ import pytest_socket
 from .harness import (
     ROOT,
     HomeAssistant,
+    ServerSimulator,
     Simulator,
     expected_version,
     free_port,
@@ -99,12 +101,28 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+@dataclass
+class Pair:
+    """The simulators and the Home Assistant pointed at them, started for the whole run."""
+
+    name: str
+    simulator: Simulator
+    hass: HomeAssistant
+    server: ServerSimulator | None = None
+    """The sample Living Room Server, where the pair has one."""
+
+
 def _start_pair(
-    tmp: Path, artifacts: Path, name: str, pin_expires_in: float | None
-) -> tuple[Simulator, HomeAssistant]:
+    tmp: Path, artifacts: Path, name: str, pin_expires_in: float | None, *, server: bool = False
+) -> Pair:
+    """Start the plex.tv simulator (and the server, wired in), then Home Assistant."""
     _allow_sockets()
     simulator = Simulator.start(tmp / "simulator.log", pin_expires_in=pin_expires_in)
+    media_server: ServerSimulator | None = None
     try:
+        if server:
+            media_server = ServerSimulator.start(tmp / "media-server.log")
+            media_server.wire(simulator)
         started = time.monotonic()
         hass = HomeAssistant.start(tmp / "config", port=free_port(), simulator=simulator)
         hass.onboard()
@@ -113,70 +131,102 @@ def _start_pair(
         ready = time.monotonic() - started
         print(f"\n{name}: Home Assistant {hass.version} ready in {ready:.1f} s")  # noqa: T201
     except BaseException:
-        simulator.stop()
+        try:
+            if media_server is not None:
+                media_server.stop()
+        finally:
+            simulator.stop()
         raise
-    return simulator, hass
+    return Pair(name, simulator, hass, media_server)
 
 
-def _stop_pair(simulator: Simulator, hass: HomeAssistant, artifacts: Path, name: str) -> None:
+def _stop_pair(pair: Pair, artifacts: Path) -> None:
+    simulator, hass, server = pair.simulator, pair.hass, pair.server
     try:
         hass.stop()
     finally:
-        simulator.stop()
-        logs = artifacts / "logs" / name
+        try:
+            if server is not None:
+                server.stop()
+        finally:
+            simulator.stop()
+        logs = artifacts / "logs" / pair.name
         logs.mkdir(parents=True, exist_ok=True)
         for path in (hass.log_file, hass.process.log_path, simulator.process.log_path):
             if path.exists():
                 shutil.copy(path, logs / path.name)
         shutil.copy(hass.guard_record, logs / "home-assistant-loopback-guard.log")
         shutil.copy(simulator.guard_record, logs / "simulator-loopback-guard.log")
+        if server is not None:
+            shutil.copy(server.process.log_path, logs / server.process.log_path.name)
+            shutil.copy(server.guard_record, logs / "media-server-loopback-guard.log")
     # What was refused while the pair stopped, after the last test looked.
-    check_loopback_only(name, simulator, hass)
+    check_loopback_only(pair)
 
 
-def check_loopback_only(name: str, simulator: Simulator, hass: HomeAssistant) -> None:
-    """Fail, listing each attempt, if either process tried to reach outside loopback.
+def check_loopback_only(pair: Pair) -> None:
+    """Fail, listing each attempt, if any process tried to reach outside loopback.
 
     The attempts Home Assistant makes whatever it is configured to do (harness.unstoppable)
     were refused too; they are listed in the summary instead of failing the run.
     """
-    refused = [f"Home Assistant: {line}" for line in hass.refused()]
-    refused += [f"simulator: {line}" for line in simulator.refused()]
-    _UNSTOPPABLE[name] = [line for line in refused if unstoppable(line)]
+    records = [pair.hass.guard_record.name, pair.simulator.guard_record.name]
+    refused = [f"Home Assistant: {line}" for line in pair.hass.refused()]
+    refused += [f"simulator: {line}" for line in pair.simulator.refused()]
+    if pair.server is not None:
+        records.append(pair.server.guard_record.name)
+        refused += [f"media server: {line}" for line in pair.server.refused()]
+    _UNSTOPPABLE[pair.name] = [line for line in refused if unstoppable(line)]
     failures = [line for line in refused if not unstoppable(line)]
     if failures:
         pytest.fail(
-            f"{name}: the loopback guard refused {len(failures)} attempt(s) to resolve or "
-            "reach a host outside 127.0.0.0/8 and ::1 (in "
-            f"{hass.guard_record.name} and {simulator.guard_record.name}):\n" + "\n".join(failures),
+            f"{pair.name}: the loopback guard refused {len(failures)} attempt(s) to resolve or "
+            f"reach a host outside 127.0.0.0/8 and ::1 (in {', '.join(records)}):\n"
+            + "\n".join(failures),
             pytrace=False,
         )
 
 
 @pytest.fixture(scope="session")
-def main_pair(
-    tmp_path_factory: pytest.TempPathFactory, artifacts: Path
-) -> Iterator[tuple[Simulator, HomeAssistant]]:
-    """Start the simulator (codes valid 15 minutes) and Home Assistant pointed at it."""
-    simulator, hass = _start_pair(tmp_path_factory.mktemp("main"), artifacts, "main", None)
+def main_setup(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterator[Pair]:
+    """Start the simulators (codes valid 15 minutes, the Living Room Server) and Home Assistant."""
+    pair = _start_pair(tmp_path_factory.mktemp("main"), artifacts, "main", None, server=True)
     try:
-        yield simulator, hass
+        yield pair
     finally:
-        _stop_pair(simulator, hass, artifacts, "main")
+        _stop_pair(pair, artifacts)
 
 
 @pytest.fixture(scope="session")
-def short_pair(
-    tmp_path_factory: pytest.TempPathFactory, artifacts: Path
-) -> Iterator[tuple[Simulator, HomeAssistant]]:
+def short_setup(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterator[Pair]:
     """Start a second pair whose codes expire after SHORT_PIN_SECONDS."""
-    simulator, hass = _start_pair(
-        tmp_path_factory.mktemp("short"), artifacts, "short", SHORT_PIN_SECONDS
-    )
+    pair = _start_pair(tmp_path_factory.mktemp("short"), artifacts, "short", SHORT_PIN_SECONDS)
     try:
-        yield simulator, hass
+        yield pair
     finally:
-        _stop_pair(simulator, hass, artifacts, "short")
+        _stop_pair(pair, artifacts)
+
+
+@pytest.fixture(scope="session")
+def main_pair(main_setup: Pair) -> tuple[Simulator, HomeAssistant]:
+    """Return the main simulator and the Home Assistant pointed at it."""
+    return main_setup.simulator, main_setup.hass
+
+
+@pytest.fixture(scope="session")
+def short_pair(short_setup: Pair) -> tuple[Simulator, HomeAssistant]:
+    """Return the simulator whose codes expire quickly and its Home Assistant."""
+    return short_setup.simulator, short_setup.hass
+
+
+@pytest.fixture
+def media_server(main_setup: Pair) -> Iterator[ServerSimulator]:
+    """Return the main pair's Living Room Server with nothing playing; stop all after."""
+    server = main_setup.server
+    assert server is not None
+    server.stop_all()
+    yield server
+    server.stop_all()
 
 
 @pytest.fixture

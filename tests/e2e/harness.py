@@ -9,8 +9,10 @@ import contextlib
 import json
 import os
 import re
+import secrets
 import signal
 import socket
+import string
 import subprocess
 import time
 from collections.abc import Callable, Mapping
@@ -21,6 +23,9 @@ from typing import IO, Any, Self
 
 import aiohttp
 import httpx
+
+from tests.plextv_sim.sample import LIVING_ROOM_SERVER_ID, sample_resources
+from tests.pms_sim.play import Control
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -56,6 +61,14 @@ HTTP_CONFIG_TRIAL_SINCE = (2026, 8)
 _SIMULATOR_LINE = re.compile(
     r"^(plex\.tv|discover|metadata) simulator on (http://\S+)$", re.MULTILINE
 )
+
+# The Plex Media Server simulator prints its URL, then its control port's.
+_SERVER_LINE = re.compile(r"^Plex Media Server simulator on (http://\S+)$", re.MULTILINE)
+_SERVER_CONTROL_LINE = re.compile(
+    r"^Plex Media Server simulator control on (http://\S+)$", re.MULTILINE
+)
+# The sample Living Room Server's local address: the simulator stands in for it there.
+SERVER_HOST = "127.0.0.2"
 
 
 class HarnessError(RuntimeError):
@@ -301,6 +314,157 @@ class Simulator:
         found = {pin["authToken"] for pin in state["pins"] if pin["authToken"]}
         found |= {token["token"] for token in state["tokens"]}
         return sorted(found)
+
+
+def fresh_token() -> str:
+    """Return a new token in plex.tv's shape: 20 letters and digits."""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(20))
+
+
+@dataclass
+class ServerSimulator:
+    """The sample Living Room Server: the PMS simulator as a process, and its control port."""
+
+    url: str
+    control_url: str
+    token: str = field(repr=False)
+    process: Process
+    control: Control = field(repr=False)
+    guard_record: Path = field(repr=False)
+
+    @classmethod
+    def start(
+        cls,
+        log_path: Path,
+        *,
+        host: str = SERVER_HOST,
+        port: int = 0,
+        control_port: int = 0,
+        token: str | None = None,
+    ) -> Self:
+        """Start `python -m tests.pms_sim` on host and wait until it serves.
+
+        Port 0 (the default) picks free ports. The token, which every request but /identity
+        must carry, is a fresh one unless given: wire() hands it to plex.tv's resource, so
+        that the integration can only know it from there. The loopback guard records what it
+        refused next to log_path.
+        """
+        token = token or fresh_token()
+        args = [
+            *(str(PYTHON), "-m", "tests.pms_sim", "--host", host, "--port", str(port)),
+            *("--control-port", str(control_port), "--token", token),
+        ]
+        record = log_path.with_name(f"{log_path.stem}-loopback-guard.log")
+        process = Process(
+            "Plex Media Server simulator", args, log_path=log_path, env=guarded_environment(record)
+        )
+
+        def started() -> tuple[str, str] | None:
+            if not process.running:
+                msg = f"the Plex Media Server simulator exited:\n{process.output()}"
+                raise HarnessError(msg)
+            output = process.output()
+            server, control = _SERVER_LINE.search(output), _SERVER_CONTROL_LINE.search(output)
+            return (server[1], control[1]) if server and control else None
+
+        try:
+            url, control_url = wait_for(started, timeout=30, what="the Plex Media Server simulator")
+            guard_records(record)
+        except BaseException:
+            process.stop()
+            raise
+        return cls(
+            url=url,
+            control_url=control_url,
+            token=token,
+            process=process,
+            control=Control(control_url),
+            guard_record=record,
+        )
+
+    @property
+    def host(self) -> str:
+        """Return the address the server listens on."""
+        return httpx.URL(self.url).host
+
+    @property
+    def port(self) -> int:
+        """Return the port the server listens on."""
+        port = httpx.URL(self.url).port
+        assert port is not None
+        return port
+
+    def resources(self) -> list[dict[str, Any]]:
+        """Return the sample plex.tv resources, the Living Room Server pointing at this server.
+
+        Its local connection (uri, address, port) and its accessToken are this server's; its
+        other connections stay as they are: nothing listens there, so they are refused at once.
+        """
+        resources = sample_resources()
+        [server] = [r for r in resources if r["clientIdentifier"] == LIVING_ROOM_SERVER_ID]
+        server["accessToken"] = self.token
+        [local] = [c for c in server["connections"] if c["local"] and not c["relay"]]
+        local.update(address=self.host, port=self.port, uri=f"http://{self.host}:{self.port}")
+        return resources
+
+    def wire(self, plextv: Simulator) -> None:
+        """Make plex.tv list this server as the sample account's Living Room Server.
+
+        Before the account signs in: the integration reads the resources then.
+        """
+        plextv.http.put("/_sim/resources", json=self.resources()).raise_for_status()
+
+    def stop(self) -> None:
+        """Stop the simulator."""
+        self.control.close()
+        self.process.stop()
+
+    def state(self) -> dict[str, Any]:
+        """Return GET /_sim/state: sessions, websockets, faults."""
+        response = self.control.http.get("/_sim/state")
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def requests(self) -> list[dict[str, Any]]:
+        """Return the requests the server answered, oldest first."""
+        response = self.control.http.get("/_sim/requests")
+        response.raise_for_status()
+        result: list[dict[str, Any]] = response.json()
+        return result
+
+    def sessions(self) -> list[dict[str, Any]]:
+        """Return the current sessions as /status/sessions lists them."""
+        return self.control.sessions()
+
+    def start_session(self, player: str = "living_room_tv", media: str = "film") -> str:
+        """Start playing a sample item on a sample player; return the sessionKey."""
+        return self.control.start(player, media)
+
+    def pause(self, key: str) -> None:
+        """Pause a session."""
+        self.control.act("pause", key)
+
+    def resume(self, key: str) -> None:
+        """Resume a paused session."""
+        self.control.act("resume", key)
+
+    def stop_session(self, key: str) -> None:
+        """Stop a session: it leaves /status/sessions."""
+        self.control.act("stop", key)
+
+    def stop_all(self) -> None:
+        """Stop every session."""
+        self.control.http.delete("/_sim/sessions").raise_for_status()
+
+    def refused(self) -> list[str]:
+        """Return what the loopback guard refused the simulator, one line per attempt."""
+        return guard_records(self.guard_record)
+
+    def secrets(self) -> list[str]:
+        """Return the server's token."""
+        return [self.token]
 
 
 # The images the web interface asks Home Assistant's brands proxy for, per integration.

@@ -11,12 +11,14 @@ import ipaddress
 import logging
 import math
 import os
+import re
 import socket
 import subprocess
 import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from unittest.mock import patch
@@ -399,3 +401,245 @@ async def add_entry(hass: HomeAssistant, sim: SimulatorProcess) -> MockConfigEnt
     )
     entry.add_to_hass(hass)
     return entry
+
+
+# The Plex Media Server simulator, in its own process
+
+PMS_HOST = "127.0.0.2"  # the sample Living Room Server's local address on plex.tv
+PMS_START_TIMEOUT = 30.0
+# The simulator prints its server's line, then its control port's.
+_PMS_LINE = re.compile(r"^Plex Media Server simulator (on|control on) (http://\S+)$", re.MULTILINE)
+
+
+class PMSSimulatorProcess:
+    """`python -m tests.pms_sim` in a child process of its own session, its output in a file.
+
+    Started and stopped synchronously (as the e2e harness starts Home Assistant); its /_sim/
+    control port is driven with `PMSControl` from an event loop. The loopback guard of the
+    e2e harness is armed in it: it records, next to its log, any attempt to leave loopback.
+    """
+
+    def __init__(self, log_path: Path, *, host: str = PMS_HOST) -> None:
+        """Start the simulator on a free port of host and wait until it prints its URLs."""
+        from tests.e2e import harness  # noqa: PLC0415 - only the Home Assistant runs need it
+
+        self.guard_record = log_path.with_name(f"{log_path.stem}-loopback-guard.log")
+        args = [sys.executable, "-m", "tests.pms_sim", "--host", host, "--port", "0"]
+        self.process = harness.Process(
+            "Plex Media Server simulator",
+            args,
+            log_path=log_path,
+            env=harness.guarded_environment(self.guard_record),
+        )
+        try:
+            urls = harness.wait_for(self._urls, timeout=PMS_START_TIMEOUT, what="the simulator")
+        except BaseException:
+            self.process.stop()
+            raise
+        self.url = urls["on"]
+        self.control_url = urls["control on"]
+        self.host, _, port = self.url.removeprefix("http://").rpartition(":")
+        self.port = int(port)
+
+    def _urls(self) -> dict[str, str] | None:
+        if not self.process.running:
+            msg = f"the Plex Media Server simulator exited:\n{self.process.output()}"
+            raise BenchmarkError(msg)
+        urls = dict(_PMS_LINE.findall(self.process.output()))
+        return urls if len(urls) == 2 else None
+
+    def refused(self) -> list[str]:
+        """Return what the loopback guard refused the simulator, one line per attempt."""
+        from tests.e2e import harness  # noqa: PLC0415
+
+        return harness.guard_records(self.guard_record)
+
+    def stop(self) -> None:
+        """Stop the simulator."""
+        self.process.stop(timeout=10)
+
+
+class PMSControl:
+    """The /_sim/ control routes of a Plex Media Server simulator, on the caller's session."""
+
+    def __init__(self, session: ClientSession, control_url: str) -> None:
+        """Talk to the control port at control_url."""
+        self.session = session
+        self.url = control_url.rstrip("/")
+
+    async def _call(self, method: str, path: str, body: object = None) -> Any:  # noqa: ANN401
+        async with self.session.request(method, f"{self.url}{path}", json=body) as response:
+            if response.status >= 300:
+                text = await response.text()
+                msg = f"{method} {path}: {response.status} {text[:200]}"
+                raise BenchmarkError(msg)
+            return None if response.status == 204 else await response.json()
+
+    async def start_session(self, player: str = "living_room_tv", media: str = "film") -> str:
+        """Start playing a sample media item on a sample player; return the sessionKey."""
+        answer = await self._call("POST", "/_sim/sessions", {"player": player, "media": media})
+        return str(answer["sessionKey"])
+
+    async def act(self, key: str, action: str) -> None:
+        """pause, resume, buffer or stop a session."""
+        await self._call("POST", f"/_sim/sessions/{key}/{action}")
+
+    async def stop_all(self) -> None:
+        """End every session."""
+        await self._call("DELETE", "/_sim/sessions")
+
+    async def state(self) -> dict[str, Any]:
+        """Return GET /_sim/state (sessions, open websockets, faults; no token)."""
+        answer: dict[str, Any] = await self._call("GET", "/_sim/state")
+        return answer
+
+    async def requests(self) -> list[dict[str, Any]]:
+        """Return the request log: each request's time (the simulator's time.monotonic()), path.
+
+        Entries hold the requests' headers and query, tokens included: never print them.
+        """
+        answer: list[dict[str, Any]] = await self._call("GET", "/_sim/requests")
+        return answer
+
+    async def clear_requests(self) -> None:
+        """Empty the request log."""
+        await self._call("DELETE", "/_sim/requests")
+
+    async def sleep(self) -> None:
+        """Fall asleep: the server's port is closed, its connections dropped."""
+        await self._call("POST", "/_sim/sleep", {})
+
+    async def wake(self) -> None:
+        """Serve again on the same port."""
+        await self._call("POST", "/_sim/wake")
+
+    async def refuse_websockets(self, refuse: bool, status: int = 503) -> None:  # noqa: FBT001
+        """Refuse (or accept again) websocket upgrades; HTTP keeps working."""
+        await self._call("PUT", "/_sim/websockets", {"refuse": refuse, "status": status})
+
+
+# A real Home Assistant process, through the e2e harness
+
+HA_NAMES = {"client_name": CLIENT_NAME, "device_name": DEVICE_NAME}
+SIGN_IN_TIMEOUT = 60.0
+
+
+def ha_config_yaml(port: int) -> str:
+    """Return the harness's configuration.yaml with quieter logging.
+
+    The harness logs the integration at debug level for the end-to-end tests; a user's
+    Home Assistant logs warnings, so the benchmarks' does too (the integration at info).
+    """
+    from tests.e2e import harness  # noqa: PLC0415
+
+    text = harness.config_yaml(port)
+    text = text.replace("  default: info\n", "  default: warning\n")
+    return text.replace(
+        "custom_components.plex_account: debug", "custom_components.plex_account: info"
+    )
+
+
+def resources_pointing_at(pms: PMSSimulatorProcess) -> list[dict[str, Any]]:
+    """Return plex.tv's sample resources, the Living Room Server's local connection on pms."""
+    from tests.plextv_sim.sample import LIVING_ROOM_SERVER_ID, sample_resources  # noqa: PLC0415
+
+    resources = sample_resources()
+    [server] = [r for r in resources if r["clientIdentifier"] == LIVING_ROOM_SERVER_ID]
+    [local] = [c for c in server["connections"] if c["local"]]
+    local.update(address=pms.host, port=pms.port, uri=pms.url)
+    return resources
+
+
+@dataclass
+class HomeAssistantRun:
+    """The plex.tv simulator and a signed-in Home Assistant, both processes (tests/e2e)."""
+
+    plextv: Any  # harness.Simulator
+    hass: Any  # harness.HomeAssistant
+
+    @property
+    def websocket_url(self) -> str:
+        """Return Home Assistant's websocket API URL."""
+        return str(self.hass.url).replace("http", "ws", 1) + "/api/websocket"
+
+    @property
+    def access_token(self) -> str:
+        """Return the signed-in user's access token (for the websocket API)."""
+        return str(self.hass.tokens["access_token"])
+
+    def state(self, entity_id: str) -> dict[str, Any] | None:
+        """Return an entity's state object, or None while it has none."""
+        response = self.hass.http.get(f"/api/states/{entity_id}")
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def refused(self) -> list[str]:
+        """Return what the loopback guard refused either process, but what HA always tries."""
+        from tests.e2e import harness  # noqa: PLC0415
+
+        lines = [f"Home Assistant: {line}" for line in self.hass.refused()]
+        lines += [f"plex.tv simulator: {line}" for line in self.plextv.refused()]
+        return [line for line in lines if not harness.unstoppable(line)]
+
+
+@contextlib.contextmanager
+def home_assistant_run(workdir: Path, pms: PMSSimulatorProcess) -> Iterator[HomeAssistantRun]:
+    """Start the plex.tv simulator and Home Assistant (tests/e2e/harness), and sign in.
+
+    Before the sign-in the plex.tv simulator's sample Living Room Server gets its local
+    connection pointed at the Plex Media Server simulator (PUT /_sim/resources); the code is
+    approved as a user would, through the integration's config flow over Home Assistant's
+    REST API. Both processes run with the harness's loopback guard.
+    """
+    from tests.e2e import harness  # noqa: PLC0415
+
+    plextv = harness.Simulator.start(workdir / "plextv-simulator.log")
+    try:
+        plextv.http.put("/_sim/resources", json=resources_pointing_at(pms)).raise_for_status()
+        port = harness.free_port()
+        config_dir = workdir / "config"
+        config_dir.mkdir(parents=True, exist_ok=True)
+        (config_dir / "configuration.yaml").write_text(ha_config_yaml(port))
+        hass = harness.HomeAssistant.start(
+            config_dir, port=port, simulator=plextv, write_config=False
+        )
+        try:
+            hass.onboard()
+            flow = hass.start_flow()
+            step = hass.flow_step(flow["flow_id"], HA_NAMES)
+            if step["type"] != "progress":
+                msg = f"the sign-in did not show a code: {step.get('type')}"
+                raise BenchmarkError(msg)
+            plextv.approve(step["description_placeholders"]["code"])
+
+            def signed_in() -> bool:
+                # As the frontend does: fetch the flow, which moves it on once the code is
+                # approved.
+                status = hass.flow_status(flow["flow_id"])
+                return (status is None or status["type"] != "progress") and bool(hass.entries())
+
+            harness.wait_for(
+                signed_in,
+                timeout=SIGN_IN_TIMEOUT,
+                interval=0.1,
+                what="the config entry",
+            )
+            yield HomeAssistantRun(plextv=plextv, hass=hass)
+        finally:
+            hass.stop()
+    finally:
+        plextv.stop()
+
+
+def wait_for_entity(run: HomeAssistantRun, entity_id: str, timeout: float = 60.0) -> dict[str, Any]:
+    """Wait until an entity has a state other than unavailable; return it."""
+    from tests.e2e import harness  # noqa: PLC0415
+
+    def ready() -> dict[str, Any] | None:
+        state = run.state(entity_id)
+        return state if state is not None and state["state"] != "unavailable" else None
+
+    return harness.wait_for(ready, timeout=timeout, interval=0.2, what=entity_id)

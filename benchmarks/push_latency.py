@@ -509,6 +509,18 @@ def delivery(rows: list[Row]) -> str:
     return ", ".join(f"{client} {ms(median)}" for client, median in medians)
 
 
+def from_request_line(row: Row) -> str | None:
+    """Return the latencies from the control request instead: an upper bound of the send."""
+    latencies = [c.shown - c.requested for c in row.changes if c.shown is not None]
+    if not latencies:
+        return None
+    return (
+        f"{row.client}: from the control request instead of the observer's stamp: median "
+        f"{ms(statistics.median(latencies))}, p95 {ms(percentile(latencies, 0.95))}, "
+        f"max {ms(max(latencies))}."
+    )
+
+
 def fired_line(row: Row) -> str | None:
     """Return the median notification → time_fired (the state written in Home Assistant)."""
     fired = [c.fired - c.notified.wall for c in row.changes if c.fired is not None]
@@ -635,8 +647,9 @@ def main() -> None:
     )
     print(f"Control request to the observer's stamp (median): {delivery(rows)}.")
     for row in rows:
-        if (line := fired_line(row)) is not None:
-            print(line)
+        for line in (from_request_line(row), fired_line(row)):
+            if line is not None:
+                print(line)
     if refused:
         print(f"The loopback guard refused {len(refused)} attempt(s):")
         for line in refused:

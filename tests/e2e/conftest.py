@@ -83,14 +83,18 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 def _allow_sockets() -> None:
     """Let this process open sockets: Home Assistant's test plugin blocks them per test.
 
-    Session fixtures are set up before any per-test fixture could enable them.
+    Session fixtures are set up before any per-test fixture could enable them. The plugin
+    also allows 127.0.0.1 only, and the Living Room Server stands on 127.0.0.2: allow all
+    of loopback, and nothing else.
     """
     pytest_socket.enable_socket()
+    pytest_socket.socket_allow_hosts(["127.0.0.0/8", "::1"], allow_unix_socket=True)
 
 
 @pytest.fixture(autouse=True)
 def _e2e_sockets(socket_enabled: None) -> None:
     """Let each end-to-end test talk to the processes."""
+    _allow_sockets()
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,9 @@
-"""Run the plex.tv simulator and Home Assistant side by side until Ctrl-C (scripts/demo)."""
+"""Run the simulators and Home Assistant side by side until Ctrl-C (scripts/demo).
+
+The plex.tv simulator lists the Plex Media Server simulator as the sample account's Living
+Room Server, so that playback started there (python -m tests.pms_sim.play) shows in Home
+Assistant's media players.
+"""
 
 import argparse
 import shutil
@@ -9,7 +14,9 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from .harness import ROOT, HarnessError, HomeAssistant, Simulator
+from tests.pms_sim.play import DEFAULT_CONTROL_URL
+
+from .harness import ROOT, SERVER_HOST, HarnessError, HomeAssistant, ServerSimulator, Simulator
 
 CONFIG = ROOT / ".cache" / "demo-config"
 USERNAME = "demo"
@@ -22,6 +29,18 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--plextv-port", type=int, default=8765, help="port of the plex.tv simulator"
     )
     parser.add_argument(
+        "--pms-port",
+        type=int,
+        default=32400,
+        help=f"port of the Plex Media Server simulator on {SERVER_HOST}",
+    )
+    parser.add_argument(
+        "--pms-control-port",
+        type=int,
+        default=int(DEFAULT_CONTROL_URL.rsplit(":", 1)[1]),
+        help="port of its control routes, which python -m tests.pms_sim.play talks to",
+    )
+    parser.add_argument(
         "--pin-expires-in",
         type=float,
         default=None,
@@ -31,12 +50,27 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _port_free(port: int) -> bool:
+def _port_free(port: int, host: str) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind(("0.0.0.0", port))  # noqa: S104 - Home Assistant listens on all of them
+            sock.bind((host, port))
         except OSError:
+            return False
+    return True
+
+
+def _ports_free(args: argparse.Namespace) -> bool:
+    """Say which port is taken, if one is."""
+    wanted = (
+        (8123, "0.0.0.0", "Home Assistant"),  # noqa: S104 - it listens on all of them
+        (args.plextv_port, "127.0.0.1", "the plex.tv simulator"),
+        (args.pms_port, SERVER_HOST, "the Plex Media Server simulator"),
+        (args.pms_control_port, SERVER_HOST, "the Plex Media Server simulator's control"),
+    )
+    for port, host, what in wanted:
+        if not _port_free(port, host):
+            _say(f"scripts/demo: port {port} for {what} is in use", error=True)
             return False
     return True
 
@@ -46,28 +80,32 @@ def _stop_on_signal(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Start both, print where they are, wait for Ctrl-C, stop both."""
+    """Start them all, print where they are, wait for Ctrl-C, stop them all."""
     args = _parse_args(argv)
     # A closed terminal or a plain kill stops the demo as cleanly as Ctrl-C, which is also
     # handled when a parent shell started the demo with SIGINT ignored.
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _stop_on_signal)
 
-    for port, what in ((8123, "Home Assistant"), (args.plextv_port, "the simulator")):
-        if not _port_free(port):
-            _say(f"scripts/demo: port {port} for {what} is in use", error=True)
-            return 1
+    if not _ports_free(args):
+        return 1
 
     # A fresh Home Assistant each time: the simulator forgets its tokens when it stops.
     shutil.rmtree(CONFIG, ignore_errors=True)
     logs = ROOT / ".cache" / "demo-logs"
     simulator: Simulator | None = None
+    server: ServerSimulator | None = None
     hass: HomeAssistant | None = None
     try:
         _say("==> starting the plex.tv simulator")
         simulator = Simulator.start(
             logs / "simulator.log", pin_expires_in=args.pin_expires_in, port=args.plextv_port
         )
+        _say("==> starting the Plex Media Server simulator (the Living Room Server)")
+        server = ServerSimulator.start(
+            logs / "media-server.log", port=args.pms_port, control_port=args.pms_control_port
+        )
+        server.wire(simulator)
         _say("==> starting Home Assistant (about half a minute the first time)")
         hass = HomeAssistant.start(
             CONFIG,
@@ -78,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             password=PASSWORD,
         )
         hass.onboard(name="Demo")
-        _print_instructions(simulator, CONFIG)
-        while hass.process.running and simulator.process.running:
+        _print_instructions(simulator, server, CONFIG)
+        while hass.process.running and simulator.process.running and server.process.running:
             threading.Event().wait(1)
     except KeyboardInterrupt:
         _say("\n==> stopping")
@@ -95,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         if hass is not None:
             hass.stop()
+        if server is not None:
+            server.stop()
         if simulator is not None:
             simulator.stop()
 
@@ -105,12 +145,16 @@ def _say(text: str, *, error: bool = False) -> None:
     stream.flush()
 
 
-def _print_instructions(simulator: Simulator, config: Path) -> None:
+def _print_instructions(simulator: Simulator, server: ServerSimulator, config: Path) -> None:
+    play = ".venv/bin/python -m tests.pms_sim.play"
+    if server.control_url != DEFAULT_CONTROL_URL:
+        play += f" --control {server.control_url}"
     _say(
         f"""
 Plex Account demo
   Home Assistant      http://localhost:8123   (user {USERNAME}, password {PASSWORD})
   plex.tv link page   {simulator.link_url}
+  Living Room Server  {server.url}   (the Plex Media Server simulator)
 
 1. In Home Assistant open Settings > Devices & services > Add integration and
    pick Plex Account; keep or change the two names and select Submit.
@@ -118,15 +162,26 @@ Plex Account demo
    and select Link. Home Assistant adds the sample account within a second.
 3. Open To-do lists in the sidebar and pick Plex watchlist: add "Dune 1984",
    or tick an item off (it is marked watched and leaves the watchlist).
+4. Play something on the Living Room TV: in a second terminal, in this folder,
+   run the lines below one by one and watch media_player.living_room_tv follow
+   (Overview, or Settings > Devices & services > Entities):
+     {play} start
+     {play} pause
+     {play} resume
+     {play} stop
+   start --media episode|track plays something else; list shows what plays.
 
-The simulated account has Plex Pass, two servers of its own (one online, one
-offline), one shared server, a few players and three titles on its watchlist.
+The simulated account has Plex Pass, two servers of its own (the Living Room
+Server above, online, and the Attic NAS, offline), one shared server, a few
+players and three titles on its watchlist.
 Simulator state, for the curious:
   {simulator.url}/_sim/state
   {simulator.url}/_sim/watchlist
+  {server.control_url}/_sim/state
 Home Assistant's files and log: {config.relative_to(ROOT)}/
+The simulators' logs: {(ROOT / ".cache" / "demo-logs").relative_to(ROOT)}/
 
-Press Ctrl-C to stop both.
+Press Ctrl-C to stop them all.
 """
     )
 

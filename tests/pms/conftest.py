@@ -49,3 +49,17 @@ def no_token_in_logs(caplog: pytest.LogCaptureFixture, server: FakeServer) -> It
     for record in caplog.get_records("setup") + caplog.get_records("call"):
         text = record.getMessage() + (record.exc_text or "")
         assert server.token not in text, f"the token is in the log: {record.name}"
+
+
+@pytest.fixture
+def debug_only(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail the test if the client logs above DEBUG: its owner says what the user should see."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    loud = [
+        record
+        for record in caplog.get_records("setup") + caplog.get_records("call")
+        if record.name.startswith("custom_components.plex_account.pms")
+        and record.levelno > logging.DEBUG
+    ]
+    assert loud == [], [record.getMessage() for record in loud]

@@ -13,7 +13,12 @@ from typing import Any
 import pytest
 from aiohttp import ClientSession
 
-from custom_components.plex_account.pms import PMSAuthenticationError, PMSClient, Session
+from custom_components.plex_account.pms import (
+    PMSAuthenticationError,
+    PMSClient,
+    PMSConnectionError,
+    Session,
+)
 from custom_components.plex_account.pms.notifications import (
     ListenerState,
     Notification,
@@ -29,7 +34,7 @@ from .server import FakeServer, blackhole, closed_port, serving
 
 SESSIONS = "/status/sessions"
 
-pytestmark = pytest.mark.usefixtures("no_token_in_logs")
+pytestmark = pytest.mark.usefixtures("no_token_in_logs", "debug_only")
 
 
 def playing(session_key: str = "7", state: str = "playing", **changes: object) -> dict[str, Any]:
@@ -297,7 +302,7 @@ async def test_stale_token_on_the_sessions(
     await until(lambda: owner.reads)
     server.token = "another"  # noqa: S105 - a test token
     await server.send(playing())
-    await until(lambda: clock.sleeps[-1] == 0.2 and clock.sleepers)
+    await until(lambda: clock.sleeps and clock.sleeps[-1] == 0.2 and clock.sleepers)
     clock.advance(0.2)
     await until(lambda: owner.auth_failures)
     assert listener.state is ListenerState.AUTHENTICATION_FAILED
@@ -331,3 +336,78 @@ async def test_unreachable_websocket(
         assert listener.state is ListenerState.DISCONNECTED
         await listener.stop()
     assert other.ws_tokens in ([], [None])
+
+
+async def test_state_changes_are_told_once(
+    listener: NotificationListener, server: FakeServer, clock: FakeClock
+) -> None:
+    """The owner hears of each change of state, and of nothing that is no change."""
+    states: list[ListenerState] = []
+    listener.on_state = states.append
+    server.refuse_websockets = True
+    listener.start()
+    while clock() < 1040:
+        await asleep(clock)
+        clock.advance(clock.sleeps[-1])
+    # Four reads and several tries of the websocket, all while polling: one change.
+    assert states == [ListenerState.POLLING]
+    server.refuse_websockets = False
+    while listener.state is not ListenerState.CONNECTED:
+        await asleep(clock)
+        clock.advance(clock.sleeps[-1])
+    await server.drop()
+    await until(lambda: len(states) == 4)
+    await listener.stop()
+    assert states == [
+        ListenerState.POLLING,
+        ListenerState.CONNECTED,
+        ListenerState.DISCONNECTED,
+        ListenerState.CONNECTED,
+        ListenerState.DISCONNECTED,
+    ]
+
+
+async def test_stops_when_unreachable(
+    listener: NotificationListener, server: FakeServer, clock: FakeClock, owner: Owner
+) -> None:
+    """Told to, the listener stops when neither the websocket nor HTTP answer."""
+    states: list[ListenerState] = []
+    listener.on_state = states.append
+    listener.stop_when_unreachable = True
+    server.status = 503
+    with pytest.raises(PMSConnectionError, match="answered 503 to GET /status/sessions"):
+        await listener.run()
+    assert listener.state is ListenerState.DISCONNECTED
+    assert (states, clock.sleeps, owner.reads) == ([], [], [])
+    assert server.paths == ["/:/websockets/notifications", SESSIONS]
+
+
+async def test_stops_when_polling_fails(
+    listener: NotificationListener, server: FakeServer, clock: FakeClock, owner: Owner
+) -> None:
+    """While the websocket is refused, the listener polls; a failed read then stops it."""
+    listener.stop_when_unreachable = True
+    server.refuse_websockets = True
+    run = asyncio.create_task(listener.run())
+    await clock.run_until(run, seconds=25)
+    assert ([when - 1000 for when, _ in owner.reads], listener.state) == (
+        [0, 10, 20],
+        ListenerState.POLLING,
+    )
+    server.body = b"not json"
+    with pytest.raises(PMSConnectionError, match="not JSON"):
+        await clock.run(run)
+    assert listener.state is ListenerState.DISCONNECTED
+    assert clock() == 1030
+
+
+async def test_started_listener_stops_quietly(
+    listener: NotificationListener, server: FakeServer
+) -> None:
+    """Started in its own task, a listener that stops on an unreachable server just ends."""
+    listener.stop_when_unreachable = True
+    server.status = 503
+    listener.start()
+    assert listener._task is not None
+    await asyncio.wait_for(asyncio.shield(listener._task), 2)
+    assert listener.state is ListenerState.DISCONNECTED

@@ -125,6 +125,23 @@ class ListenerState(StrEnum):
     """The server refused the token: the listener stopped."""
 
 
+def backoff_delay(
+    failures: int,
+    *,
+    min_backoff: float,
+    max_backoff: float,
+    jitter: float,
+    random: Callable[[], float],
+) -> float:
+    """Return the pause before the next try after `failures` failed tries in a row.
+
+    `min_backoff` doubled per failure up to `max_backoff`, less a random part of at most
+    `jitter` of it (so that many clients do not all try again at the same moment).
+    """
+    delay = min(min_backoff * 2.0 ** min(failures, 32), max_backoff)
+    return delay * (1 - jitter * random())
+
+
 def _websocket_url(base_url: str) -> str:
     base = base_url.rstrip("/")
     if base.startswith("http"):
@@ -143,6 +160,11 @@ class NotificationListener:
     but HTTP works. The websocket is tried again after `min_backoff` seconds, doubling up to
     `max_backoff`, less a random part of at most `jitter` of it, for as long as the listener
     runs. A refused token (401) ends the listener: `on_auth_failed` is called with the error.
+    `on_state` is called with the new state each time it changes.
+
+    With `stop_when_unreachable`, run() raises PMSConnectionError instead once the websocket
+    cannot be opened and the sessions cannot be read either: the server is gone at this
+    address, and an owner that knows other ways to reach it chooses again.
 
     `clock` (seconds, monotonic), `sleep` and `random` are its sense of time and chance;
     tests replace them to assert exact delays without waiting.
@@ -153,6 +175,8 @@ class NotificationListener:
     on_auth_failed: Callable[[PMSAuthenticationError], None] | None = field(
         default=None, repr=False
     )
+    on_state: Callable[[ListenerState], None] | None = field(default=None, repr=False)
+    stop_when_unreachable: bool = False
     debounce: float = DEFAULT_DEBOUNCE
     refresh_interval: float = DEFAULT_REFRESH_INTERVAL
     poll_interval: float = DEFAULT_POLL_INTERVAL
@@ -177,8 +201,21 @@ class NotificationListener:
 
     def backoff(self, failures: int) -> float:
         """Return the pause before the next try after `failures` failed tries in a row."""
-        delay = min(self.min_backoff * 2.0 ** min(failures, 32), self.max_backoff)
-        return delay * (1 - self.jitter * self.random())
+        return backoff_delay(
+            failures,
+            min_backoff=self.min_backoff,
+            max_backoff=self.max_backoff,
+            jitter=self.jitter,
+            random=self.random,
+        )
+
+    def _set_state(self, state: ListenerState) -> None:
+        """Change the state, telling the owner when it differs from the last one."""
+        if state is self.state:
+            return
+        self.state = state
+        if self.on_state is not None:
+            self.on_state(state)
 
     def start(self) -> None:
         """Start following the server in a task of its own, unless it already runs."""
@@ -193,22 +230,33 @@ class NotificationListener:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if self.state is not ListenerState.AUTHENTICATION_FAILED:
-            self.state = ListenerState.DISCONNECTED
+            self._set_state(ListenerState.DISCONNECTED)
 
     async def run(self) -> None:
-        """Follow the server until cancelled; raise PMSAuthenticationError on a 401."""
+        """Follow the server until cancelled; raise PMSAuthenticationError on a 401.
+
+        With `stop_when_unreachable`, raise PMSConnectionError when the server answers
+        neither the websocket nor HTTP. Whichever way it ends, the websocket is closed and
+        the state is DISCONNECTED (AUTHENTICATION_FAILED after a 401).
+        """
         try:
             await self._follow()
         except PMSAuthenticationError as err:
-            self.state = ListenerState.AUTHENTICATION_FAILED
-            _LOGGER.warning("The server refused its token: %s", err)
+            self._set_state(ListenerState.AUTHENTICATION_FAILED)
+            # The owner tells the user (a repair issue); a log line would only repeat it.
+            _LOGGER.debug("The server refused its token: %s", err)
             if self.on_auth_failed is not None:
                 self.on_auth_failed(err)
             raise
+        except BaseException:
+            # Unreachable, cancelled or broken: not following the server any more.
+            self._set_state(ListenerState.DISCONNECTED)
+            raise
 
     async def _run(self) -> None:
-        # The owner hears of a 401 through on_auth_failed and the state.
-        with contextlib.suppress(PMSAuthenticationError):
+        # The owner hears of a 401 through on_auth_failed and the state, of an unreachable
+        # server through the state.
+        with contextlib.suppress(PMSAuthenticationError, PMSConnectionError):
             await self.run()
 
     async def _follow(self) -> None:
@@ -219,21 +267,19 @@ class NotificationListener:
                 ws = await self._connect()
             except PMSConnectionError as err:
                 delay = self.backoff(failures)
-                if failures == 0:
-                    _LOGGER.info("No notifications from the server; trying again: %s", err)
-                else:
-                    _LOGGER.debug("No notifications; next try in %.1f s: %s", delay, err)
+                # The owner logs the server's comings and goings, once each.
+                _LOGGER.debug("No notifications; next try in %.1f s: %s", delay, err)
                 failures += 1
                 next_poll = await self._poll_until(self.clock() + delay, next_poll)
                 continue
             if failures:
-                _LOGGER.info("Notifications from the server again")
+                _LOGGER.debug("Notifications from the server again")
             failures = 0
             async with ws:
-                self.state = ListenerState.CONNECTED
+                self._set_state(ListenerState.CONNECTED)
                 await self._listen(ws)
             _LOGGER.debug("The notifications websocket closed")
-            self.state = ListenerState.DISCONNECTED
+            self._set_state(ListenerState.DISCONNECTED)
             next_poll = self.clock()
 
     async def _connect(self) -> ClientWebSocketResponse:
@@ -271,24 +317,28 @@ class NotificationListener:
         """Read the sessions over HTTP until `deadline`; return when to read next.
 
         While HTTP works, every poll_interval; while it does not, once after each failed
-        try of the websocket.
+        try of the websocket (or, with stop_when_unreachable, not again: PMSConnectionError).
         """
         while True:
             now = self.clock()
             if now >= next_poll:
-                if await self._refresh():
-                    self.state = ListenerState.POLLING
+                failed = await self._refresh()
+                if failed is None:
+                    self._set_state(ListenerState.POLLING)
                     next_poll = now + self.poll_interval
                 else:
-                    self.state = ListenerState.DISCONNECTED
+                    self._set_state(ListenerState.DISCONNECTED)
+                    if self.stop_when_unreachable:
+                        msg = f"The server answers neither its websocket nor HTTP: {failed}"
+                        raise PMSConnectionError(msg) from failed
                     next_poll = deadline
             wake = min(deadline, next_poll)
             await self.sleep(max(wake - self.clock(), 0.0))
             if wake >= deadline:
                 return next_poll
 
-    async def _refresh(self) -> bool:
-        """Read the sessions and hand them over; return whether the server answered.
+    async def _refresh(self) -> PMSError | None:
+        """Read the sessions and hand them over; return the error if the server did not answer.
 
         PMSAuthenticationError propagates: retrying cannot mend it.
         """
@@ -296,9 +346,9 @@ class NotificationListener:
             sessions = await self.client.sessions()
         except (PMSConnectionError, PMSResponseError) as err:
             _LOGGER.debug("Could not read the sessions: %s", err)
-            return False
+            return err
         self.on_sessions(sessions)
-        return True
+        return None
 
     async def _listen(self, ws: ClientWebSocketResponse) -> None:
         """Read the websocket and the sessions until the websocket closes."""

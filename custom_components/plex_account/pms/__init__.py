@@ -15,6 +15,7 @@ from .exceptions import (
     PMSIdentityError,
     PMSResponseError,
 )
+from .follower import ServerFollower
 from .models import Player, ServerIdentity, Session, User
 from .notifications import (
     ListenerState,
@@ -41,6 +42,7 @@ __all__ = [
     "Player",
     "PlayingNotification",
     "ServerConnection",
+    "ServerFollower",
     "ServerIdentity",
     "Session",
     "User",

@@ -128,8 +128,7 @@ async def serving(server: FakeServer, host: str = "127.0.0.2") -> AsyncIterator[
     await runner.setup()
     site = web.TCPSite(runner, host, 0)
     await site.start()
-    sockets = site._server.sockets if site._server is not None else ()  # type: ignore[union-attr]
-    port = sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]
     server.url = f"http://{host}:{port}"
     try:
         yield server

@@ -29,6 +29,8 @@ from tests.pms_sim.fixtures import PMSFactory
 
 def connection(sim: PMSSimulator, *, local: bool) -> Connection:
     """Return the plex.tv connection of a simulator."""
+    assert sim.host is not None
+    assert sim.port is not None
     return Connection(protocol="http", address=sim.host, port=sim.port, uri=sim.url, local=local)
 
 

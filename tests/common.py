@@ -4,11 +4,14 @@ Every test that needs a Plex identity or an entry of a simulator account builds 
 that two entries for two accounts differ only in what the test says.
 """
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.const import CONF_TOKEN
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.plex_account.config_flow import PlexAccountConfigFlow
@@ -22,6 +25,7 @@ from custom_components.plex_account.const import (
     VERSION,
 )
 from custom_components.plex_account.plextv import PlexIdentity, PlexTVClient
+from custom_components.plex_account.sessions import FOLLOW_TASK_NAME
 
 from .plextv_sim import PlexTVSimulator
 
@@ -117,3 +121,43 @@ def link_code(result: ConfigFlowResult) -> str:
     code = placeholders["code"]
     assert isinstance(code, str)
     return code
+
+
+async def until(
+    coordinator: DataUpdateCoordinator[Any],
+    condition: Callable[[], bool],
+    *,
+    timeout: float = 10.0,  # noqa: ASYNC109 - a bound on a wait for real I/O, not a pause
+) -> None:
+    """Wait until condition() holds, checking it after each update of the coordinator.
+
+    A server's answer arrives over real loopback I/O: nothing else to wait on. Raises
+    TimeoutError if it does not hold within `timeout` seconds.
+    """
+    updated = asyncio.Event()
+    remove = coordinator.async_add_listener(updated.set)
+    try:
+        async with asyncio.timeout(timeout):
+            while not condition():
+                await updated.wait()
+                updated.clear()
+    finally:
+        remove()
+
+
+async def block_till_refreshed(hass: HomeAssistant) -> None:
+    """Wait for the entries' work in the background, but for their servers' followers.
+
+    A follower runs for as long as its entry is loaded: waiting for every background task
+    (wait_background_tasks=True) would never end.
+    """
+    await hass.async_block_till_done()
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        refreshes = [
+            task
+            for task in entry._background_tasks
+            if not task.get_name().startswith(FOLLOW_TASK_NAME)
+        ]
+        if refreshes:
+            await asyncio.wait(refreshes)
+    await hass.async_block_till_done()

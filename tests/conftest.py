@@ -1,10 +1,11 @@
 """Fixtures shared by the Plex Account tests."""
 
 import logging
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from unittest.mock import AsyncMock, PropertyMock, patch
 
 import pytest
+import pytest_socket
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -14,6 +15,7 @@ from syrupy.assertion import SnapshotAssertion
 # HA puts its test config dir first on sys.path; importing the package here makes
 # `custom_components` resolve to this repository's, not the plugin's empty one.
 import custom_components.plex_account  # noqa: F401
+from custom_components.plex_account import sessions as sessions_module
 from custom_components.plex_account.const import (
     DISCOVER_URL_ENV,
     METADATA_URL_ENV,
@@ -22,6 +24,10 @@ from custom_components.plex_account.const import (
 
 from .common import signed_in_entry
 from .plextv_sim import PlexTVSimulator, second_account
+from .plextv_sim.clock import FakeClock
+from .plextv_sim.sample import LIVING_ROOM_SERVER_ID
+from .pms_sim import PMSSimulator
+from .pms_sim.fixtures import PMSFactory
 
 pytest_plugins = ["tests.plextv_sim.fixtures", "tests.pms_sim.fixtures"]
 
@@ -36,6 +42,19 @@ def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("enable_custom_integrations")
 
 
+@pytest.fixture(autouse=True)
+def loopback_connections(request: pytest.FixtureRequest) -> None:
+    """Let a Home Assistant test connect anywhere on loopback, and nowhere else.
+
+    Home Assistant's test plugin allows 127.0.0.1 alone; the sample servers stand on other
+    loopback addresses (127.0.0.2 ...), which the integration now reaches in the background.
+    """
+    if "hass" in request.fixturenames:
+        # After socket_enabled: it puts back the socket class that the rule is set on.
+        request.getfixturevalue("socket_enabled")
+        pytest_socket.socket_allow_hosts(["127.0.0.0/8", "::1"], allow_unix_socket=True)
+
+
 @pytest.fixture
 def plextv_url(plextv: PlexTVSimulator, monkeypatch: pytest.MonkeyPatch) -> str:
     """Point the integration at the simulator's hosts, as a contributor would with the variables."""
@@ -43,6 +62,33 @@ def plextv_url(plextv: PlexTVSimulator, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv(DISCOVER_URL_ENV, plextv.discover_url)
     monkeypatch.setenv(METADATA_URL_ENV, plextv.metadata_url)
     return plextv.url
+
+
+@pytest.fixture
+async def living_room(
+    plextv: PlexTVSimulator, pms_factory: PMSFactory, monkeypatch: pytest.MonkeyPatch
+) -> PMSSimulator:
+    """Serve the sample account's Living Room Server, where plex.tv says its local one is.
+
+    plex.tv's other connections for it stay listed: nothing answers there (refused at once).
+    The notifications are read without the debounce, which would be real time.
+    """
+    monkeypatch.setattr(sessions_module, "PUSH_DEBOUNCE", 0)
+    server = await pms_factory(host="127.0.0.2")
+    for resource in plextv.resources_of():
+        if resource["clientIdentifier"] == LIVING_ROOM_SERVER_ID:
+            resource["connections"][0].update(address=server.host, port=server.port, uri=server.url)
+    return server
+
+
+@pytest.fixture
+def server_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeClock]:
+    """Put the servers' followers on a fake clock: back-off and safety reads on demand."""
+    clock = FakeClock()
+    monkeypatch.setattr(sessions_module, "hass_sleep", lambda _hass: clock.sleep)
+    monkeypatch.setattr(sessions_module, "_clock", clock)
+    yield clock
+    clock.cancel_sleepers()
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.plex_account.const import DOMAIN
 from custom_components.plex_account.coordinator import PING_INTERVAL, UPDATE_INTERVAL
 
+from .common import block_till_refreshed
 from .plextv_sim import PlexTVSimulator, second_account
 from .plextv_sim.sample import LIVING_ROOM_SERVER_ID
 
@@ -34,7 +35,7 @@ async def refresh(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     freezer.tick(UPDATE_INTERVAL)
     async_fire_time_changed(hass)
     # Refreshes run as background tasks of the entry.
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await block_till_refreshed(hass)
 
 
 def server_device(plextv: PlexTVSimulator, server_id: str) -> tuple[str, str]:
@@ -66,7 +67,7 @@ async def test_refresh_interval(
     # Home Assistant rounds the schedule down to a whole second, and fires up to 0.5 s early.
     freezer.tick(UPDATE_INTERVAL - timedelta(seconds=2))
     async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await block_till_refreshed(hass)
     assert plextv.requests == []
     await refresh(hass, freezer)
     assert sorted(r.path for r in plextv.requests) == ["/api/v2/resources", "/api/v2/user"]

@@ -35,6 +35,7 @@ from custom_components.plex_account.coordinator import WATCHLIST_UPDATE_INTERVAL
 from custom_components.plex_account.plextv import MediaItem, SearchResult
 from custom_components.plex_account.todo import best_match, parse_title_and_year
 
+from .common import block_till_refreshed
 from .conftest import setup_platform
 from .plextv_sim import PlexTVSimulator, second_account
 from .plextv_sim.catalogue import (
@@ -84,7 +85,7 @@ async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     """Let one watchlist interval pass."""
     freezer.tick(WATCHLIST_UPDATE_INTERVAL)
     async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await block_till_refreshed(hass)
 
 
 @pytest.mark.usefixtures("plextv_url", "no_token_in_logs")

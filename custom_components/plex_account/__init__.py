@@ -6,6 +6,7 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN, LOGGER
 from .coordinator import (
@@ -17,8 +18,15 @@ from .coordinator import (
 )
 from .helpers import create_entry_client
 from .plextv import PlexTVAuthenticationError, PlexTVError
+from .sessions import TOKEN_REFUSED_ISSUE, PlexSessionsCoordinator
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.TODO]
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.EVENT,
+    Platform.MEDIA_PLAYER,
+    Platform.SENSOR,
+    Platform.TODO,
+]
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: PlexAccountConfigEntry) -> bool:
@@ -37,8 +45,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: PlexAccountConfigEntry) 
         read_watchlist.cancel()
         raise
     await read_watchlist
-    entry.runtime_data = PlexAccountRuntimeData(account=account, watchlist=watchlist)
+    sessions = PlexSessionsCoordinator(hass, entry, account)
+    entry.runtime_data = PlexAccountRuntimeData(
+        account=account, watchlist=watchlist, sessions=sessions
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # The servers are reached in the background: one asleep never holds setup up.
+    sessions.async_start()
     return True
 
 
@@ -97,8 +110,14 @@ async def async_unload_entry(hass: HomeAssistant, entry: PlexAccountConfigEntry)
 async def async_remove_entry(hass: HomeAssistant, entry: PlexAccountConfigEntry) -> None:
     """Sign the token out at plex.tv, so the device leaves the account's authorized devices.
 
-    Best effort: the entry goes away whatever plex.tv answers.
+    Best effort: the entry goes away whatever plex.tv answers. Its servers' repair issues
+    go with it.
     """
+    issues = ir.async_get(hass).issues
+    prefix = f"{TOKEN_REFUSED_ISSUE}_{entry.unique_id}_"
+    for domain, issue_id in list(issues):
+        if domain == DOMAIN and issue_id.startswith(prefix):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
     try:
         await create_entry_client(hass, entry).sign_out()
     except PlexTVAuthenticationError:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Self, override
+from typing import TYPE_CHECKING, Self, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -38,16 +38,22 @@ WATCHLIST_UPDATE_INTERVAL = timedelta(minutes=5)
 
 # What plex.tv lists besides servers: the things that play.
 PLAYER_FEATURES = frozenset({"player", "client"})
+# Of those, the ones that play media themselves: each gets a media player.
+MEDIA_PLAYER_FEATURE = "player"
+
+if TYPE_CHECKING:
+    from .sessions import PlexSessionsCoordinator
 
 type PlexAccountConfigEntry = ConfigEntry[PlexAccountRuntimeData]
 
 
 @dataclass(frozen=True, kw_only=True)
 class PlexAccountRuntimeData:
-    """What a loaded entry holds: the account's coordinator and the watchlist's."""
+    """What a loaded entry holds: the account's, the watchlist's and the servers' coordinators."""
 
     account: PlexAccountCoordinator
     watchlist: PlexWatchlistCoordinator
+    sessions: PlexSessionsCoordinator
 
 
 @contextmanager
@@ -74,7 +80,7 @@ def _plextv_errors() -> Iterator[None]:
 
 
 def server_device_key(account_uuid: str, server_id: str) -> str:
-    """Return the device identifier of a server as one account sees it.
+    """Return the device identifier of a server (or a player) as one account sees it.
 
     Two accounts may see the same server (one owns it and shares it with the other); each
     entry keeps its own device for it.
@@ -89,6 +95,15 @@ class PlexAccountData:
     account: Account
     servers: dict[str, Resource] = field(default_factory=dict)
     players: dict[str, Resource] = field(default_factory=dict)
+
+    @property
+    def media_players(self) -> dict[str, Resource]:
+        """Return the players that play media themselves (not mere remote controls)."""
+        return {
+            player_id: player
+            for player_id, player in self.players.items()
+            if MEDIA_PLAYER_FEATURE in player.provides
+        }
 
     @classmethod
     def from_resources(cls, account: Account, resources: list[Resource]) -> Self:
@@ -169,12 +184,12 @@ class PlexAccountCoordinator(DataUpdateCoordinator[PlexAccountData]):
 
     @callback
     def _async_update_devices(self, data: PlexAccountData) -> None:
-        """Drop the devices of servers plex.tv no longer lists; keep versions current."""
+        """Drop the devices of resources plex.tv no longer lists; keep versions current."""
         registry = dr.async_get(self.hass)
         entry_id = self.config_entry.entry_id
         servers = {
-            server_device_key(data.account.uuid, server_id): server
-            for server_id, server in data.servers.items()
+            server_device_key(data.account.uuid, resource_id): resource
+            for resource_id, resource in (data.servers | data.media_players).items()
         }
         for device in dr.async_entries_for_config_entry(registry, entry_id):
             keys = {key for domain, key in device.identifiers if domain == DOMAIN}

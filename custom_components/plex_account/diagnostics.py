@@ -6,8 +6,10 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 
 from .coordinator import PlexAccountConfigEntry
+from .sessions import PlexSessionsCoordinator
 
 TO_REDACT = {
     # secrets
@@ -42,10 +44,34 @@ def _plain(value: Any) -> Any:  # noqa: ANN401 - any model value
     return value
 
 
+def _followed_servers(sessions: PlexSessionsCoordinator) -> list[dict[str, Any]]:
+    """Say how each owned server is followed: how it is reached, not where; no token."""
+    now = dt_util.utcnow()
+    servers: list[dict[str, Any]] = []
+    for server_id, server in sessions.data.items():
+        follower = sessions.follower(server_id)
+        connection = None if follower is None else follower.connection
+        last = None if follower is None else follower.last_notification
+        servers.append(
+            {
+                "name": sessions.server_name(server_id) if follower is not None else None,
+                "available": server.available,
+                "connection": None if connection is None else connection.kind,
+                "server_version": None if connection is None else connection.version,
+                "websocket": None if follower is None else follower.state,
+                "last_notification_age_s": (
+                    None if last is None else round((now - last).total_seconds(), 1)
+                ),
+                "streams": len(server.sessions),
+            }
+        )
+    return servers
+
+
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: PlexAccountConfigEntry
 ) -> dict[str, Any]:
-    """Return the entry, what the last refresh read and the watchlist's state."""
+    """Return the entry, the last refresh, the watchlist's state and how servers are followed."""
     coordinator = entry.runtime_data.account
     data = coordinator.data
     watchlist = entry.runtime_data.watchlist
@@ -61,6 +87,7 @@ async def async_get_config_entry_diagnostics(
                 "last_update_success": watchlist.last_update_success,
                 "items": None if watchlist.data is None else len(watchlist.data),
             },
+            "followed_servers": _followed_servers(entry.runtime_data.sessions),
         },
         TO_REDACT,
     )

@@ -1,9 +1,9 @@
-"""Sensors: the Plex Pass plan and what is online, and when each server was last seen."""
+"""Sensors: the Plex Pass plan, what is online, each server's last sighting and streams."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import override
+from typing import Any, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -17,8 +17,17 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .coordinator import PlexAccountConfigEntry, PlexAccountData
-from .entity import PlexAccountEntity, PlexServerEntity, async_add_server_entities
+from .entity import (
+    PlexAccountEntity,
+    PlexServerEntity,
+    PlexServerSessionsEntity,
+    async_add_resource_entities,
+    async_add_server_entities,
+    owned_servers,
+)
 from .plextv import Resource
+from .pms import Session
+from .sessions import ServerSessions
 
 PARALLEL_UPDATES = 0
 
@@ -36,6 +45,40 @@ class PlexServerSensorEntityDescription(SensorEntityDescription):
 
     value_fn: Callable[[Resource], StateType | datetime]
     has_fn: Callable[[Resource], bool] = lambda _: True
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlexStreamsSensorEntityDescription(SensorEntityDescription):
+    """A sensor of what plays on one owned server."""
+
+    value_fn: Callable[[ServerSessions], StateType]
+    attributes_fn: Callable[[ServerSessions], Mapping[str, Any]]
+
+
+def stream_title(session: Session) -> str:
+    """Return a stream's title as a person reads it: the show and episode, or the artist."""
+    if session.show is not None:
+        if session.season is not None and session.episode is not None:
+            return f"{session.show} - S{session.season:02d}E{session.episode:02d} - {session.title}"
+        return f"{session.show} - {session.title}"
+    if session.artist is not None:
+        return f"{session.artist} - {session.title}"
+    if session.year is not None:
+        return f"{session.title} ({session.year})"
+    return session.title
+
+
+def streams(server: ServerSessions) -> list[dict[str, str | None]]:
+    """Return the streams of a server: who watches what, where, in what state."""
+    return [
+        {
+            "user": None if session.user is None else session.user.title,
+            "title": stream_title(session),
+            "player": session.player.title,
+            "state": session.state,
+        }
+        for session in server.sessions
+    ]
 
 
 ACCOUNT_SENSORS = (
@@ -77,6 +120,14 @@ SERVER_SENSORS = (
     ),
 )
 
+STREAMS_SENSOR = PlexStreamsSensorEntityDescription(
+    key="active_streams",
+    translation_key="active_streams",
+    state_class=SensorStateClass.MEASUREMENT,
+    value_fn=lambda server: len(server.sessions),
+    attributes_fn=lambda server: {"streams": streams(server)},
+)
+
 
 async def async_setup_entry(
     hass: HomeAssistant,
@@ -96,6 +147,13 @@ async def async_setup_entry(
             for description in SERVER_SENSORS
             if description.has_fn(server)
         ),
+    )
+    sessions = entry.runtime_data.sessions
+    async_add_resource_entities(
+        entry,
+        async_add_entities,
+        lambda server: [PlexStreamsSensor(sessions, STREAMS_SENSOR, server)],
+        owned_servers,
     )
 
 
@@ -121,3 +179,23 @@ class PlexServerSensor(PlexServerEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         """Return the value from the last refresh."""
         return self.entity_description.value_fn(self.server)
+
+
+class PlexStreamsSensor(PlexServerSessionsEntity, SensorEntity):
+    """How many streams play on one owned server, and what they are."""
+
+    entity_description: PlexStreamsSensorEntityDescription
+    # What plays changes all day: the count has a history, the list need not.
+    _unrecorded_attributes = frozenset({"streams"})
+
+    @property
+    @override
+    def native_value(self) -> StateType:
+        """Return how many streams play."""
+        return self.entity_description.value_fn(self.server_sessions)
+
+    @property
+    @override
+    def extra_state_attributes(self) -> Mapping[str, Any]:
+        """Return the streams: user, title, player and state of each."""
+        return self.entity_description.attributes_fn(self.server_sessions)

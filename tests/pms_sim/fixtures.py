@@ -41,7 +41,7 @@ async def pms_factory(socket_enabled: None) -> AsyncIterator[PMSFactory]:
 
     Defaults: the sample machine identifier, token and name, on a free port of 127.0.0.1.
     """
-    pytest_socket.socket_allow_hosts(["127.0.0.0/8"], allow_unix_socket=True)
+    pytest_socket.socket_allow_hosts(["127.0.0.0/8", "::1"], allow_unix_socket=True)
     started: list[PMSSimulator] = []
 
     async def factory(**kwargs: Unpack[PMSOptions]) -> PMSSimulator:

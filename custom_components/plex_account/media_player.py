@@ -1,0 +1,237 @@
+"""Media players: what each Plex player of the account plays, on any of its owned servers."""
+
+import hashlib
+from datetime import datetime
+from typing import Final, override
+
+from homeassistant.components.media_player import (
+    MediaPlayerEntity,
+    MediaPlayerEntityFeature,
+    MediaPlayerState,
+    MediaType,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .coordinator import PlexAccountConfigEntry, server_device_key
+from .entity import async_add_resource_entities, resource_device_info
+from .plextv import Resource
+from .pms import Artwork, Session
+from .sessions import PlexSessionsCoordinator
+
+# The entities only read what the servers push: nothing to send, nothing to queue.
+PARALLEL_UPDATES = 0
+
+_STATES: Final = {
+    "playing": MediaPlayerState.PLAYING,
+    "paused": MediaPlayerState.PAUSED,
+    "buffering": MediaPlayerState.BUFFERING,
+}
+# Home Assistant's own Plex integration names the kinds the same way.
+_CONTENT_TYPES: Final = {
+    "movie": MediaType.MOVIE,
+    "episode": MediaType.TVSHOW,
+    "track": MediaType.MUSIC,
+}
+# When a player has streams on several servers (or several on one), the one that plays.
+_STATE_RANK: Final = {"playing": 0, "buffering": 1, "paused": 2}
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: PlexAccountConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a media player for each player of the account, and for each one that appears."""
+    sessions = entry.runtime_data.sessions
+    async_add_resource_entities(
+        entry,
+        async_add_entities,
+        lambda player: [PlexMediaPlayer(sessions, player)],
+        lambda data: data.media_players,
+    )
+
+
+class PlexMediaPlayer(CoordinatorEntity[PlexSessionsCoordinator], MediaPlayerEntity):
+    """A Plex player of the account: what it plays now, read-only.
+
+    The servers say what plays; plex.tv says whether the player is online. Nothing is
+    sent to the player, so no control is offered.
+    """
+
+    _attr_has_entity_name = True
+    _attr_name = None
+    _attr_translation_key = "player"
+    _attr_supported_features = MediaPlayerEntityFeature(0)
+    # Artwork needs the server's token: Home Assistant fetches it and serves it itself.
+    _attr_media_image_remotely_accessible = False
+
+    def __init__(self, coordinator: PlexSessionsCoordinator, player: Resource) -> None:
+        """Describe the player's entity, on the player's own device."""
+        super().__init__(coordinator)
+        self._player_id = player.client_identifier
+        device_key = server_device_key(coordinator.account_uuid, self._player_id)
+        self._attr_unique_id = f"{device_key}_media_player"
+        self._attr_device_info = resource_device_info(device_key, player)
+        self._session: Session | None = None
+        self._server_id: str | None = None
+        self._read_at: datetime | None = None
+        self._artwork: tuple[str, Artwork] | None = None
+        self._async_read()
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Follow plex.tv's word on the player too: whether it is online, whether it is listed."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.account.async_add_listener(self._handle_coordinator_update)
+        )
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        self._async_read()
+        super()._handle_coordinator_update()
+
+    @callback
+    def _async_read(self) -> None:
+        """Find the player's stream on the owned servers that answer."""
+        found = [
+            (server_id, server.read_at, session)
+            for server_id, server in self.coordinator.data.items()
+            if server.available
+            for session in server.sessions
+            if session.player.machine_identifier == self._player_id
+        ]
+        found.sort(key=lambda item: _STATE_RANK.get(item[2].state, len(_STATE_RANK)))
+        if found:
+            self._server_id, self._read_at, self._session = found[0]
+        else:
+            self._server_id, self._read_at, self._session = None, None, None
+
+    @property
+    def _player(self) -> Resource | None:
+        return self.coordinator.account.data.media_players.get(self._player_id)
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Return whether plex.tv still lists the player."""
+        return self._player is not None
+
+    @property
+    @override
+    def state(self) -> MediaPlayerState:
+        """Return what the player does: its stream's state, else idle or off."""
+        if self._session is not None:
+            return _STATES.get(self._session.state, MediaPlayerState.PLAYING)
+        player = self._player
+        if player is not None and player.presence:
+            return MediaPlayerState.IDLE
+        return MediaPlayerState.OFF
+
+    @property
+    @override
+    def media_content_id(self) -> str | None:
+        """Return the item's rating key on its server."""
+        return None if self._session is None else self._session.rating_key
+
+    @property
+    @override
+    def media_content_type(self) -> MediaType | None:
+        """Return the kind of media: film, TV show, music or video."""
+        if self._session is None:
+            return None
+        return _CONTENT_TYPES.get(self._session.type, MediaType.VIDEO)
+
+    @property
+    @override
+    def media_title(self) -> str | None:
+        """Return the title of the film, episode or track."""
+        return None if self._session is None else self._session.title or None
+
+    @property
+    @override
+    def media_series_title(self) -> str | None:
+        """Return the show of an episode."""
+        return None if self._session is None else self._session.show
+
+    @property
+    @override
+    def media_season(self) -> str | None:
+        """Return the season number of an episode."""
+        season = None if self._session is None else self._session.season
+        return None if season is None else str(season)
+
+    @property
+    @override
+    def media_episode(self) -> str | None:
+        """Return the episode number of an episode."""
+        episode = None if self._session is None else self._session.episode
+        return None if episode is None else str(episode)
+
+    @property
+    @override
+    def media_artist(self) -> str | None:
+        """Return the artist of a track."""
+        return None if self._session is None else self._session.artist
+
+    @property
+    @override
+    def media_album_name(self) -> str | None:
+        """Return the album of a track."""
+        return None if self._session is None else self._session.album
+
+    @property
+    @override
+    def media_track(self) -> int | None:
+        """Return the track number of a track."""
+        return None if self._session is None else self._session.track
+
+    @property
+    @override
+    def media_duration(self) -> int | None:
+        """Return the length of the item, in seconds."""
+        duration = None if self._session is None else self._session.duration_ms
+        return None if duration is None else duration // 1000
+
+    @property
+    @override
+    def media_position(self) -> int | None:
+        """Return how far playback was when the server was read, in seconds."""
+        position = None if self._session is None else self._session.position_ms
+        return None if position is None else position // 1000
+
+    @property
+    @override
+    def media_position_updated_at(self) -> datetime | None:
+        """Return when the server was read: the position is as of then."""
+        return None if self.media_position is None else self._read_at
+
+    @property
+    def _artwork_path(self) -> str | None:
+        return None if self._session is None else self._session.artwork
+
+    @property
+    @override
+    def media_image_hash(self) -> str | None:
+        """Return a key of the picture that changes with it (the frontend caches by it)."""
+        path = self._artwork_path
+        if path is None or self._server_id is None:
+            return None
+        return hashlib.sha256(f"{self._server_id}{path}".encode()).hexdigest()[:16]
+
+    @override
+    async def async_get_media_image(self) -> tuple[bytes | None, str | None]:
+        """Fetch the picture from its server, with the server's token kept here."""
+        path, server_id = self._artwork_path, self._server_id
+        if path is None or server_id is None:
+            return None, None
+        key = f"{server_id}{path}"
+        if self._artwork is None or self._artwork[0] != key:
+            artwork = await self.coordinator.async_artwork(server_id, path)
+            if artwork is None:
+                return None, None
+            self._artwork = (key, artwork)
+        return self._artwork[1].data, self._artwork[1].content_type

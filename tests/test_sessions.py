@@ -1,0 +1,418 @@
+"""Following the owned servers: in the background, through outages, token refusals and change."""
+
+import asyncio
+import logging
+import time
+
+import pytest
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.plex_account.const import DOMAIN
+from custom_components.plex_account.pms import ListenerState
+from custom_components.plex_account.sessions import token_refused_issue_id
+
+from .common import until
+from .plextv_sim import PlexTVSimulator
+from .plextv_sim.clock import FakeClock
+from .plextv_sim.sample import LIVING_ROOM_SERVER_ID, SAMPLE_ACCOUNT_UUID
+from .pms_sim import PMSSimulator, blackhole
+from .pms_sim.fixtures import PMSFactory
+from .pms_sim.sample import living_room_tv, sample_film
+
+STREAMS = "sensor.living_room_server_active_streams"
+PLAYBACK = "event.living_room_server_playback"
+TV = "media_player.living_room_tv"
+NEW_TOKEN = "Vq3Rt8Wz1Kp6Ns4Lx9Dm"  # noqa: S105 - made up
+
+
+async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Set the entry up and wait until the Living Room Server has been read."""
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    sessions = entry.runtime_data.sessions
+    await until(sessions, lambda: sessions.data[LIVING_ROOM_SERVER_ID].available)
+
+
+def living_room_resource(plextv: PlexTVSimulator) -> dict:
+    """Return the Living Room Server's entry of plex.tv's resources, to change in place."""
+    return next(r for r in plextv.resources_of() if r["clientIdentifier"] == LIVING_ROOM_SERVER_ID)
+
+
+def records(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Return the integration's log lines at INFO and above."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith("custom_components.plex_account")
+        and record.levelno >= logging.INFO
+    ]
+
+
+async def test_setup_never_waits_for_a_server(
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    plextv_url: str,
+    mock_config_entry: MockConfigEntry,
+    socket_enabled: None,
+) -> None:
+    """A server whose every connection is silent: setup is done at once, its entities wait."""
+    async with blackhole("127.0.0.2") as url:
+        host, port = url.removeprefix("http://").split(":")
+        living_room_resource(plextv)["connections"] = [
+            {"protocol": "http", "address": host, "port": int(port), "uri": url, "local": True}
+        ]
+        started = time.monotonic()
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+        assert time.monotonic() - started < 5
+        assert mock_config_entry.state is ConfigEntryState.LOADED
+        assert hass.states.get(STREAMS).state == STATE_UNAVAILABLE
+        assert hass.states.get(PLAYBACK).state == STATE_UNAVAILABLE
+        assert hass.states.get(TV) is not None
+        assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+
+
+@pytest.mark.usefixtures("no_token_in_logs", "plextv_url")
+async def test_asleep_for_hours_two_log_lines(  # noqa: PLR0913, PLR0917
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    living_room: PMSSimulator,
+    server_clock: FakeClock,
+    mock_config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A server asleep for three hours: unavailable, one line as it goes, one as it is back."""
+    # The server alone, at its one connection: three hours of tries stay quick to run.
+    room = living_room_resource(plextv)
+    room["connections"] = room["connections"][:1]
+    plextv.set_resources([room, *(r for r in plextv.resources_of() if r["provides"] != "server")])
+    await set_up(hass, mock_config_entry)
+    sessions = mock_config_entry.runtime_data.sessions
+    follower_task = sessions._servers[LIVING_ROOM_SERVER_ID].task
+    assert follower_task is not None
+    assert hass.states.get(STREAMS).state == "0"
+    caplog.clear()
+
+    await living_room.sleep()
+    await until(sessions, lambda: not sessions.data[LIVING_ROOM_SERVER_ID].available)
+    assert hass.states.get(STREAMS).state == STATE_UNAVAILABLE
+    assert hass.states.get(PLAYBACK).state == STATE_UNAVAILABLE
+    await server_clock.run_until(follower_task, seconds=3 * 3600, limit=60)
+    assert hass.states.get(STREAMS).state == STATE_UNAVAILABLE
+
+    living_room.start_session(player=living_room_tv(), media=sample_film())
+    await living_room.wake()
+    # The follower sleeps between tries, at most a minute (less its jitter).
+    server_clock.advance(60)
+    await until(sessions, lambda: sessions.data[LIVING_ROOM_SERVER_ID].available)
+    await until(sessions, lambda: hass.states.get(STREAMS).state == "1")
+    assert hass.states.get(TV).state == "playing"
+
+    lines = records(caplog)
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("Plex server Living Room Server is unavailable: ")
+    assert lines[1] == "Plex server Living Room Server is available again"
+
+
+@pytest.mark.usefixtures("plextv_url")
+async def test_never_reachable_one_line(
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    server_clock: FakeClock,
+    mock_config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The offline Attic NAS is tried for hours and said unavailable once."""
+    plextv.set_resources([r for r in plextv.resources_of() if r["name"] == "Attic NAS"])
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    sessions = mock_config_entry.runtime_data.sessions
+    attic = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
+    task = sessions._servers[attic].task
+    assert task is not None
+    await server_clock.run_until(task, seconds=2 * 3600, limit=60)
+    assert hass.states.get("sensor.attic_nas_active_streams").state == STATE_UNAVAILABLE
+    assert [line for line in records(caplog) if "Attic NAS" in line] == [
+        (
+            "Plex server Attic NAS is unavailable: None of the server's 1 connections "
+            "reached it: 1 refused, 0 timed out, 0 another server, 0 answered something else"
+        )
+    ]
+
+
+@pytest.mark.usefixtures("no_token_in_logs", "plextv_url")
+async def test_token_refused_then_repair_issue(
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    living_room: PMSSimulator,
+    mock_config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """The server refuses its token: resources read again once, then a repair issue; no reauth."""
+    await set_up(hass, mock_config_entry)
+    sessions = mock_config_entry.runtime_data.sessions
+    resources_reads = len([r for r in plextv.requests if r.path == "/api/v2/resources"])
+
+    living_room.token = NEW_TOKEN
+    living_room.start_session(player=living_room_tv(), media=sample_film())
+    issue_id = token_refused_issue_id(SAMPLE_ACCOUNT_UUID, LIVING_ROOM_SERVER_ID)
+    await until(sessions, lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is not None)
+
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == "server_token_refused"
+    assert issue.translation_placeholders == {"server": "Living Room Server"}
+    assert not issue.is_fixable
+    assert len([r for r in plextv.requests if r.path == "/api/v2/resources"]) == resources_reads + 1
+    assert hass.states.get(STREAMS).state == STATE_UNAVAILABLE
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert not hass.config_entries.flow.async_progress()
+
+    # plex.tv lists the server's new token: followed again, the issue goes.
+    living_room_resource(plextv)["accessToken"] = NEW_TOKEN
+    await mock_config_entry.runtime_data.account.async_refresh()
+    await until(sessions, lambda: sessions.data[LIVING_ROOM_SERVER_ID].available)
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert hass.states.get(STREAMS).state == "1"
+
+
+@pytest.mark.usefixtures("plextv_url")
+async def test_token_renewed_at_plex_tv(
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    living_room: PMSSimulator,
+    mock_config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """The server refuses its token and plex.tv already lists a new one: no issue at all."""
+    await set_up(hass, mock_config_entry)
+    sessions = mock_config_entry.runtime_data.sessions
+    living_room.token = NEW_TOKEN
+    living_room_resource(plextv)["accessToken"] = NEW_TOKEN
+    living_room.start_session(player=living_room_tv(), media=sample_film())
+    await until(sessions, lambda: len(sessions.data[LIVING_ROOM_SERVER_ID].sessions) == 1)
+    assert not issue_registry.issues
+    assert sessions._servers[LIVING_ROOM_SERVER_ID].resource.access_token == NEW_TOKEN
+
+
+async def test_removing_the_entry_removes_its_issues(
+    hass: HomeAssistant,
+    plextv_url: str,
+    living_room: PMSSimulator,
+    mock_config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A repair issue of a server goes with the entry."""
+    await set_up(hass, mock_config_entry)
+    sessions = mock_config_entry.runtime_data.sessions
+    living_room.token = NEW_TOKEN
+    living_room.send_progress()
+    living_room.start_session(player=living_room_tv(), media=sample_film())
+    await until(sessions, lambda: bool(issue_registry.issues))
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        "another_issue",
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="another_issue",
+    )
+    assert await hass.config_entries.async_remove(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert list(issue_registry.issues) == [(DOMAIN, "another_issue")]
+
+
+@pytest.mark.usefixtures("plextv_url")
+async def test_servers_follow_the_resources(
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    living_room: PMSSimulator,
+    pms_factory: PMSFactory,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """New connections are chosen again; a server that goes is no longer followed."""
+    await set_up(hass, mock_config_entry)
+    sessions = mock_config_entry.runtime_data.sessions
+    account = mock_config_entry.runtime_data.account
+    assert living_room.open_websockets == 1
+
+    # The server moved: plex.tv lists it at another address, where a new one answers.
+    moved = await pms_factory(host="127.0.0.9")
+    moved.start_session(player=living_room_tv(), media=sample_film())
+    living_room_resource(plextv)["connections"] = [
+        {"protocol": "http", "address": moved.host, "port": moved.port, "uri": moved.url}
+    ]
+    await account.async_refresh()
+    await until(sessions, lambda: len(sessions.data[LIVING_ROOM_SERVER_ID].sessions) == 1)
+    assert sessions.follower(LIVING_ROOM_SERVER_ID).connection.kind == "remote"
+    await until(sessions, lambda: living_room.open_websockets == 0, timeout=5)
+
+    # An unchanged list changes nothing.
+    follower = sessions.follower(LIVING_ROOM_SERVER_ID)
+    await account.async_refresh()
+    assert sessions.follower(LIVING_ROOM_SERVER_ID) is follower
+
+    # The server leaves the account: no longer followed, its entities gone.
+    plextv.set_resources(
+        [r for r in plextv.resources_of() if r["clientIdentifier"] != LIVING_ROOM_SERVER_ID]
+    )
+    await account.async_refresh()
+    await hass.async_block_till_done()
+    assert LIVING_ROOM_SERVER_ID not in sessions.data
+    assert sessions.follower(LIVING_ROOM_SERVER_ID) is None
+    assert hass.states.get(STREAMS) is None or hass.states.get(STREAMS).state == STATE_UNAVAILABLE
+    for _ in range(50):
+        if moved.open_websockets == 0:
+            break
+        await asyncio.sleep(0)
+    assert moved.open_websockets == 0
+
+
+async def test_unload_stops_following(
+    hass: HomeAssistant,
+    plextv_url: str,
+    living_room: PMSSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Unloading closes the websockets and ends every task of the entry."""
+    await set_up(hass, mock_config_entry)
+    assert living_room.open_websockets == 1
+    assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert not mock_config_entry._background_tasks
+    for _ in range(50):
+        if living_room.open_websockets == 0:
+            break
+        await asyncio.sleep(0)
+    assert living_room.open_websockets == 0
+
+
+async def test_no_secret_in_states(
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    plextv_url: str,
+    living_room: PMSSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """No token and no server address reaches a state or an attribute."""
+    await set_up(hass, mock_config_entry)
+    living_room.start_session(player=living_room_tv(), media=sample_film())
+    sessions = mock_config_entry.runtime_data.sessions
+    await until(sessions, lambda: hass.states.get(TV).state == "playing")
+    text = " ".join(str(state.as_dict()) for state in hass.states.async_all())
+    for secret in [
+        living_room.token,
+        living_room.url,
+        *plextv.tokens,
+        plextv.account["email"],
+        *(r["accessToken"] for r in plextv.resources_of()),
+    ]:
+        assert secret not in text
+
+
+@pytest.mark.usefixtures("plextv_url")
+async def test_diagnostics_per_server(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    plextv: PlexTVSimulator,
+    living_room: PMSSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """How each server is followed: kind of connection, websocket, last notification's age."""
+    await set_up(hass, mock_config_entry)
+    living_room.start_session(player=living_room_tv(), media=sample_film())
+    sessions = mock_config_entry.runtime_data.sessions
+    await until(sessions, lambda: len(sessions.data[LIVING_ROOM_SERVER_ID].sessions) == 1)
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, mock_config_entry)
+    followed = {server["name"]: server for server in diagnostics["followed_servers"]}
+    room = followed["Living Room Server"]
+    assert room["available"] is True
+    assert room["connection"] == "local"
+    assert room["websocket"] == ListenerState.CONNECTED
+    assert room["last_notification_age_s"] >= 0
+    assert room["streams"] == 1
+    assert followed["Attic NAS"]["available"] is False
+    assert followed["Attic NAS"]["connection"] is None
+    text = str(diagnostics)
+    for secret in [living_room.token, living_room.url, living_room.host]:
+        assert secret not in text
+
+
+@pytest.mark.usefixtures("plextv_url")
+async def test_token_refused_again_after_renewal(
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    living_room: PMSSimulator,
+    mock_config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """plex.tv lists a new token that the server refuses too: the issue, with no more reads."""
+    await set_up(hass, mock_config_entry)
+    sessions = mock_config_entry.runtime_data.sessions
+    resources_reads = len([r for r in plextv.requests if r.path == "/api/v2/resources"])
+    living_room.token = NEW_TOKEN
+    living_room_resource(plextv)["accessToken"] = "Zc5Xb8Nm2Lk7Jh4Gf1Ds"
+    living_room.start_session(player=living_room_tv(), media=sample_film())
+    issue_id = token_refused_issue_id(SAMPLE_ACCOUNT_UUID, LIVING_ROOM_SERVER_ID)
+    await until(sessions, lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is not None)
+    assert len([r for r in plextv.requests if r.path == "/api/v2/resources"]) == resources_reads + 1
+    assert hass.states.get(STREAMS).state == STATE_UNAVAILABLE
+
+
+@pytest.mark.usefixtures("plextv_url")
+async def test_back_from_sleep_refusing_the_token(  # noqa: PLR0913, PLR0917
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    living_room: PMSSimulator,
+    server_clock: FakeClock,
+    mock_config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A server that comes back refusing its token stays unavailable, said once, with the issue."""
+    room = living_room_resource(plextv)
+    room["connections"] = room["connections"][:1]
+    plextv.set_resources([room])
+    await set_up(hass, mock_config_entry)
+    sessions = mock_config_entry.runtime_data.sessions
+    caplog.clear()
+    await living_room.sleep()
+    await until(sessions, lambda: not sessions.data[LIVING_ROOM_SERVER_ID].available)
+    living_room.token = NEW_TOKEN
+    await living_room.wake()
+    server_clock.advance(60)
+    issue_id = token_refused_issue_id(SAMPLE_ACCOUNT_UUID, LIVING_ROOM_SERVER_ID)
+    await until(sessions, lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is not None)
+    assert hass.states.get(STREAMS).state == STATE_UNAVAILABLE
+    lines = records(caplog)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("Plex server Living Room Server is unavailable: ")
+
+
+@pytest.mark.usefixtures("plextv_url")
+async def test_update_entity_loses_nothing(
+    hass: HomeAssistant, living_room: PMSSimulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """Asking for an update reads nothing more: what the servers pushed stays."""
+    await set_up(hass, mock_config_entry)
+    living_room.start_session(player=living_room_tv(), media=sample_film())
+    sessions = mock_config_entry.runtime_data.sessions
+    await until(sessions, lambda: hass.states.get(STREAMS).state == "1")
+    assert await async_setup_component(hass, "homeassistant", {})
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {"entity_id": [STREAMS, TV]}, blocking=True
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(STREAMS).state == "1"
+    assert hass.states.get(TV).state == "playing"
+    assert await sessions.async_artwork("no-such-server", "/library/metadata/1/thumb") is None

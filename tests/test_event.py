@@ -72,7 +72,10 @@ async def test_one_event_per_transition(
     playing_room: MockConfigEntry,
     events: list[dict[str, Any]],
 ) -> None:
-    """Start, pause, buffer, resume, progress and stop: four events, each once."""
+    """Start, pause, buffer, resume, progress and stop: four events, each once.
+
+    The Active streams sensor follows the same stream through it.
+    """
     state = hass.states.get(PLAYBACK)
     assert state is not None
     assert state.state == STATE_UNKNOWN
@@ -82,8 +85,10 @@ async def test_one_event_per_transition(
     await read(playing_room, living_room, 1)
     living_room.send_progress()
     living_room.send_progress()
+    assert hass.states.get(STREAMS).state == "1"
     living_room.pause(key)
     await read(playing_room, living_room, 1)
+    assert hass.states.get(STREAMS).attributes["streams"][0]["state"] == "paused"
     # Buffering after a pause is still paused; playing again is the resume.
     living_room.buffer(key)
     await read(playing_room, living_room, 1)
@@ -93,9 +98,12 @@ async def test_one_event_per_transition(
     await read(playing_room, living_room, 1)
     living_room.resume(key)
     await read(playing_room, living_room, 1)
+    assert hass.states.get(STREAMS).attributes["streams"][0]["state"] == "playing"
     living_room.stop(key)
     await read(playing_room, living_room, 0)
     await hass.async_block_till_done()
+    assert hass.states.get(STREAMS).state == "0"
+    assert hass.states.get(STREAMS).attributes["streams"] == []
 
     assert [event[ATTR_EVENT_TYPE] for event in events] == [
         "started",

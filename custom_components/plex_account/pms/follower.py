@@ -83,6 +83,7 @@ class ServerFollower:
     """Whether the last try read the sessions; False until the first read."""
     _failures: int = field(default=0, init=False, repr=False)
     _reported: bool = field(default=False, init=False, repr=False)
+    _rechosen: bool = field(default=False, init=False, repr=False)
 
     @property
     def state(self) -> ListenerState:
@@ -119,6 +120,12 @@ class ServerFollower:
                 try:
                     await self._follow_once()
                 except PMSConnectionError as err:
+                    if self.available and not self._rechosen:
+                        # The connection in use stopped; another may work (remote, once
+                        # the local one is gone): choose again before saying it is gone.
+                        self._rechosen = True
+                        _LOGGER.debug("The connection stopped; choosing again: %s", err)
+                        continue
                     self._unavailable(err)
                     # Even when a connection was chosen: a server whose identity answers
                     # but whose sessions fail must not be asked again at once, forever.
@@ -168,6 +175,7 @@ class ServerFollower:
     def _sessions_read(self, sessions: list[Session]) -> None:
         self.available = True
         self._failures = 0
+        self._rechosen = False
         self.on_sessions(sessions)
 
     def _state_changed(self, state: ListenerState) -> None:

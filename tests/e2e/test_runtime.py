@@ -8,6 +8,14 @@ from tests.plextv_sim.sample import sample_account, sample_resources
 from .harness import HomeAssistant, Simulator, wait_for
 from .test_api import start_link, wait_for_entry
 
+# The account's sensors, binary sensor and watchlist; its players; its servers' events.
+ENTITY_DOMAINS = {"sensor", "binary_sensor", "todo", "media_player", "event"}
+
+
+def domains_of(entity_ids: list[str]) -> set[str]:
+    """Return the domains of entity ids."""
+    return {entity_id.split(".", 1)[0] for entity_id in entity_ids}
+
 
 def sign_in(hass: HomeAssistant, plextv: Simulator) -> tuple[dict[str, Any], str]:
     """Add the sample account; return its loaded entry and its token."""
@@ -33,9 +41,13 @@ def test_entities_diagnostics_and_sign_out(hass_server: HomeAssistant, plextv: S
     """Entities appear, diagnostics hide secrets, and removing the entry signs the token out."""
     entry, token = sign_in(hass_server, plextv)
 
-    entity_ids = wait_for(hass_server.entity_ids, timeout=30, what="the entities")
-    domains = {entity_id.split(".", 1)[0] for entity_id in entity_ids}
-    assert domains == {"sensor", "binary_sensor", "todo"}
+    # The players' and the servers' entities come a moment after the account's.
+    entity_ids = wait_for(
+        lambda: ids if domains_of(ids := hass_server.entity_ids()) >= ENTITY_DOMAINS else None,
+        timeout=30,
+        what="the entities",
+    )
+    assert domains_of(entity_ids) == ENTITY_DOMAINS
     states = {state["entity_id"]: state for state in hass_server.get("/api/states")}
     missing = [entity_id for entity_id in entity_ids if entity_id not in states]
     assert not missing

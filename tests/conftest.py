@@ -22,7 +22,7 @@ from custom_components.plex_account.const import (
     PLEXTV_URL_ENV,
 )
 
-from .common import signed_in_entry
+from .common import signed_in_entry, until
 from .plextv_sim import PlexTVSimulator, second_account
 from .plextv_sim.clock import FakeClock
 from .plextv_sim.sample import LIVING_ROOM_SERVER_ID
@@ -79,6 +79,21 @@ async def living_room(
         if resource["clientIdentifier"] == LIVING_ROOM_SERVER_ID:
             resource["connections"][0].update(address=server.host, port=server.port, uri=server.url)
     return server
+
+
+@pytest.fixture
+async def playing_room(
+    hass: HomeAssistant,
+    plextv_url: str,
+    living_room: PMSSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> MockConfigEntry:
+    """Return the entry, set up, once the Living Room Server has been read."""
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    sessions = mock_config_entry.runtime_data.sessions
+    await until(sessions, lambda: sessions.data[LIVING_ROOM_SERVER_ID].available)
+    return mock_config_entry
 
 
 @pytest.fixture

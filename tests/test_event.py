@@ -24,21 +24,6 @@ STREAMS = "sensor.living_room_server_active_streams"
 
 
 @pytest.fixture
-async def playing_room(
-    hass: HomeAssistant,
-    plextv_url: str,
-    living_room: PMSSimulator,
-    mock_config_entry: MockConfigEntry,
-) -> MockConfigEntry:
-    """Return the entry, set up, once the Living Room Server has been read."""
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    sessions = mock_config_entry.runtime_data.sessions
-    await until(sessions, lambda: sessions.data[LIVING_ROOM_SERVER_ID].available)
-    return mock_config_entry
-
-
-@pytest.fixture
 def events(hass: HomeAssistant) -> list[dict[str, Any]]:
     """Return the Playback events as they happen: each state change's attributes."""
     seen: list[dict[str, Any]] = []

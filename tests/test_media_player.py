@@ -2,7 +2,6 @@
 
 from http import HTTPStatus
 
-import pytest
 from homeassistant.components.media_player import (
     ATTR_MEDIA_ALBUM_NAME,
     ATTR_MEDIA_ARTIST,
@@ -43,21 +42,6 @@ from .pms_sim.sample import (
 )
 
 TV = "media_player.living_room_tv"
-
-
-@pytest.fixture
-async def playing_room(
-    hass: HomeAssistant,
-    plextv_url: str,
-    living_room: PMSSimulator,
-    mock_config_entry: MockConfigEntry,
-) -> MockConfigEntry:
-    """Return the entry, set up, once the Living Room Server has been read."""
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    sessions = mock_config_entry.runtime_data.sessions
-    await until(sessions, lambda: sessions.data[LIVING_ROOM_SERVER_ID].available)
-    return mock_config_entry
 
 
 async def state_becomes(

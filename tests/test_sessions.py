@@ -47,6 +47,23 @@ def living_room_resource(plextv: PlexTVSimulator) -> dict:
     return next(r for r in plextv.resources_of() if r["clientIdentifier"] == LIVING_ROOM_SERVER_ID)
 
 
+def resources_reads(plextv: PlexTVSimulator) -> int:
+    """Return how many times plex.tv's resources were read."""
+    return len([r for r in plextv.requests if r.path == "/api/v2/resources"])
+
+
+async def token_issue(entry: MockConfigEntry, issue_registry: ir.IssueRegistry) -> ir.IssueEntry:
+    """Wait for the repair issue of the Living Room Server's refused token; return it."""
+    issue_id = token_refused_issue_id(SAMPLE_ACCOUNT_UUID, LIVING_ROOM_SERVER_ID)
+    await until(
+        entry.runtime_data.sessions,
+        lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is not None,
+    )
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    return issue
+
+
 def records(caplog: pytest.LogCaptureFixture) -> list[str]:
     """Return the integration's log lines at INFO and above."""
     return [
@@ -160,19 +177,15 @@ async def test_token_refused_then_repair_issue(
     """The server refuses its token: resources read again once, then a repair issue; no reauth."""
     await set_up(hass, mock_config_entry)
     sessions = mock_config_entry.runtime_data.sessions
-    resources_reads = len([r for r in plextv.requests if r.path == "/api/v2/resources"])
+    reads = resources_reads(plextv)
 
     living_room.token = NEW_TOKEN
     living_room.start_session(player=living_room_tv(), media=sample_film())
-    issue_id = token_refused_issue_id(SAMPLE_ACCOUNT_UUID, LIVING_ROOM_SERVER_ID)
-    await until(sessions, lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is not None)
-
-    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
-    assert issue is not None
+    issue = await token_issue(mock_config_entry, issue_registry)
     assert issue.translation_key == "server_token_refused"
     assert issue.translation_placeholders == {"server": "Living Room Server"}
     assert not issue.is_fixable
-    assert len([r for r in plextv.requests if r.path == "/api/v2/resources"]) == resources_reads + 1
+    assert resources_reads(plextv) == reads + 1
     assert hass.states.get(STREAMS).state == STATE_UNAVAILABLE
     assert mock_config_entry.state is ConfigEntryState.LOADED
     assert not hass.config_entries.flow.async_progress()
@@ -182,7 +195,7 @@ async def test_token_refused_then_repair_issue(
     await mock_config_entry.runtime_data.account.async_refresh()
     await until(sessions, lambda: sessions.data[LIVING_ROOM_SERVER_ID].available)
     await hass.async_block_till_done()
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert not issue_registry.issues
     assert hass.states.get(STREAMS).state == "1"
 
 
@@ -391,8 +404,7 @@ async def test_back_from_sleep_refusing_the_token(  # noqa: PLR0913, PLR0917
     living_room.token = NEW_TOKEN
     await living_room.wake()
     server_clock.advance(60)
-    issue_id = token_refused_issue_id(SAMPLE_ACCOUNT_UUID, LIVING_ROOM_SERVER_ID)
-    await until(sessions, lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is not None)
+    await token_issue(mock_config_entry, issue_registry)
     assert hass.states.get(STREAMS).state == STATE_UNAVAILABLE
     lines = records(caplog)
     assert len(lines) == 1, lines

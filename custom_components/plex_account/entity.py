@@ -44,10 +44,37 @@ class PlexAccountEntity(CoordinatorEntity[PlexAccountCoordinator]):
         )
 
 
-class PlexServerEntity(CoordinatorEntity[PlexAccountCoordinator]):
-    """An entity of one server's device, as this account sees the server."""
+def resource_device_info(device_key: str, resource: Resource) -> DeviceInfo:
+    """Describe the device of a server or a player, as one account sees it."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, device_key)},
+        name=resource.name,
+        manufacturer=MANUFACTURER,
+        model=resource.product,
+        model_id=resource.platform,
+        sw_version=resource.product_version,
+    )
+
+
+class ServerDeviceEntity(Entity):
+    """What the entities of a server's device share: ids scoped to the account."""
 
     _attr_has_entity_name = True
+    _server_id: str
+
+    def describe_server(
+        self, account_uuid: str, description: EntityDescription, server: Resource
+    ) -> None:
+        """Set the description, the unique id and the device (two accounts may share it)."""
+        self.entity_description = description
+        self._server_id = server.client_identifier
+        device_key = server_device_key(account_uuid, self._server_id)
+        self._attr_unique_id = f"{device_key}_{description.key}"
+        self._attr_device_info = resource_device_info(device_key, server)
+
+
+class PlexServerEntity(CoordinatorEntity[PlexAccountCoordinator], ServerDeviceEntity):
+    """An entity of one server's device, as this account sees the server."""
 
     def __init__(
         self,
@@ -57,11 +84,7 @@ class PlexServerEntity(CoordinatorEntity[PlexAccountCoordinator]):
     ) -> None:
         """Describe the entity and the server's device, both scoped to the account."""
         super().__init__(coordinator)
-        self.entity_description = description
-        self._server_id = server.client_identifier
-        device_key = server_device_key(coordinator.data.account.uuid, self._server_id)
-        self._attr_unique_id = f"{device_key}_{description.key}"
-        self._attr_device_info = resource_device_info(device_key, server)
+        self.describe_server(coordinator.data.account.uuid, description, server)
 
     @property
     def server(self) -> Resource:
@@ -75,22 +98,8 @@ class PlexServerEntity(CoordinatorEntity[PlexAccountCoordinator]):
         return super().available and self._server_id in self.coordinator.data.servers
 
 
-def resource_device_info(device_key: str, resource: Resource) -> DeviceInfo:
-    """Describe the device of a server or a player, as one account sees it."""
-    return DeviceInfo(
-        identifiers={(DOMAIN, device_key)},
-        name=resource.name,
-        manufacturer=MANUFACTURER,
-        model=resource.product,
-        model_id=resource.platform,
-        sw_version=resource.product_version,
-    )
-
-
-class PlexServerSessionsEntity(CoordinatorEntity[PlexSessionsCoordinator]):
+class PlexServerSessionsEntity(CoordinatorEntity[PlexSessionsCoordinator], ServerDeviceEntity):
     """An entity of one owned server's device that follows what plays on the server."""
-
-    _attr_has_entity_name = True
 
     def __init__(
         self,
@@ -100,11 +109,7 @@ class PlexServerSessionsEntity(CoordinatorEntity[PlexSessionsCoordinator]):
     ) -> None:
         """Describe the entity; its device is the server's, as PlexServerEntity's."""
         super().__init__(coordinator)
-        self.entity_description = description
-        self._server_id = server.client_identifier
-        device_key = server_device_key(coordinator.account_uuid, self._server_id)
-        self._attr_unique_id = f"{device_key}_{description.key}"
-        self._attr_device_info = resource_device_info(device_key, server)
+        self.describe_server(coordinator.account_uuid, description, server)
 
     @property
     def server_sessions(self) -> ServerSessions:

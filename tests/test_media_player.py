@@ -31,7 +31,7 @@ from .common import until
 from .plextv_sim import PlexTVSimulator
 from .plextv_sim.sample import LIVING_ROOM_SERVER_ID, SAMPLE_ACCOUNT_UUID
 from .pms_sim import PMSSimulator
-from .pms_sim.app import colour_of, png
+from .pms_sim.app import artwork
 from .pms_sim.sample import (
     LIVING_ROOM_TV_ID,
     friend_phone,
@@ -225,7 +225,7 @@ async def test_artwork_is_proxied(
         assert response.status == HTTPStatus.OK
         assert response.content_type == "image/png"
         # The show's poster, as the server serves it.
-        assert await response.read() == png(colour_of("/library/metadata/2000/thumb/1700000000"))
+        assert await response.read() == artwork("/library/metadata/2000/thumb/1700000000")
     artwork_reads = [r for r in living_room.requests if "/thumb/" in r.path]
     # The second look is served from what Home Assistant kept.
     assert len(artwork_reads) == 1

@@ -39,21 +39,35 @@ NOTIFICATIONS_PATH = "/:/websockets/notifications"
 OPEN_PATHS = ("/identity",)
 
 
-def png(rgb: tuple[int, int, int], size: int = 2) -> bytes:
-    """Return a size x size PNG of one colour."""
+def _png(width: int, rows: list[bytes]) -> bytes:
+    """Return a PNG of RGB rows (each `width` pixels)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
-    row = b"\x00" + bytes(rgb) * size
-    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, len(rows), 8, 2, 0, 0, 0)
+    data = b"".join(b"\x00" + row for row in rows)
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(row * size))
+        + chunk(b"IDAT", zlib.compress(data))
         + chunk(b"IEND", b"")
     )
+
+
+def poster(rgb: tuple[int, int, int], width: int = 100, height: int = 150) -> bytes:
+    """Return a poster-shaped PNG: the colour at the top, fading to a third of it below."""
+    rows = []
+    for y in range(height):
+        shade = 1 - 2 * y / (3 * (height - 1))
+        rows.append(bytes(round(channel * shade) for channel in rgb) * width)
+    return _png(width, rows)
+
+
+def artwork(path: str) -> bytes:
+    """Return the picture the server serves at a path: one poster per item and kind."""
+    return poster(colour_of(path))
 
 
 def colour_of(path: str) -> tuple[int, int, int]:
@@ -634,7 +648,7 @@ class PMSSimulator:
         kind = request.match_info.get("kind")
         if kind is not None and kind not in {"thumb", "art"}:
             return error_page(404)
-        return web.Response(body=png(colour_of(request.path)), content_type="image/png")
+        return web.Response(body=artwork(request.path), content_type="image/png")
 
     async def _transcode(self, request: web.Request) -> web.Response:
         path = request.query.get("url", "").split("?", 1)[0]
@@ -643,7 +657,7 @@ class PMSSimulator:
         for name in ("width", "height"):
             if not request.query.get(name, "1").isdigit():
                 return error_page(400)
-        return web.Response(body=png(colour_of(path)), content_type="image/png")
+        return web.Response(body=artwork(path), content_type="image/png")
 
 
 class _Done:

@@ -2,6 +2,7 @@
 
 from http import HTTPStatus
 
+import pytest
 from homeassistant.components.media_player import (
     ATTR_MEDIA_ALBUM_NAME,
     ATTR_MEDIA_ARTIST,
@@ -32,6 +33,7 @@ from .plextv_sim import PlexTVSimulator
 from .plextv_sim.sample import LIVING_ROOM_SERVER_ID, SAMPLE_ACCOUNT_UUID
 from .pms_sim import PMSSimulator
 from .pms_sim.app import artwork
+from .pms_sim.fixtures import PMSFactory
 from .pms_sim.sample import (
     LIVING_ROOM_TV_ID,
     friend_phone,
@@ -271,3 +273,29 @@ async def test_no_picture_while_idle(hass: HomeAssistant, playing_room: MockConf
     entity = component.get_entity(TV)
     assert entity is not None
     assert await entity.async_get_media_image() == (None, None)
+
+
+@pytest.mark.usefixtures("plextv_url")
+async def test_follows_the_player_on_another_server(
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    living_room: PMSSimulator,
+    pms_factory: PMSFactory,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """The TV plays from the Attic NAS: its media player shows it, as from any owned server."""
+    attic_resource = next(r for r in plextv.resources_of() if r["name"] == "Attic NAS")
+    attic = await pms_factory(
+        host="127.0.0.5",
+        machine_identifier=attic_resource["clientIdentifier"],
+        token=attic_resource["accessToken"],
+        name="Attic NAS",
+    )
+    attic_resource["connections"][0].update(address=attic.host, port=attic.port, uri=attic.url)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    attic.start_session(player=living_room_tv(), media=sample_track())
+    playing = await state_becomes(hass, mock_config_entry, TV, MediaPlayerState.PLAYING)
+    assert playing.attributes[ATTR_MEDIA_TITLE] == "Paper Boats"
+    assert hass.states.get("sensor.attic_nas_active_streams").state == "1"
+    assert hass.states.get("sensor.living_room_server_active_streams").state == "0"

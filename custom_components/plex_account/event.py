@@ -11,7 +11,7 @@ from .coordinator import PlexAccountConfigEntry
 from .entity import PlexServerSessionsEntity, async_add_resource_entities, owned_servers
 from .plextv import Resource
 from .pms import Session
-from .sessions import PlexSessionsCoordinator
+from .sessions import PlexSessionsCoordinator, ServerSessions
 
 # The entities only read what the servers push: nothing to send, nothing to queue.
 PARALLEL_UPDATES = 0
@@ -101,7 +101,7 @@ class PlexPlaybackEvent(PlexServerSessionsEntity, EventEntity):
         """Start from what plays now: what already played when added is no event."""
         super().__init__(coordinator, description, server)
         self._streams: dict[str, _Stream] | None = None
-        self._seen: object = None
+        self._seen: ServerSessions | None = None
         self._async_read()
 
     @callback

@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-import time
 
 import pytest
 from homeassistant.config_entries import ConfigEntryState
@@ -87,11 +86,13 @@ async def test_setup_never_waits_for_a_server(
         living_room_resource(plextv)["connections"] = [
             {"protocol": "http", "address": host, "port": int(port), "uri": url, "local": True}
         ]
-        started = time.monotonic()
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
-        assert time.monotonic() - started < 5
         assert mock_config_entry.state is ConfigEntryState.LOADED
+        # Loaded while the server's only connection still has not answered.
+        follower = mock_config_entry.runtime_data.sessions._servers[LIVING_ROOM_SERVER_ID]
+        assert not follower.task.done()
+        assert follower.follower.connection is None
         assert hass.states.get(STREAMS).state == STATE_UNAVAILABLE
         assert hass.states.get(PLAYBACK).state == STATE_UNAVAILABLE
         assert hass.states.get(TV) is not None

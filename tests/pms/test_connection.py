@@ -1,6 +1,6 @@
 """Choosing a server's connection: the order of the candidates, and the race between them."""
 
-import time
+import asyncio
 from urllib.parse import urlsplit
 
 import pytest
@@ -153,10 +153,8 @@ async def test_none_works(session: ClientSession, server: FakeServer) -> None:
             connection(refused),
             connection(silent, relay=True),
         )
-        started = time.monotonic()
         with pytest.raises(PMSConnectionError) as caught:
-            await choose_connection(session, listed, timeout=0.5)
-    assert time.monotonic() - started < 2
+            await choose_connection(session, listed, timeout=0.1)
     assert str(caught.value) == (
         "None of the server's 4 connections reached it: 1 refused, 1 timed out, "
         "1 another server, 1 answered something else"
@@ -179,9 +177,9 @@ async def test_silent_preferred_does_not_hold_up(session: ClientSession) -> None
         blackhole("127.0.0.5") as silent,
     ):
         listed = resource(connection(silent, local=True), connection(remote.url))
-        started = time.monotonic()
-        chosen = await choose_connection(session, listed, grace=0.1, timeout=5)
-    assert time.monotonic() - started < 2
+        # Were the silent one waited for, its hour-long timeout would end the test.
+        async with asyncio.timeout(10):
+            chosen = await choose_connection(session, listed, grace=0.1, timeout=3600)
     assert (chosen.base_url, chosen.kind) == (remote.url, ConnectionKind.REMOTE)
 
 
@@ -196,9 +194,9 @@ async def test_failed_preferred_does_not_wait(session: ClientSession) -> None:
             connection(closed_port("127.0.0.4"), local=True),
             connection(impostor.url),
         )
-        started = time.monotonic()
-        chosen = await choose_connection(session, listed, grace=5)
-    assert time.monotonic() - started < 2
+        # Were the grace waited for, its hour would end the test.
+        async with asyncio.timeout(10):
+            chosen = await choose_connection(session, listed, grace=3600)
     assert (chosen.base_url, chosen.kind) == (relay.url, ConnectionKind.RELAY)
     # The other server was asked who it is, and nothing else.
     assert impostor.paths == ["/identity"]
@@ -208,7 +206,6 @@ async def test_first_preferred_answers_at_once(session: ClientSession, server: F
     """The most preferred connection answering ends the race: the rest are cancelled."""
     async with blackhole("127.0.0.5") as silent:
         listed = resource(connection(server.url, local=True), connection(silent))
-        started = time.monotonic()
-        chosen = await choose_connection(session, listed, grace=5, timeout=5)
-    assert time.monotonic() - started < 2
+        async with asyncio.timeout(10):
+            chosen = await choose_connection(session, listed, grace=3600, timeout=3600)
     assert chosen.base_url == server.url

@@ -48,17 +48,17 @@ def _followed_servers(sessions: PlexSessionsCoordinator) -> list[dict[str, Any]]
     """Say how each owned server is followed: how it is reached, not where; no token."""
     now = dt_util.utcnow()
     servers: list[dict[str, Any]] = []
-    for server_id, server in sessions.data.items():
-        follower = sessions.follower(server_id)
-        connection = None if follower is None else follower.connection
-        last = None if follower is None else follower.last_notification
+    for server_id, follower in sessions.followers.items():
+        connection = follower.connection
+        last = follower.last_notification
+        server = sessions.data[server_id]
         servers.append(
             {
-                "name": sessions.server_name(server_id) if follower is not None else None,
+                "name": follower.resource.name,
                 "available": server.available,
                 "connection": None if connection is None else connection.kind,
                 "server_version": None if connection is None else connection.version,
-                "websocket": None if follower is None else follower.state,
+                "websocket": follower.state,
                 "last_notification_age_s": (
                     None if last is None else round((now - last).total_seconds(), 1)
                 ),

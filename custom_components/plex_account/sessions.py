@@ -61,7 +61,7 @@ class _FollowedServer:
     follower: ServerFollower
     task: asyncio.Task[None] = field(init=False)
     token_retried: bool = False
-    token_refused: bool = False
+    """Whether its token was refused once since its last read (and plex.tv read again)."""
 
 
 def hass_sleep(hass: HomeAssistant) -> Callable[[float], Awaitable[None]]:
@@ -141,14 +141,14 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
         )
         self._async_resources_changed()
 
+    @property
+    def followers(self) -> dict[str, ServerFollower]:
+        """Return the follower of each followed server (the data's servers), by identifier."""
+        return {server_id: server.follower for server_id, server in self._servers.items()}
+
     def follower(self, server_id: str) -> ServerFollower | None:
         """Return the follower of a server, while it is followed."""
-        server = self._servers.get(server_id)
-        return None if server is None else server.follower
-
-    def server_name(self, server_id: str) -> str:
-        """Return a followed server's name, as plex.tv lists it."""
-        return self._servers[server_id].resource.name
+        return self.followers.get(server_id)
 
     async def async_artwork(self, server_id: str, path: str) -> Artwork | None:
         """Fetch a picture from a server over the connection in use, or None if it fails."""
@@ -161,7 +161,7 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
         try:
             return await client.artwork(path)
         except (PMSError, ValueError) as err:
-            LOGGER.debug("Could not fetch artwork from %s: %s", self.server_name(server_id), err)
+            LOGGER.debug("Could not fetch artwork from %s: %s", follower.resource.name, err)
             return None
 
     @callback
@@ -191,7 +191,8 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
                 self._async_stop(server_id)
                 self._async_follow(resource, token_retried=followed.token_retried)
             else:
-                followed.resource = resource
+                # Same connections and token: only the name or versions may differ.
+                followed.resource = followed.follower.resource = resource
         if data != self.data:
             self.async_set_updated_data(data)
 
@@ -250,7 +251,6 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
             # forgot the server); only a server still on the refused token is left.
             if self._servers.get(server_id) is not followed:
                 return
-        followed.token_refused = True
         self._async_unavailable(server_id, err)
         ir.async_create_issue(
             self.hass,
@@ -274,8 +274,8 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
         if server_id in self._gone:
             self._gone.discard(server_id)
             LOGGER.info("Plex server %s is available again", followed.resource.name)
-        if followed.token_retried or followed.token_refused:
-            followed.token_retried = followed.token_refused = False
+        if followed.token_retried:
+            followed.token_retried = False
             self._async_delete_token_issue(server_id)
         self.async_set_updated_data(
             {

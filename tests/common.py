@@ -28,6 +28,7 @@ from custom_components.plex_account.plextv import PlexIdentity, PlexTVClient
 from custom_components.plex_account.sessions import FOLLOW_TASK_NAME
 
 from .plextv_sim import PlexTVSimulator
+from .plextv_sim.sample import LIVING_ROOM_SERVER_ID
 
 CLIENT_IDENTIFIER = "0b0e7bd2-3c55-4ad8-a4d1-8f6c2d3e7a10"
 DEVICE_NAME = "Home"
@@ -161,3 +162,11 @@ async def block_till_refreshed(hass: HomeAssistant) -> None:
         if refreshes:
             await asyncio.wait(refreshes)
     await hass.async_block_till_done()
+
+
+async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Set the entry up and wait until the Living Room Server has been read."""
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    sessions = entry.runtime_data.sessions
+    await until(sessions, lambda: sessions.data[LIVING_ROOM_SERVER_ID].available)

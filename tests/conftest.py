@@ -22,7 +22,7 @@ from custom_components.plex_account.const import (
     PLEXTV_URL_ENV,
 )
 
-from .common import signed_in_entry, until
+from .common import set_up, signed_in_entry
 from .plextv_sim import PlexTVSimulator, second_account
 from .plextv_sim.clock import FakeClock
 from .plextv_sim.sample import LIVING_ROOM_SERVER_ID
@@ -89,10 +89,7 @@ async def playing_room(
     mock_config_entry: MockConfigEntry,
 ) -> MockConfigEntry:
     """Return the entry, set up, once the Living Room Server has been read."""
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    sessions = mock_config_entry.runtime_data.sessions
-    await until(sessions, lambda: sessions.data[LIVING_ROOM_SERVER_ID].available)
+    await set_up(hass, mock_config_entry)
     return mock_config_entry
 
 

@@ -19,7 +19,7 @@ from custom_components.plex_account.const import DOMAIN
 from custom_components.plex_account.pms import ListenerState
 from custom_components.plex_account.sessions import token_refused_issue_id
 
-from .common import until
+from .common import set_up, until
 from .plextv_sim import PlexTVSimulator
 from .plextv_sim.clock import FakeClock
 from .plextv_sim.sample import LIVING_ROOM_SERVER_ID, SAMPLE_ACCOUNT_UUID
@@ -31,14 +31,6 @@ STREAMS = "sensor.living_room_server_active_streams"
 PLAYBACK = "event.living_room_server_playback"
 TV = "media_player.living_room_tv"
 NEW_TOKEN = "Vq3Rt8Wz1Kp6Ns4Lx9Dm"  # noqa: S105 - made up
-
-
-async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Set the entry up and wait until the Living Room Server has been read."""
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    sessions = entry.runtime_data.sessions
-    await until(sessions, lambda: sessions.data[LIVING_ROOM_SERVER_ID].available)
 
 
 def living_room_resource(plextv: PlexTVSimulator) -> dict:

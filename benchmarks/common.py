@@ -47,7 +47,7 @@ from custom_components.plex_account.const import (
     PLEXTV_URL_ENV,
 )
 from custom_components.plex_account.helpers import create_client
-from tests.plextv_sim import sample_account
+from library.simulators.plextv import sample_account
 
 ROOT = Path(__file__).resolve().parent.parent
 PEERS_DIR = ROOT / ".cache" / "bench-peers"
@@ -203,7 +203,7 @@ def setup_logging() -> None:
 
 
 class SimulatorProcess:
-    """`python -m tests.plextv_sim`, driven through its /_sim/ control API."""
+    """`python -m library.simulators.plextv`, driven through its /_sim/ control API."""
 
     def __init__(
         self,
@@ -276,7 +276,7 @@ async def simulator_process() -> AsyncIterator[SimulatorProcess]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.plextv_sim",
+        "library.simulators.plextv",
         "--host",
         "127.0.0.1",
         "--port",
@@ -412,7 +412,7 @@ _PMS_LINE = re.compile(r"^Plex Media Server simulator (on|control on) (http://\S
 
 
 class PMSSimulatorProcess:
-    """`python -m tests.pms_sim` in a child process of its own session, its output in a file.
+    """`python -m library.simulators.pms` in a child process of its own session, its output in a file.
 
     Started and stopped synchronously (as the e2e harness starts Home Assistant); its /_sim/
     control port is driven with `PMSControl` from an event loop. The loopback guard of the
@@ -424,7 +424,7 @@ class PMSSimulatorProcess:
         from tests.e2e import harness  # noqa: PLC0415 - only the Home Assistant runs need it
 
         self.guard_record = log_path.with_name(f"{log_path.stem}-loopback-guard.log")
-        args = [sys.executable, "-m", "tests.pms_sim", "--host", host, "--port", "0"]
+        args = [sys.executable, "-m", "library.simulators.pms", "--host", host, "--port", "0"]
         self.process = harness.Process(
             "Plex Media Server simulator",
             args,
@@ -541,7 +541,7 @@ def ha_config_yaml(port: int) -> str:
 
 def resources_pointing_at(pms: PMSSimulatorProcess) -> list[dict[str, Any]]:
     """Return plex.tv's sample resources, the Living Room Server's local connection on pms."""
-    from tests.plextv_sim.sample import LIVING_ROOM_SERVER_ID, sample_resources  # noqa: PLC0415
+    from library.simulators.plextv.sample import LIVING_ROOM_SERVER_ID, sample_resources  # noqa: PLC0415
 
     resources = sample_resources()
     [server] = [r for r in resources if r["clientIdentifier"] == LIVING_ROOM_SERVER_ID]

@@ -2,7 +2,7 @@
 
 One server resource, in plex.tv's shape, lists two connections on loopback addresses: a local
 one (127.0.0.2) and a remote one (127.0.0.3), both plain http. Behind them, Plex Media Server
-simulators (tests/pms_sim) run in this process with the resource's clientIdentifier as their
+simulators (library/simulators/pms) run in this process with the resource's clientIdentifier as their
 machineIdentifier and its accessToken as their token. Four scenarios:
 
 - (a) healthy: both connections reach the server;
@@ -53,11 +53,11 @@ from benchmarks.common import (
     render_table,
     setup_logging,
 )
-from custom_components.plex_account.plextv import Resource
-from custom_components.plex_account.pms import connection as pms_connection
-from custom_components.plex_account.pms.connection import candidates, choose_connection
-from tests.plextv_sim.render import to_xml
-from tests.pms_sim import (
+from custom_components.plex_account.aioplexaccount import Resource
+from custom_components.plex_account.aioplexaccount import connection as pms_connection
+from custom_components.plex_account.aioplexaccount import candidates, choose_connection
+from library.simulators.plextv.render import to_xml
+from library.simulators.pms import (
     SAMPLE_MACHINE_IDENTIFIER,
     SAMPLE_SERVER_NAME,
     SAMPLE_TOKEN,

@@ -1,6 +1,6 @@
 """Idle cost of following a server: requests to it per hour while nothing plays.
 
-A Plex Media Server simulator (`python -m tests.pms_sim`) runs in its own process on
+A Plex Media Server simulator (`python -m library.simulators.pms`) runs in its own process on
 127.0.0.2 as the sample Living Room Server; the plex.tv simulator and Home Assistant run as
 processes (tests/e2e/harness.py), the server's local connection on plex.tv pointed at the
 server simulator before the sign-in. Nothing plays. Once Home Assistant holds the server's
@@ -55,8 +55,8 @@ from benchmarks.common import (
     setup_logging,
     wait_for_entity,
 )
-from custom_components.plex_account.pms import notifications as ours_module
-from tests.pms_sim import SAMPLE_TOKEN
+from custom_components.plex_account.aioplexaccount import notifications as ours_module
+from library.simulators.pms import SAMPLE_TOKEN
 
 ENTITY_ID = "media_player.living_room_tv"
 SESSIONS_PATH = "/status/sessions"

@@ -57,7 +57,7 @@ from benchmarks.common import (
     setup_logging,
 )
 from custom_components.plex_account.const import CONF_CLIENT_NAME, CONF_DEVICE_NAME, DOMAIN
-from tests.plextv_sim import PlexTVSimulator, sample_account
+from library.simulators.plextv import PlexTVSimulator, sample_account
 
 PINS = "/api/v2/pins"
 MIN_POLL_INTERVAL = 1.0  # plex.tv answers 429 to a pin checked more often than this

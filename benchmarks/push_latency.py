@@ -1,6 +1,6 @@
 """Push latency of "now playing": a server's notification to the new state, ours beside core's.
 
-A Plex Media Server simulator (`python -m tests.pms_sim`) runs in its own process on
+A Plex Media Server simulator (`python -m library.simulators.pms`) runs in its own process on
 127.0.0.2, as the sample Living Room Server. Its control port starts, pauses, resumes and
 stops a session on the Living Room TV, in turn; each change sends a `playing` notification
 on every open notification websocket. Three rows, one after the other:
@@ -67,8 +67,8 @@ from benchmarks.common import (
     setup_logging,
     wait_for_entity,
 )
-from custom_components.plex_account.pms import NotificationListener, PMSClient, Session
-from tests.pms_sim import LIVING_ROOM_TV_ID, SAMPLE_TOKEN
+from custom_components.plex_account.aioplexaccount import NotificationListener, PMSClient, Session
+from library.simulators.pms import LIVING_ROOM_TV_ID, SAMPLE_TOKEN
 
 ENTITY_ID = "media_player.living_room_tv"
 NOTIFICATIONS_PATH = "/:/websockets/notifications"

@@ -8,7 +8,7 @@
 2. refresh: CPU time, wall time and memory of one coordinator refresh with 1, 100 and 1,000
    resources, for the coordinator alone and with the entry's entities set up.
 
-The plex.tv simulator (tests/plextv_sim) runs in its own process, driven through its /_sim/
+The plex.tv simulator (library/simulators/plextv) runs in its own process, driven through its /_sim/
 control API, so that the CPU time measured here is the clients' and Home Assistant's only.
 
 Run from the repository root:
@@ -62,8 +62,8 @@ from benchmarks.common import (
 )
 from custom_components.plex_account.coordinator import PlexAccountCoordinator
 from custom_components.plex_account.helpers import create_entry_client
-from custom_components.plex_account.plextv import PlexTVClient, Resource
-from tests.plextv_sim import sample_account, sample_resources
+from custom_components.plex_account.aioplexaccount import PlexTVClient, Resource
+from library.simulators.plextv import sample_account, sample_resources
 
 TRACED_REFRESHES = 3  # refreshes run under tracemalloc (it slows everything down)
 WARMUP = 2  # runs of each kind before the timed ones, not counted

@@ -40,8 +40,8 @@ from benchmarks.common import (
 )
 from custom_components.plex_account.coordinator import PlexAccountCoordinator
 from custom_components.plex_account.helpers import create_entry_client
-from custom_components.plex_account.plextv import Account, Resource
-from tests.plextv_sim import sample_resources
+from custom_components.plex_account.aioplexaccount import Account, Resource
+from library.simulators.plextv import sample_resources
 
 CONCURRENT = "concurrent (as shipped)"
 SEQUENTIAL = "sequential (patched)"

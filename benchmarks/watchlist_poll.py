@@ -29,8 +29,8 @@ from aiohttp import (
 )
 
 from benchmarks.common import load_average, loopback_only, machine, render_table
-from custom_components.plex_account.plextv import PlexIdentity, PlexTVClient, Watchlist
-from tests.plextv_sim import FakeClock, PlexTVSimulator, generated_items
+from custom_components.plex_account.aioplexaccount import PlexIdentity, PlexTVClient, Watchlist
+from library.simulators.plextv import FakeClock, PlexTVSimulator, generated_items
 
 WATCHLIST = "/library/sections/watchlist/"
 DAY = 86_400

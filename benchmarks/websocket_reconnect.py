@@ -1,6 +1,6 @@
 """Does a notification websocket come back after a server outage: ours beside plexwebsocket.
 
-Two clients follow one Plex Media Server simulator (tests/pms_sim, in this process) at once:
+Two clients follow one Plex Media Server simulator (library/simulators/pms, in this process) at once:
 
 - ours: `NotificationListener` (custom_components/plex_account/pms/notifications.py) with its
   defaults: the websocket is tried again after 1 s, doubling up to 60 s, less up to 20 %
@@ -59,9 +59,9 @@ from benchmarks.common import (
     render_table,
     setup_logging,
 )
-from custom_components.plex_account.pms import NotificationListener, PMSClient, Session
-from custom_components.plex_account.pms import notifications as ours_module
-from tests.pms_sim import SAMPLE_MACHINE_IDENTIFIER, SAMPLE_TOKEN, PMSSimulator
+from custom_components.plex_account.aioplexaccount import NotificationListener, PMSClient, Session
+from custom_components.plex_account.aioplexaccount import notifications as ours_module
+from library.simulators.pms import SAMPLE_MACHINE_IDENTIFIER, SAMPLE_TOKEN, PMSSimulator
 
 NOTIFICATIONS_PATH = "/:/websockets/notifications"
 SWITCHING_PROTOCOLS = 101

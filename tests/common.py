@@ -24,11 +24,10 @@ from custom_components.plex_account.const import (
     DOMAIN,
     VERSION,
 )
-from custom_components.plex_account.plextv import PlexIdentity, PlexTVClient
-from custom_components.plex_account.sessions import FOLLOW_TASK_NAME
+from custom_components.plex_account.aioplexaccount import PlexIdentity, PlexTVClient
 
-from .plextv_sim import PlexTVSimulator
-from .plextv_sim.sample import LIVING_ROOM_SERVER_ID
+from library.simulators.plextv import PlexTVSimulator
+from library.simulators.plextv.sample import LIVING_ROOM_SERVER_ID
 
 CLIENT_IDENTIFIER = "0b0e7bd2-3c55-4ad8-a4d1-8f6c2d3e7a10"
 DEVICE_NAME = "Home"
@@ -157,7 +156,7 @@ async def block_till_refreshed(hass: HomeAssistant) -> None:
         refreshes = [
             task
             for task in entry._background_tasks
-            if not task.get_name().startswith(FOLLOW_TASK_NAME)
+            if not task.get_name().startswith(f"{DOMAIN} follow")
         ]
         if refreshes:
             await asyncio.wait(refreshes)

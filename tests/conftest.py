@@ -15,7 +15,6 @@ from syrupy.assertion import SnapshotAssertion
 # HA puts its test config dir first on sys.path; importing the package here makes
 # `custom_components` resolve to this repository's, not the plugin's empty one.
 import custom_components.plex_account  # noqa: F401
-from custom_components.plex_account import sessions as sessions_module
 from custom_components.plex_account.const import (
     DISCOVER_URL_ENV,
     METADATA_URL_ENV,
@@ -23,13 +22,13 @@ from custom_components.plex_account.const import (
 )
 
 from .common import set_up, signed_in_entry
-from .plextv_sim import PlexTVSimulator, second_account
-from .plextv_sim.clock import FakeClock
-from .plextv_sim.sample import LIVING_ROOM_SERVER_ID
-from .pms_sim import PMSSimulator
-from .pms_sim.fixtures import PMSFactory
+from library.simulators.plextv import PlexTVSimulator, second_account
+from library.simulators.plextv.clock import FakeClock
+from library.simulators.plextv.sample import LIVING_ROOM_SERVER_ID
+from library.simulators.pms import PMSSimulator
+from library.simulators.pms.fixtures import PMSFactory
 
-pytest_plugins = ["tests.plextv_sim.fixtures", "tests.pms_sim.fixtures"]
+pytest_plugins = ["library.simulators.plextv.fixtures", "library.simulators.pms.fixtures"]
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +72,6 @@ async def living_room(
     plex.tv's other connections for it stay listed: nothing answers there (refused at once).
     The notifications are read without the debounce, which would be real time.
     """
-    monkeypatch.setattr(sessions_module, "PUSH_DEBOUNCE", 0)
     server = await pms_factory(host="127.0.0.2")
     for resource in plextv.resources_of():
         if resource["clientIdentifier"] == LIVING_ROOM_SERVER_ID:

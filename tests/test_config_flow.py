@@ -27,11 +27,11 @@ from custom_components.plex_account.const import (
     DOMAIN,
     VERSION,
 )
-from custom_components.plex_account.plextv import PinPoller
+from custom_components.plex_account.aioplexaccount import PinPoller
 
 from .common import CLIENT_IDENTIFIER, build_entry, link_code
-from .plextv_sim import FakeClock, PlexTVSimulator, second_account
-from .plextv_sim.fixtures import PlexTVFactory
+from library.simulators.plextv import FakeClock, PlexTVSimulator, second_account
+from library.simulators.plextv.fixtures import PlexTVFactory
 
 pytestmark = pytest.mark.usefixtures("plextv_url", "mock_setup_entry", "no_token_in_logs")
 

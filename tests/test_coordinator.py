@@ -20,8 +20,8 @@ from custom_components.plex_account.const import DOMAIN
 from custom_components.plex_account.coordinator import PING_INTERVAL, UPDATE_INTERVAL
 
 from .common import block_till_refreshed
-from .plextv_sim import PlexTVSimulator, second_account
-from .plextv_sim.sample import LIVING_ROOM_SERVER_ID
+from library.simulators.plextv import PlexTVSimulator, second_account
+from library.simulators.plextv.sample import LIVING_ROOM_SERVER_ID
 
 pytestmark = pytest.mark.usefixtures("no_token_in_logs")
 

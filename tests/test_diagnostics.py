@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
-from .plextv_sim import PlexTVSimulator
+from library.simulators.plextv import PlexTVSimulator
 
 
 @pytest.mark.usefixtures("no_token_in_logs")

@@ -11,13 +11,13 @@ from homeassistant.helpers.event import async_track_state_change_event
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.plex_account.event import transitions
-from custom_components.plex_account.pms import Player, Session
+from custom_components.plex_account.aioplexaccount import Player, Session
 from custom_components.plex_account.sensor import stream_title
 
 from .common import until
-from .plextv_sim.sample import LIVING_ROOM_SERVER_ID, SAMPLE_ACCOUNT_UUID
-from .pms_sim import PMSSimulator
-from .pms_sim.sample import friend_phone, living_room_tv, sample_episode, sample_film
+from library.simulators.plextv.sample import LIVING_ROOM_SERVER_ID, SAMPLE_ACCOUNT_UUID
+from library.simulators.pms import PMSSimulator
+from library.simulators.pms.sample import friend_phone, living_room_tv, sample_episode, sample_film
 
 PLAYBACK = "event.living_room_server_playback"
 STREAMS = "sensor.living_room_server_active_streams"

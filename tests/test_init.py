@@ -15,8 +15,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.plex_account.const import DOMAIN, VERSION
 
-from .plextv_sim import PlexTVSimulator, second_account
-from .plextv_sim.sample import LIVING_ROOM_SERVER_ID
+from library.simulators.plextv import PlexTVSimulator, second_account
+from library.simulators.plextv.sample import LIVING_ROOM_SERVER_ID
 
 MANIFEST = Path(__file__).parent.parent / "custom_components" / DOMAIN / "manifest.json"
 

@@ -29,12 +29,12 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.plex_account.const import DOMAIN
 
 from .common import until
-from .plextv_sim import PlexTVSimulator
-from .plextv_sim.sample import LIVING_ROOM_SERVER_ID, SAMPLE_ACCOUNT_UUID
-from .pms_sim import PMSSimulator
-from .pms_sim.app import artwork
-from .pms_sim.fixtures import PMSFactory
-from .pms_sim.sample import (
+from library.simulators.plextv import PlexTVSimulator
+from library.simulators.plextv.sample import LIVING_ROOM_SERVER_ID, SAMPLE_ACCOUNT_UUID
+from library.simulators.pms import PMSSimulator
+from library.simulators.pms.app import artwork
+from library.simulators.pms.fixtures import PMSFactory
+from library.simulators.pms.sample import (
     LIVING_ROOM_TV_ID,
     friend_phone,
     living_room_tv,

@@ -16,16 +16,16 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.plex_account.const import DOMAIN
-from custom_components.plex_account.pms import ListenerState
+from custom_components.plex_account.aioplexaccount import FollowState
 from custom_components.plex_account.sessions import token_refused_issue_id
 
 from .common import set_up, until
-from .plextv_sim import PlexTVSimulator
-from .plextv_sim.clock import FakeClock
-from .plextv_sim.sample import LIVING_ROOM_SERVER_ID, SAMPLE_ACCOUNT_UUID
-from .pms_sim import PMSSimulator, blackhole
-from .pms_sim.fixtures import PMSFactory
-from .pms_sim.sample import living_room_tv, sample_film
+from library.simulators.plextv import PlexTVSimulator
+from library.simulators.plextv.clock import FakeClock
+from library.simulators.plextv.sample import LIVING_ROOM_SERVER_ID, SAMPLE_ACCOUNT_UUID
+from library.simulators.pms import PMSSimulator, blackhole
+from library.simulators.pms.fixtures import PMSFactory
+from library.simulators.pms.sample import living_room_tv, sample_film
 
 STREAMS = "sensor.living_room_server_active_streams"
 PLAYBACK = "event.living_room_server_playback"
@@ -345,7 +345,7 @@ async def test_diagnostics_per_server(
     room = followed["Living Room Server"]
     assert room["available"] is True
     assert room["connection"] == "local"
-    assert room["websocket"] == ListenerState.CONNECTED
+    assert room["websocket"] == FollowState.CONNECTED
     assert room["last_notification_age_s"] >= 0
     assert room["streams"] == 1
     assert followed["Attic NAS"]["available"] is False

@@ -32,13 +32,13 @@ from pytest_homeassistant_custom_component.common import (
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.plex_account.coordinator import WATCHLIST_UPDATE_INTERVAL
-from custom_components.plex_account.plextv import MediaItem, SearchResult
+from custom_components.plex_account.aioplexaccount import MediaItem, SearchResult
 from custom_components.plex_account.todo import best_match, parse_title_and_year
 
 from .common import block_till_refreshed
 from .conftest import setup_platform
-from .plextv_sim import PlexTVSimulator, second_account
-from .plextv_sim.catalogue import (
+from library.simulators.plextv import PlexTVSimulator, second_account
+from library.simulators.plextv.catalogue import (
     AMELIE,
     BLADE_RUNNER_2049,
     DUNE_1984,

@@ -8,17 +8,18 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 
+from .aioplexaccount import PlexAuthenticationError, PlexError
 from .const import DOMAIN, LOGGER
 from .coordinator import (
+    TOKEN_REFUSED_ISSUE,
     PlexAccountConfigEntry,
     PlexAccountCoordinator,
     PlexAccountRuntimeData,
+    PlexSessionsCoordinator,
     PlexWatchlistCoordinator,
     server_device_key,
 )
 from .helpers import create_entry_client
-from .plextv import PlexTVAuthenticationError, PlexTVError
-from .sessions import TOKEN_REFUSED_ISSUE, PlexSessionsCoordinator
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
@@ -120,7 +121,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: PlexAccountConfigEntry)
             ir.async_delete_issue(hass, DOMAIN, issue_id)
     try:
         await create_entry_client(hass, entry).sign_out()
-    except PlexTVAuthenticationError:
+    except PlexAuthenticationError:
         LOGGER.debug("plex.tv had already signed the token out")
-    except PlexTVError as err:
+    except PlexError as err:
         LOGGER.warning("Could not sign out of plex.tv; revoke the device there: %s", err)

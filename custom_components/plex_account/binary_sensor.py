@@ -12,41 +12,34 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .aioplexaccount import Resource
 from .coordinator import PlexAccountConfigEntry, PlexAccountData
-from .entity import PlexAccountEntity, PlexServerEntity, async_add_server_entities
-from .plextv import Resource
+from .entity import PlexTVEntity, async_add_resource_entities
 
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class PlexAccountBinarySensorEntityDescription(BinarySensorEntityDescription):
-    """A binary sensor of the account."""
+class PlexBinarySensorEntityDescription(BinarySensorEntityDescription):
+    """A binary sensor of the account (`resource` None) or of one of its servers."""
 
-    is_on_fn: Callable[[PlexAccountData], bool]
-
-
-@dataclass(frozen=True, kw_only=True)
-class PlexServerBinarySensorEntityDescription(BinarySensorEntityDescription):
-    """A binary sensor of one server."""
-
-    is_on_fn: Callable[[Resource], bool]
+    is_on_fn: Callable[[PlexAccountData, Resource | None], bool]
 
 
 ACCOUNT_BINARY_SENSORS = (
-    PlexAccountBinarySensorEntityDescription(
+    PlexBinarySensorEntityDescription(
         key="plex_pass",
         translation_key="plex_pass",
-        is_on_fn=lambda data: data.account.subscription.active,
+        is_on_fn=lambda data, _: data.account.subscription.active,
     ),
 )
 
 SERVER_BINARY_SENSORS = (
-    PlexServerBinarySensorEntityDescription(
+    PlexBinarySensorEntityDescription(
         key="online",
         translation_key="online",
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
-        is_on_fn=lambda server: server.presence,
+        is_on_fn=lambda _, server: server is not None and server.presence,
     ),
 )
 
@@ -58,38 +51,28 @@ async def async_setup_entry(
 ) -> None:
     """Add the account's binary sensors, and each server's as it appears."""
     coordinator = entry.runtime_data.account
+    account = coordinator.data.account
     async_add_entities(
-        PlexAccountBinarySensor(coordinator, description) for description in ACCOUNT_BINARY_SENSORS
+        PlexBinarySensor(coordinator, description, account)
+        for description in ACCOUNT_BINARY_SENSORS
     )
-    async_add_server_entities(
+    async_add_resource_entities(
         entry,
         async_add_entities,
         lambda server: (
-            PlexServerBinarySensor(coordinator, description, server)
+            PlexBinarySensor(coordinator, description, account, server)
             for description in SERVER_BINARY_SENSORS
         ),
     )
 
 
-class PlexAccountBinarySensor(PlexAccountEntity, BinarySensorEntity):
-    """A binary sensor of the account."""
+class PlexBinarySensor(PlexTVEntity, BinarySensorEntity):
+    """A binary sensor of the account or of one of its servers, from plex.tv's word."""
 
-    entity_description: PlexAccountBinarySensorEntityDescription
-
-    @property
-    @override
-    def is_on(self) -> bool:
-        """Return the state from the last refresh."""
-        return self.entity_description.is_on_fn(self.coordinator.data)
-
-
-class PlexServerBinarySensor(PlexServerEntity, BinarySensorEntity):
-    """A binary sensor of one server."""
-
-    entity_description: PlexServerBinarySensorEntityDescription
+    entity_description: PlexBinarySensorEntityDescription
 
     @property
     @override
     def is_on(self) -> bool:
         """Return the state from the last refresh."""
-        return self.entity_description.is_on_fn(self.server)
+        return self.entity_description.is_on_fn(self.coordinator.data, self.server)

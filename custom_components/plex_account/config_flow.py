@@ -23,6 +23,15 @@ if TYPE_CHECKING:
 else:
     import voluptuous as vol
 
+from .aioplexaccount import (
+    Account,
+    PinPoller,
+    PlexConnectionError,
+    PlexError,
+    PlexPinExpiredError,
+    PlexRateLimitError,
+    validate_name,
+)
 from .const import (
     CONF_CLIENT_IDENTIFIER,
     CONF_CLIENT_NAME,
@@ -32,15 +41,6 @@ from .const import (
     LOGGER,
 )
 from .helpers import create_client, link_url
-from .plextv import (
-    Account,
-    PinPoller,
-    PlexTVConnectionError,
-    PlexTVError,
-    PlexTVPinExpiredError,
-    PlexTVRateLimitError,
-    validate_name,
-)
 
 # Pauses between attempts at reading the account once the code is approved: the token is
 # too precious to drop over one lost request.
@@ -141,9 +141,9 @@ class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
         task, self._login_task = self._login_task, None
         try:
             self._token, self._account = task.result()
-        except PlexTVPinExpiredError:
+        except PlexPinExpiredError:
             return self.async_show_progress_done(next_step_id="expired")
-        except PlexTVError as err:
+        except PlexError as err:
             LOGGER.warning("Signing in at plex.tv failed: %s", err)
             return self.async_show_progress_done(next_step_id="link_failed")
         return self.async_show_progress_done(next_step_id="finish")
@@ -224,11 +224,11 @@ class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
         )
         try:
             pin = await client.create_pin()
-        except PlexTVRateLimitError:
+        except PlexRateLimitError:
             return "rate_limited"
-        except PlexTVConnectionError:
+        except PlexConnectionError:
             return "cannot_connect"
-        except PlexTVError:
+        except PlexError:
             LOGGER.exception("plex.tv refused to create a code")
             return "unknown"
         self._poller = PinPoller(client=client, pin=pin)
@@ -239,7 +239,7 @@ class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
         token = await poller.wait_for_token()
         signed_in = replace(poller.client, token=token)
         for delay in ACCOUNT_RETRY_DELAYS:
-            with suppress(PlexTVConnectionError, PlexTVRateLimitError):
+            with suppress(PlexConnectionError, PlexRateLimitError):
                 return token, await signed_in.account()
             # On the poller's clock: the retries are part of the same wait.
             await poller.sleep(delay)

@@ -1,29 +1,42 @@
-"""Keep the account and its resources fresh, and map plex.tv's answers to Home Assistant's."""
+"""Keep the account, its watchlist and what plays on its servers fresh for Home Assistant.
+
+The account and its resources are read from plex.tv once a minute, the watchlist every five
+minutes (an unchanged one costs a 304). What plays on each owned server is pushed by the
+server: one follower of the library per server runs in the background of the entry, and
+hands over what it read. Setup never waits for a server; a sleeping one is unavailable.
+"""
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Self, override
+from typing import Self, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
+from homeassistant.util.json import json_loads
 
-from .const import DOMAIN, LOGGER
-from .plextv import (
+from .aioplexaccount import (
     Account,
+    Artwork,
+    FollowSettings,
     MediaItem,
-    PlexTVAuthenticationError,
+    PlaybackEvent,
+    PlexAuthenticationError,
+    PlexError,
     PlexTVClient,
-    PlexTVError,
-    PlexTVRateLimitError,
     Resource,
+    ServerFollower,
+    Session,
 )
+from .const import DOMAIN, LOGGER
+from .errors import update_errors
 
 # plex.tv documents no rate limit for these calls; Home Assistant's own Plex integration reads
 # resources at most once a minute, and presence changes no faster than that matters.
@@ -41,8 +54,11 @@ PLAYER_FEATURES = frozenset({"player", "client"})
 # Of those, the ones that play media themselves: each gets a media player.
 MEDIA_PLAYER_FEATURE = "player"
 
-if TYPE_CHECKING:
-    from .sessions import PlexSessionsCoordinator
+# How the servers are followed: the library's pacing, whole.
+FOLLOW_SETTINGS = FollowSettings()
+
+# The translation key (and id prefix) of the repair issue of a server that refuses its token.
+TOKEN_REFUSED_ISSUE = "server_token_refused"  # noqa: S105 - an issue id, not a secret
 
 type PlexAccountConfigEntry = ConfigEntry[PlexAccountRuntimeData]
 
@@ -56,29 +72,6 @@ class PlexAccountRuntimeData:
     sessions: PlexSessionsCoordinator
 
 
-@contextmanager
-def _plextv_errors() -> Iterator[None]:
-    """Map the client's errors to what a coordinator raises."""
-    try:
-        yield
-    except PlexTVAuthenticationError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="invalid_token"
-        ) from err
-    except PlexTVRateLimitError as err:
-        raise UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key="rate_limited",
-            retry_after=err.retry_after,
-        ) from err
-    except PlexTVError as err:
-        raise UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"error": str(err)},
-        ) from err
-
-
 def server_device_key(account_uuid: str, server_id: str) -> str:
     """Return the device identifier of a server (or a player) as one account sees it.
 
@@ -86,6 +79,11 @@ def server_device_key(account_uuid: str, server_id: str) -> str:
     entry keeps its own device for it.
     """
     return f"{account_uuid}_{server_id}"
+
+
+def token_refused_issue_id(account_uuid: str, server_id: str) -> str:
+    """Return the repair issue id of a server that refuses its token, for one account."""
+    return f"{TOKEN_REFUSED_ISSUE}_{account_uuid}_{server_id}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,6 +102,11 @@ class PlexAccountData:
             for player_id, player in self.players.items()
             if MEDIA_PLAYER_FEATURE in player.provides
         }
+
+    @property
+    def owned_servers(self) -> dict[str, Resource]:
+        """Return the servers the account owns: only their owner may read what plays."""
+        return {server_id: server for server_id, server in self.servers.items() if server.owned}
 
     @classmethod
     def from_resources(cls, account: Account, resources: list[Resource]) -> Self:
@@ -140,7 +143,7 @@ class PlexAccountCoordinator(DataUpdateCoordinator[PlexAccountData]):
     @override
     async def _async_update_data(self) -> PlexAccountData:
         """Fetch the account and the resources, mapping plex.tv's errors to Home Assistant's."""
-        with _plextv_errors():
+        with update_errors():
             account, resources = await self._async_fetch()
         data = PlexAccountData.from_resources(account, resources)
         self._async_update_devices(data)
@@ -161,7 +164,7 @@ class PlexAccountCoordinator(DataUpdateCoordinator[PlexAccountData]):
         ):
             errors = [r for r in (account, resources, pinged) if isinstance(r, BaseException)]
             # An authentication failure wins: only a new sign-in mends it.
-            raise next((e for e in errors if isinstance(e, PlexTVAuthenticationError)), errors[0])
+            raise next((e for e in errors if isinstance(e, PlexAuthenticationError)), errors[0])
         return account, resources
 
     async def _async_ping_when_due(self) -> None:
@@ -175,9 +178,9 @@ class PlexAccountCoordinator(DataUpdateCoordinator[PlexAccountData]):
             return
         try:
             await self.client.ping()
-        except PlexTVAuthenticationError:
+        except PlexAuthenticationError:
             raise
-        except PlexTVError as err:
+        except PlexError as err:
             LOGGER.debug("plex.tv did not take the token's ping: %s", err)
             return
         self._next_ping = now + PING_INTERVAL
@@ -230,9 +233,231 @@ class PlexWatchlistCoordinator(DataUpdateCoordinator[tuple[MediaItem, ...] | Non
     async def _async_update_data(self) -> tuple[MediaItem, ...] | None:
         """Fetch the watchlist unless plex.tv says it is unchanged since the last read."""
         etag = self._etag if self.data is not None else None
-        with _plextv_errors():
+        with update_errors():
             watchlist = await self.client.watchlist(etag=etag)
         if watchlist is None:
             return self.data
         self._etag = watchlist.etag
         return watchlist.items
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServerSessions:
+    """What one owned server told last: whether it answers, and what plays on it."""
+
+    available: bool = False
+    sessions: tuple[Session, ...] = ()
+    read_at: datetime | None = None
+    """When the sessions were read: the positions are as of then."""
+
+
+class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
+    """Hold what plays on every owned server of the account, as each server pushes it.
+
+    Nothing is polled from here: each server's follower hands over the sessions it read.
+    The data maps each followed server's identifier to its ServerSessions.
+    """
+
+    config_entry: PlexAccountConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: PlexAccountConfigEntry, account: PlexAccountCoordinator
+    ) -> None:
+        """Follow the owned servers of the account's resources, once started."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} sessions",
+            update_interval=None,
+        )
+        self.account = account
+        self.data = {}
+        self.followers: dict[str, ServerFollower] = {}
+        """The follower of each owned server, by the server's identifier."""
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._token_retried: set[str] = set()
+        self._playback: dict[str, list[Callable[[list[PlaybackEvent]], None]]] = {}
+
+    @override
+    async def _async_update_data(self) -> dict[str, ServerSessions]:
+        """Return what the servers pushed last; there is nothing to fetch."""
+        return self.data
+
+    @property
+    def account_uuid(self) -> str:
+        """Return the account's uuid, which scopes ids and repair issues."""
+        return self.account.data.account.uuid
+
+    @callback
+    def async_start(self) -> None:
+        """Follow the owned servers now, and as later refreshes of the resources change them."""
+        self.config_entry.async_on_unload(
+            self.account.async_add_listener(self._async_resources_changed)
+        )
+        self.config_entry.async_on_unload(self._async_stop_all)
+        self._async_resources_changed()
+
+    @callback
+    def async_add_playback_listener(
+        self, server_id: str, listener: Callable[[list[PlaybackEvent]], None]
+    ) -> Callable[[], None]:
+        """Call `listener` with each change of the streams of one server; return its removal."""
+        listeners = self._playback.setdefault(server_id, [])
+        listeners.append(listener)
+        return lambda: listeners.remove(listener)
+
+    async def async_artwork(self, server_id: str, path: str) -> Artwork | None:
+        """Fetch a picture from a server over the connection in use, or None if it fails."""
+        follower = self.followers.get(server_id)
+        if follower is None or follower.connection is None:
+            return None
+        client = follower.connection.client(
+            async_get_clientsession(self.hass), identity=self.account.client.identity
+        )
+        try:
+            return await client.artwork(path)
+        except (PlexError, ValueError) as err:
+            LOGGER.debug("Could not fetch artwork from %s: %s", follower.name, err)
+            return None
+
+    @callback
+    def _async_resources_changed(self) -> None:
+        """Follow new owned servers, forget vanished ones, hand the others plex.tv's word."""
+        owned = self.account.data.owned_servers
+        data = dict(self.data)
+        for server_id in self.followers.keys() - owned.keys():
+            self._async_stop(server_id)
+            data.pop(server_id, None)
+        for server_id, resource in owned.items():
+            if (follower := self.followers.get(server_id)) is not None:
+                follower.update_resource(resource)
+                continue
+            data[server_id] = ServerSessions()
+            self._async_follow(resource)
+        if data != self.data:
+            self.async_set_updated_data(data)
+
+    @callback
+    def _async_follow(self, resource: Resource) -> None:
+        server_id = resource.client_identifier
+        follower = ServerFollower(
+            session=async_get_clientsession(self.hass),
+            resource=resource,
+            identity=self.account.client.identity,
+            settings=FOLLOW_SETTINGS,
+            on_sessions=lambda sessions: self._async_sessions(server_id, sessions),
+            on_available=lambda: self._async_available(server_id),
+            on_unavailable=lambda err: self._async_unavailable(server_id, err),
+            on_playback=lambda events: self._async_playback(server_id, events),
+            # Home Assistant's own time, so that its timers (and its tests' clock) drive it.
+            clock=lambda: dt_util.utcnow().timestamp(),
+            sleep=self._async_sleep,
+            json_loads=json_loads,
+        )
+        self.followers[server_id] = follower
+        self._tasks[server_id] = self.config_entry.async_create_background_task(
+            self.hass, follower.run(), f"{DOMAIN} follow {resource.name}"
+        )
+
+    @callback
+    def _async_stop(self, server_id: str) -> None:
+        # A stopped follower's callbacks never run again: its task is cancelled first.
+        self._tasks.pop(server_id).cancel()
+        self.followers.pop(server_id)
+        self._token_retried.discard(server_id)
+        self._async_delete_token_issue(server_id)
+
+    @callback
+    def _async_stop_all(self) -> None:
+        for task in self._tasks.values():
+            task.cancel()
+
+    async def _async_sleep(self, seconds: float) -> None:
+        """Sleep on Home Assistant's timers."""
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        done = self.hass.loop.create_future()
+
+        @callback
+        def _wake(_now: datetime) -> None:
+            # A cancelled sleep cancels its timer first: the future is still pending here.
+            done.set_result(None)
+
+        cancel = async_call_later(self.hass, seconds, _wake)
+        try:
+            await done
+        finally:
+            cancel()
+
+    @callback
+    def _async_sessions(self, server_id: str, sessions: list[Session]) -> None:
+        if server_id in self._token_retried:
+            self._token_retried.discard(server_id)
+            self._async_delete_token_issue(server_id)
+        self.async_set_updated_data(
+            {
+                **self.data,
+                server_id: ServerSessions(
+                    available=True, sessions=tuple(sessions), read_at=dt_util.utcnow()
+                ),
+            }
+        )
+
+    @callback
+    def _async_playback(self, server_id: str, events: list[PlaybackEvent]) -> None:
+        for listener in list(self._playback.get(server_id, ())):
+            listener(events)
+
+    @callback
+    def _async_available(self, server_id: str) -> None:
+        LOGGER.info("Plex server %s is available again", self.followers[server_id].name)
+
+    @callback
+    def _async_unavailable(self, server_id: str, err: PlexError) -> None:
+        follower = self.followers[server_id]
+        LOGGER.info("Plex server %s is unavailable: %s", follower.name, err)
+        self.async_set_updated_data({**self.data, server_id: ServerSessions(available=False)})
+        if not isinstance(err, PlexAuthenticationError):
+            return
+        if server_id in self._token_retried:
+            self._async_create_token_issue(follower)
+            return
+        # A server's token is its own (plex.tv lists it with the server): the account's
+        # sign-in is fine, so this never starts reauth. plex.tv may list a new one.
+        self._token_retried.add(server_id)
+        self.config_entry.async_create_background_task(
+            self.hass,
+            self._async_renew_token(server_id, follower.resource.access_token),
+            f"{DOMAIN} renew the token of {follower.name}",
+        )
+
+    async def _async_renew_token(self, server_id: str, refused: str | None) -> None:
+        """Read plex.tv's resources again; raise the repair issue if the token stays the same.
+
+        A new token is handed to the follower, which tries it at once; if the server
+        refuses that one too, the follower says so again, and the issue is raised then.
+        """
+        await self.account.async_refresh()
+        follower = self.followers.get(server_id)
+        if follower is not None and follower.resource.access_token == refused:
+            self._async_create_token_issue(follower)
+
+    @callback
+    def _async_create_token_issue(self, follower: ServerFollower) -> None:
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            token_refused_issue_id(self.account_uuid, follower.resource.client_identifier),
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=TOKEN_REFUSED_ISSUE,
+            translation_placeholders={"server": follower.name},
+        )
+
+    @callback
+    def _async_delete_token_issue(self, server_id: str) -> None:
+        ir.async_delete_issue(
+            self.hass, DOMAIN, token_refused_issue_id(self.account_uuid, server_id)
+        )

@@ -6,10 +6,8 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
-from homeassistant.util import dt as dt_util
 
-from .coordinator import PlexAccountConfigEntry
-from .sessions import PlexSessionsCoordinator
+from .coordinator import PlexAccountConfigEntry, PlexSessionsCoordinator
 
 TO_REDACT = {
     # secrets
@@ -46,22 +44,19 @@ def _plain(value: Any) -> Any:  # noqa: ANN401 - any model value
 
 def _followed_servers(sessions: PlexSessionsCoordinator) -> list[dict[str, Any]]:
     """Say how each owned server is followed: how it is reached, not where; no token."""
-    now = dt_util.utcnow()
     servers: list[dict[str, Any]] = []
     for server_id, follower in sessions.followers.items():
         connection = follower.connection
-        last = follower.last_notification
+        age = follower.seconds_since_notification()
         server = sessions.data[server_id]
         servers.append(
             {
-                "name": follower.resource.name,
+                "name": follower.name,
                 "available": server.available,
                 "connection": None if connection is None else connection.kind,
                 "server_version": None if connection is None else connection.version,
                 "websocket": follower.state,
-                "last_notification_age_s": (
-                    None if last is None else round((now - last).total_seconds(), 1)
-                ),
+                "last_notification_age_s": None if age is None else round(age, 1),
                 "streams": len(server.sessions),
             }
         )

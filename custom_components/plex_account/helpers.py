@@ -8,6 +8,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util.json import json_loads
 
+from .aioplexaccount import (
+    DEFAULT_BASE_URL,
+    DEFAULT_DISCOVER_URL,
+    DEFAULT_METADATA_URL,
+    PlexIdentity,
+    PlexTVClient,
+)
 from .const import (
     CLIENT_PLATFORM,
     CONF_CLIENT_IDENTIFIER,
@@ -17,13 +24,6 @@ from .const import (
     METADATA_URL_ENV,
     PLEXTV_URL_ENV,
     VERSION,
-)
-from .plextv import (
-    DEFAULT_BASE_URL,
-    DEFAULT_DISCOVER_URL,
-    DEFAULT_METADATA_URL,
-    PlexIdentity,
-    PlexTVClient,
 )
 
 

@@ -6,19 +6,17 @@ from typing import Final, override
 
 from homeassistant.components.media_player import (
     MediaPlayerEntity,
+    MediaPlayerEntityDescription,
     MediaPlayerEntityFeature,
     MediaPlayerState,
     MediaType,
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import PlexAccountConfigEntry, server_device_key
-from .entity import async_add_resource_entities, resource_device_info
-from .plextv import Resource
-from .pms import Artwork, Session
-from .sessions import PlexSessionsCoordinator
+from .aioplexaccount import Account, Artwork, Resource, Session
+from .coordinator import PlexAccountConfigEntry, PlexSessionsCoordinator
+from .entity import PlexAccountEntity, async_add_resource_entities
 
 # The entities only read what the servers push: nothing to send, nothing to queue.
 PARALLEL_UPDATES = 0
@@ -37,6 +35,8 @@ _CONTENT_TYPES: Final = {
 # When a player has streams on several servers (or several on one), the one that plays.
 _STATE_RANK: Final = {"playing": 0, "buffering": 1, "paused": 2}
 
+PLAYER = MediaPlayerEntityDescription(key="media_player", translation_key="player")
+
 
 async def async_setup_entry(
     hass: HomeAssistant,
@@ -45,35 +45,34 @@ async def async_setup_entry(
 ) -> None:
     """Add a media player for each player of the account, and for each one that appears."""
     sessions = entry.runtime_data.sessions
+    account = entry.runtime_data.account.data.account
     async_add_resource_entities(
         entry,
         async_add_entities,
-        lambda player: [PlexMediaPlayer(sessions, player)],
+        lambda player: [PlexMediaPlayer(sessions, account, player)],
         lambda data: data.media_players,
     )
 
 
-class PlexMediaPlayer(CoordinatorEntity[PlexSessionsCoordinator], MediaPlayerEntity):
+class PlexMediaPlayer(PlexAccountEntity[PlexSessionsCoordinator], MediaPlayerEntity):
     """A Plex player of the account: what it plays now, read-only.
 
     The servers say what plays; plex.tv says whether the player is online. Nothing is
     sent to the player, so no control is offered.
     """
 
-    _attr_has_entity_name = True
+    # Named after its device, the player itself.
     _attr_name = None
-    _attr_translation_key = "player"
     _attr_supported_features = MediaPlayerEntityFeature(0)
     # Artwork needs the server's token: Home Assistant fetches it and serves it itself.
     _attr_media_image_remotely_accessible = False
 
-    def __init__(self, coordinator: PlexSessionsCoordinator, player: Resource) -> None:
+    def __init__(
+        self, coordinator: PlexSessionsCoordinator, account: Account, player: Resource
+    ) -> None:
         """Describe the player's entity, on the player's own device."""
-        super().__init__(coordinator)
+        super().__init__(coordinator, PLAYER, account, player)
         self._player_id = player.client_identifier
-        device_key = server_device_key(coordinator.account_uuid, self._player_id)
-        self._attr_unique_id = f"{device_key}_media_player"
-        self._attr_device_info = resource_device_info(device_key, player)
         self._session: Session | None = None
         self._server_id: str | None = None
         self._read_at: datetime | None = None

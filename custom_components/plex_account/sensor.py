@@ -16,34 +16,21 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import PlexAccountConfigEntry, PlexAccountData
-from .entity import (
-    PlexAccountEntity,
-    PlexServerEntity,
-    PlexServerSessionsEntity,
-    async_add_resource_entities,
-    async_add_server_entities,
-    owned_servers,
-)
-from .plextv import Resource
-from .pms import Session
-from .sessions import ServerSessions
+from .aioplexaccount import Resource, Session
+from .coordinator import PlexAccountConfigEntry, PlexAccountData, ServerSessions
+from .entity import PlexServerEntity, PlexTVEntity, async_add_resource_entities
 
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class PlexAccountSensorEntityDescription(SensorEntityDescription):
-    """A sensor of the account."""
+class PlexSensorEntityDescription(SensorEntityDescription):
+    """A sensor of the account (`resource` None) or of one of its servers.
 
-    value_fn: Callable[[PlexAccountData], StateType]
+    has_fn says whether a server has it.
+    """
 
-
-@dataclass(frozen=True, kw_only=True)
-class PlexServerSensorEntityDescription(SensorEntityDescription):
-    """A sensor of one server; has_fn says whether the server has it."""
-
-    value_fn: Callable[[Resource], StateType | datetime]
+    value_fn: Callable[[PlexAccountData, Resource | None], StateType | datetime]
     has_fn: Callable[[Resource], bool] = lambda _: True
 
 
@@ -82,41 +69,41 @@ def streams(server: ServerSessions) -> list[dict[str, str | None]]:
 
 
 ACCOUNT_SENSORS = (
-    PlexAccountSensorEntityDescription(
+    PlexSensorEntityDescription(
         key="plex_pass_plan",
         translation_key="plex_pass_plan",
         entity_category=EntityCategory.DIAGNOSTIC,
         # The plan rarely changes and the Plex Pass sensor says what most people want.
         entity_registry_enabled_default=False,
-        value_fn=lambda data: data.account.subscription.plan,
+        value_fn=lambda data, _: data.account.subscription.plan,
     ),
-    PlexAccountSensorEntityDescription(
+    PlexSensorEntityDescription(
         key="servers_online",
         translation_key="servers_online",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data: sum(server.presence for server in data.servers.values()),
+        value_fn=lambda data, _: sum(server.presence for server in data.servers.values()),
     ),
-    PlexAccountSensorEntityDescription(
+    PlexSensorEntityDescription(
         key="devices_online",
         translation_key="devices_online",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data: sum(player.presence for player in data.players.values()),
+        value_fn=lambda data, _: sum(player.presence for player in data.players.values()),
     ),
 )
 
 SERVER_SENSORS = (
-    PlexServerSensorEntityDescription(
+    PlexSensorEntityDescription(
         key="last_seen",
         translation_key="last_seen",
         device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda server: server.last_seen_at,
+        value_fn=lambda _, server: None if server is None else server.last_seen_at,
     ),
-    PlexServerSensorEntityDescription(
+    PlexSensorEntityDescription(
         key="owner",
         translation_key="owner",
         entity_category=EntityCategory.DIAGNOSTIC,
         has_fn=lambda server: not server.owned,
-        value_fn=lambda server: server.source_title,
+        value_fn=lambda _, server: None if server is None else server.source_title,
     ),
 )
 
@@ -136,14 +123,15 @@ async def async_setup_entry(
 ) -> None:
     """Add the account's sensors, and each server's as it appears."""
     coordinator = entry.runtime_data.account
+    account = coordinator.data.account
     async_add_entities(
-        PlexAccountSensor(coordinator, description) for description in ACCOUNT_SENSORS
+        PlexSensor(coordinator, description, account) for description in ACCOUNT_SENSORS
     )
-    async_add_server_entities(
+    async_add_resource_entities(
         entry,
         async_add_entities,
         lambda server: (
-            PlexServerSensor(coordinator, description, server)
+            PlexSensor(coordinator, description, account, server)
             for description in SERVER_SENSORS
             if description.has_fn(server)
         ),
@@ -152,36 +140,24 @@ async def async_setup_entry(
     async_add_resource_entities(
         entry,
         async_add_entities,
-        lambda server: [PlexStreamsSensor(sessions, STREAMS_SENSOR, server)],
-        owned_servers,
+        lambda server: [PlexStreamsSensor(sessions, STREAMS_SENSOR, account, server)],
+        lambda data: data.owned_servers,
     )
 
 
-class PlexAccountSensor(PlexAccountEntity, SensorEntity):
-    """A sensor of the account."""
+class PlexSensor(PlexTVEntity, SensorEntity):
+    """A sensor of the account or of one of its servers, from plex.tv's word."""
 
-    entity_description: PlexAccountSensorEntityDescription
-
-    @property
-    @override
-    def native_value(self) -> StateType:
-        """Return the value from the last refresh."""
-        return self.entity_description.value_fn(self.coordinator.data)
-
-
-class PlexServerSensor(PlexServerEntity, SensorEntity):
-    """A sensor of one server."""
-
-    entity_description: PlexServerSensorEntityDescription
+    entity_description: PlexSensorEntityDescription
 
     @property
     @override
     def native_value(self) -> StateType | datetime:
         """Return the value from the last refresh."""
-        return self.entity_description.value_fn(self.server)
+        return self.entity_description.value_fn(self.coordinator.data, self.server)
 
 
-class PlexStreamsSensor(PlexServerSessionsEntity, SensorEntity):
+class PlexStreamsSensor(PlexServerEntity, SensorEntity):
     """How many streams play on one owned server, and what they are."""
 
     entity_description: PlexStreamsSensorEntityDescription

@@ -11,22 +11,21 @@ from homeassistant.components.todo import (
     TodoListEntity,
     TodoListEntityFeature,
 )
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.translation import async_get_translations
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.helpers.translation import (
+    async_get_cached_translations,
+    async_get_translations,
+)
 
+from .aioplexaccount import Account, MediaItem, SearchResult, validate_name
 from .const import DOMAIN
 from .coordinator import PlexAccountConfigEntry, PlexWatchlistCoordinator
-from .plextv import (
-    MediaItem,
-    PlexTVAuthenticationError,
-    PlexTVError,
-    PlexTVRateLimitError,
-    SearchResult,
-    validate_name,
-)
+from .entity import PlexAccountEntity
+from .errors import action_errors
 
 # Watchlist actions run one at a time, so that two additions never race each other's refresh.
 PARALLEL_UPDATES = 1
@@ -43,27 +42,17 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the account's watchlist."""
-    translations = await async_get_translations(hass, hass.config.language, "entity", {DOMAIN})
-    kinds = {
-        key.removeprefix(f"{_KIND_KEY}."): text
-        for key, text in translations.items()
-        if key.startswith(f"{_KIND_KEY}.")
-    }
+    # Loaded now, read from the cache each time the list is shown, in the language of then.
+    await async_get_translations(hass, hass.config.language, "entity", {DOMAIN})
     async_add_entities(
         [
             PlexWatchlistTodoListEntity(
                 entry.runtime_data.watchlist,
-                account_name=_account_name(entry),
+                entry.runtime_data.account.data.account,
                 first_account=_is_first_account(hass, entry),
-                kinds=kinds,
             )
         ]
     )
-
-
-def _account_name(entry: PlexAccountConfigEntry) -> str:
-    account = entry.runtime_data.account.data.account
-    return account.title or account.username
 
 
 def _is_first_account(hass: HomeAssistant, entry: PlexAccountConfigEntry) -> bool:
@@ -121,10 +110,9 @@ def item_summary(item: MediaItem) -> str:
     return f"{item.title} ({item.year})" if item.year else item.title
 
 
-class PlexWatchlistTodoListEntity(CoordinatorEntity[PlexWatchlistCoordinator], TodoListEntity):
+class PlexWatchlistTodoListEntity(PlexAccountEntity[PlexWatchlistCoordinator], TodoListEntity):
     """The watchlist: every film and show the account wants to watch, newest first."""
 
-    _attr_has_entity_name = True
     _attr_supported_features = (
         TodoListEntityFeature.CREATE_TODO_ITEM
         | TodoListEntityFeature.DELETE_TODO_ITEM
@@ -132,24 +120,19 @@ class PlexWatchlistTodoListEntity(CoordinatorEntity[PlexWatchlistCoordinator], T
     )
 
     def __init__(
-        self,
-        coordinator: PlexWatchlistCoordinator,
-        *,
-        account_name: str,
-        first_account: bool,
-        kinds: dict[str, str],
+        self, coordinator: PlexWatchlistCoordinator, account: Account, *, first_account: bool
     ) -> None:
-        """Name the list for Assist, and keep the words for the kinds of item."""
-        super().__init__(coordinator)
-        account_id = coordinator.config_entry.unique_id
-        self._attr_unique_id = f"{account_id}_watchlist"
+        """Name the list for Assist: the oldest account's plainly, the others' by account."""
+        key = "watchlist" if first_account else "watchlist_of_account"
         # No device: its name would come first and Assist would not find "Plex watchlist".
-        if first_account:
-            self._attr_translation_key = "watchlist"
-        else:
-            self._attr_translation_key = "watchlist_of_account"
-            self._attr_translation_placeholders = {"account": account_name}
-        self._kinds = kinds
+        super().__init__(
+            coordinator,
+            EntityDescription(key="watchlist", translation_key=key),
+            account,
+            device=False,
+        )
+        if not first_account:
+            self._attr_translation_placeholders = {"account": account.title or account.username}
 
     @property
     @override
@@ -168,7 +151,10 @@ class PlexWatchlistTodoListEntity(CoordinatorEntity[PlexWatchlistCoordinator], T
         ]
 
     def _description(self, item: MediaItem) -> str | None:
-        kind = self._kinds.get(item.type)
+        kinds = async_get_cached_translations(
+            self.hass, self.hass.config.language, "entity", DOMAIN
+        )
+        kind = kinds.get(f"{_KIND_KEY}.{item.type}")
         parts = [part for part in (kind, item.summary) if part]
         return "\n\n".join(parts) or None
 
@@ -190,20 +176,22 @@ class PlexWatchlistTodoListEntity(CoordinatorEntity[PlexWatchlistCoordinator], T
         state = await _call(client.user_state(match.rating_key))
         if not state.on_watchlist:
             await _call(client.add_to_watchlist(match.rating_key))
-        await self.coordinator.async_refresh()
+        await self._async_refresh()
 
     @override
     async def async_delete_todo_items(self, uids: list[str]) -> None:
         """Take the items off the watchlist at Plex."""
         for uid in uids:
             await _call(self.coordinator.client.remove_from_watchlist(uid))
-        await self.coordinator.async_refresh()
+        await self._async_refresh()
 
     @override
     async def async_update_todo_item(self, item: TodoItem) -> None:
         """Tick an item off: mark it watched at Plex, then take it off the watchlist.
 
-        If Plex refuses to mark it watched, nothing changes. Plex's items cannot be renamed.
+        An item watched already is not marked again. If Plex refuses to mark it watched,
+        nothing changes; if it then refuses to take it off, the error says it is watched
+        now. Either way the list is read again at once. Plex's items cannot be renamed.
         """
         # Home Assistant found the item in todo_items, that is in this very data.
         current = next(
@@ -214,9 +202,20 @@ class PlexWatchlistTodoListEntity(CoordinatorEntity[PlexWatchlistCoordinator], T
         if item.status != TodoItemStatus.COMPLETED:
             return
         client = self.coordinator.client
-        await _call(client.mark_watched(current.rating_key), translation_key="mark_watched_failed")
-        await _call(client.remove_from_watchlist(current.rating_key))
-        await self.coordinator.async_refresh()
+        key = current.rating_key
+        try:
+            state = await _call(client.user_state(key), failed_key="mark_watched_failed")
+            if not state.view_count:
+                await _call(client.mark_watched(key), failed_key="mark_watched_failed")
+            await _call(client.remove_from_watchlist(key), failed_key="watched_not_removed")
+        finally:
+            await self._async_refresh()
+
+    async def _async_refresh(self) -> None:
+        """Read the list again, unless the entry was unloaded (or removed) meanwhile."""
+        # A removed entry's token is signed out: the refresh would start a reauth for it.
+        if self.coordinator.config_entry.state is ConfigEntryState.LOADED:
+            await self.coordinator.async_refresh()
 
 
 def _checked_text(summary: str | None) -> str:
@@ -229,19 +228,7 @@ def _checked_text(summary: str | None) -> str:
         ) from err
 
 
-async def _call[T](request: Awaitable[T], *, translation_key: str = "watchlist_failed") -> T:
+async def _call[T](request: Awaitable[T], *, failed_key: str = "watchlist_failed") -> T:
     """Await one call to Plex, turning its failure into an error the user can read."""
-    try:
+    with action_errors(failed_key):
         return await request
-    except PlexTVRateLimitError as err:
-        raise HomeAssistantError(translation_domain=DOMAIN, translation_key="rate_limited") from err
-    except PlexTVAuthenticationError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="invalid_token"
-        ) from err
-    except PlexTVError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key=translation_key,
-            translation_placeholders={"error": str(err)},
-        ) from err

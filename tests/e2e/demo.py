@@ -1,7 +1,7 @@
 """Run the simulators and Home Assistant side by side until Ctrl-C (scripts/demo).
 
 The plex.tv simulator lists the Plex Media Server simulator as the sample account's Living
-Room Server, so that playback started there (python -m tests.pms_sim.play) shows in Home
+Room Server, so that playback started there (python -m library.simulators.pms.play) shows in Home
 Assistant's media players.
 """
 
@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from tests.pms_sim.play import DEFAULT_CONTROL_URL
+from library.simulators.pms.play import DEFAULT_CONTROL_URL
 
 from .harness import ROOT, SERVER_HOST, HarnessError, HomeAssistant, ServerSimulator, Simulator
 
@@ -38,7 +38,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--pms-control-port",
         type=int,
         default=int(DEFAULT_CONTROL_URL.rsplit(":", 1)[1]),
-        help="port of its control routes, which python -m tests.pms_sim.play talks to",
+        help="port of its control routes, which python -m library.simulators.pms.play talks to",
     )
     parser.add_argument(
         "--pin-expires-in",
@@ -146,7 +146,7 @@ def _say(text: str, *, error: bool = False) -> None:
 
 
 def _print_instructions(simulator: Simulator, server: ServerSimulator, config: Path) -> None:
-    play = ".venv/bin/python -m tests.pms_sim.play"
+    play = ".venv/bin/python -m library.simulators.pms.play"
     if server.control_url != DEFAULT_CONTROL_URL:
         play += f" --control {server.control_url}"
     _say(

@@ -24,8 +24,8 @@ from typing import IO, Any, Self
 import aiohttp
 import httpx
 
-from tests.plextv_sim.sample import LIVING_ROOM_SERVER_ID, sample_resources
-from tests.pms_sim.play import Control
+from library.simulators.plextv.sample import LIVING_ROOM_SERVER_ID, sample_resources
+from library.simulators.pms.play import Control
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -217,11 +217,11 @@ class Simulator:
 
     @classmethod
     def start(cls, log_path: Path, *, pin_expires_in: float | None = None, port: int = 0) -> Self:
-        """Start `python -m tests.plextv_sim` on 127.0.0.1 and wait until it serves.
+        """Start `python -m library.simulators.plextv` on 127.0.0.1 and wait until it serves.
 
         The loopback guard records what it refused next to log_path.
         """
-        args = [str(PYTHON), "-m", "tests.plextv_sim", "--host", "127.0.0.1", "--port", str(port)]
+        args = [str(PYTHON), "-m", "library.simulators.plextv", "--host", "127.0.0.1", "--port", str(port)]
         if pin_expires_in is not None:
             args += ["--pin-expires-in", str(pin_expires_in)]
         record = log_path.with_name(f"{log_path.stem}-loopback-guard.log")
@@ -343,7 +343,7 @@ class ServerSimulator:
         control_port: int = 0,
         token: str | None = None,
     ) -> Self:
-        """Start `python -m tests.pms_sim` on host and wait until it serves.
+        """Start `python -m library.simulators.pms` on host and wait until it serves.
 
         Port 0 (the default) picks free ports. The token, which every request but /identity
         must carry, is a fresh one unless given: wire() hands it to plex.tv's resource, so
@@ -352,7 +352,7 @@ class ServerSimulator:
         """
         token = token or fresh_token()
         args = [
-            *(str(PYTHON), "-m", "tests.pms_sim", "--host", host, "--port", str(port)),
+            *(str(PYTHON), "-m", "library.simulators.pms", "--host", host, "--port", str(port)),
             *("--control-port", str(control_port), "--token", token),
         ]
         record = log_path.with_name(f"{log_path.stem}-loopback-guard.log")

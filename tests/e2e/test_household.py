@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from tests.plextv_sim.sample import LIVING_ROOM_SERVER_ID, second_account
+from library.simulators.plextv.sample import LIVING_ROOM_SERVER_ID, second_account
 
 from .harness import HomeAssistant, Simulator, wait_for
 from .test_api import start_link, wait_for_entry

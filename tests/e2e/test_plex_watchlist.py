@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tests.plextv_sim.catalogue import AMELIE, ARRIVAL, DUNE_1984, SAMPLE_WATCHLIST
+from library.simulators.plextv.catalogue import AMELIE, ARRIVAL, DUNE_1984, SAMPLE_WATCHLIST
 
 from .harness import HomeAssistant, Simulator, wait_for
 from .test_browser import open_home_assistant, shot

@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from tests.plextv_sim.sample import sample_account, sample_resources
+from library.simulators.plextv.sample import sample_account, sample_resources
 
 from .harness import HomeAssistant, Simulator, wait_for
 from .test_api import start_link, wait_for_entry

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.plextv_sim.sample import (
+from library.simulators.plextv.sample import (
     sample_account,
     sample_resources,
     second_account,

@@ -1,0 +1,82 @@
+"""Asynchronous client for a Plex account: plex.tv, and the account's Plex Media Servers.
+
+It signs in with a plex.tv/link code, reads the account, its resources and its watchlist,
+and follows what plays on the account's servers, pushed by each server as it happens. It
+never imports Home Assistant: the integration is one of its users.
+"""
+
+from .account import Account, Connection, Pin, Resource, Subscription
+from .connection import Candidate, ConnectionKind, ServerConnection, candidates, choose_connection
+from .discover import MediaItem, SearchResult, UserState, Watchlist
+from .exceptions import (
+    PlexAuthenticationError,
+    PlexConnectionError,
+    PlexError,
+    PlexIdentityError,
+    PlexPinExpiredError,
+    PlexRateLimitError,
+    PlexResponseError,
+    PlexResponseTooLargeError,
+)
+from .follower import FollowSettings, FollowState, ServerFollower
+from .identity import MAX_NAME_LENGTH, PlexIdentity, validate_name
+from .notifications import Notification, PlayingNotification, parse_notification
+from .pin_poller import PinPoller
+from .playback import PlaybackChange, PlaybackEvent, PlaybackTracker
+from .plextv import DEFAULT_BASE_URL, DEFAULT_DISCOVER_URL, DEFAULT_METADATA_URL, PlexTVClient
+from .request import MAX_RETRY_AFTER, parse_retry_after
+from .server import MAX_ARTWORK_BYTES, Artwork, PMSClient
+from .sessions import Player, ServerIdentity, Session, User
+
+__version__ = "0.2.0"
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_DISCOVER_URL",
+    "DEFAULT_METADATA_URL",
+    "MAX_ARTWORK_BYTES",
+    "MAX_NAME_LENGTH",
+    "MAX_RETRY_AFTER",
+    "Account",
+    "Artwork",
+    "Candidate",
+    "Connection",
+    "ConnectionKind",
+    "FollowSettings",
+    "FollowState",
+    "MediaItem",
+    "Notification",
+    "PMSClient",
+    "Pin",
+    "PinPoller",
+    "PlaybackChange",
+    "PlaybackEvent",
+    "PlaybackTracker",
+    "Player",
+    "PlayingNotification",
+    "PlexAuthenticationError",
+    "PlexConnectionError",
+    "PlexError",
+    "PlexIdentity",
+    "PlexIdentityError",
+    "PlexPinExpiredError",
+    "PlexRateLimitError",
+    "PlexResponseError",
+    "PlexResponseTooLargeError",
+    "PlexTVClient",
+    "Resource",
+    "SearchResult",
+    "ServerConnection",
+    "ServerFollower",
+    "ServerIdentity",
+    "Session",
+    "Subscription",
+    "User",
+    "UserState",
+    "Watchlist",
+    "candidates",
+    "choose_connection",
+    "parse_notification",
+    "parse_retry_after",
+    "validate_name",
+]

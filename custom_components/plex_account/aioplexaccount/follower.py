@@ -1,0 +1,427 @@
+"""Follow one server of the account: the one push loop of the library.
+
+A ServerFollower chooses a connection (choose_connection), holds the server's notification
+websocket there and reads the sessions when the server says they changed: at once for the
+first notification of a burst, and once more when the burst is over. While the websocket
+cannot be held (refused, or closed as soon as it opens) the sessions are polled instead and
+the websocket is tried again after a growing pause. When the connection stops answering it
+chooses again from all of the server's connections; when none answers the server is
+unavailable, and sought again after a growing pause, for as long as it runs.
+"""
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Final
+
+from aiohttp import (
+    ClientError,
+    ClientSession,
+    ClientWebSocketResponse,
+    WSMsgType,
+    WSServerHandshakeError,
+)
+
+from .account import Resource
+from .connection import ServerConnection, candidates, choose_connection
+from .exceptions import (
+    PlexAuthenticationError,
+    PlexConnectionError,
+    PlexError,
+    PlexResponseError,
+)
+from .identity import PlexIdentity
+from .notifications import parse_notification, websocket_url
+from .playback import PlaybackEvent, PlaybackTracker
+from .request import JSONLoads, check_token, clean_text
+from .server import PMSClient
+from .sessions import Session
+
+_LOGGER = logging.getLogger(__name__)
+
+_WEBSOCKET: Final = "the notifications websocket"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowSettings:
+    """How a ServerFollower paces itself, in seconds."""
+
+    grace: float = 0.5
+    """How long a trusted connection waits for a preferred one still trying."""
+    timeout: float = 10.0
+    """Each request's time, and each connection's to say who it is."""
+    cooldown: float = 0.1
+    """After a read for a notification, how long the next ones wait to be read together."""
+    refresh_interval: float = 300.0
+    """How often the sessions are read while the websocket is quiet: a lost notification."""
+    poll_interval: float = 10.0
+    """How often the sessions are read while the websocket cannot be held."""
+    min_backoff: float = 1.0
+    max_backoff: float = 60.0
+    """The pause after a failure doubles from min_backoff up to max_backoff."""
+    jitter: float = 0.2
+    """The part of each pause taken off at random, so that clients do not all come at once."""
+    stable_after: float = 30.0
+    """A websocket held this long worked: when it closes it is opened again at once."""
+    heartbeat: float = 15.0
+    max_message_bytes: int = 4 * 1024 * 1024
+
+    def backoff(self, failures: int) -> float:
+        """Return the pause after `failures` failures in a row (none: min_backoff)."""
+        delay = min(self.min_backoff * 2.0 ** min(failures, 32), self.max_backoff)
+        return delay * (1 - self.jitter * random.random())  # noqa: S311 (not a secret)
+
+
+class FollowState(StrEnum):
+    """How the server is followed now."""
+
+    CONNECTED = "connected"
+    """The websocket is held: the server pushes."""
+    POLLING = "polling"
+    """The websocket cannot be held, but the sessions are read over HTTP."""
+    DISCONNECTED = "disconnected"
+    """Neither works, or the follower is not running."""
+
+
+class _WebsocketFailedError(PlexConnectionError):
+    """The websocket closed early or could not take a message: try it again later."""
+
+
+class ServerFollower:
+    """Follow what plays on one server of the account, over whichever connection works.
+
+    run() calls `on_sessions` with every read of the sessions, pushed or polled, and
+    `on_playback` with the changes of the streams (from the notifications as they come,
+    and from the reads). `on_unavailable` is called with the error once per outage (and
+    once at the start if the server is never reached), `on_available` once when it answers
+    again (not at the first read). A refused token is an outage like any other: it is tried
+    again after the pause, or at once when update_resource() hands over a new one.
+
+    `clock` (seconds) and `sleep` are the follower's sense of time: an owner with timers
+    of its own passes them.
+    """
+
+    def __init__(  # noqa: PLR0913
+        self,
+        *,
+        session: ClientSession,
+        resource: Resource,
+        on_sessions: Callable[[list[Session]], None],
+        on_available: Callable[[], None] | None = None,
+        on_unavailable: Callable[[PlexError], None] | None = None,
+        on_playback: Callable[[list[PlaybackEvent]], None] | None = None,
+        identity: PlexIdentity | None = None,
+        settings: FollowSettings | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        json_loads: JSONLoads = json.loads,
+    ) -> None:
+        """Follow the server of a plex.tv resource, once run() runs."""
+        self._session = session
+        self._resource = resource
+        self._on_sessions = on_sessions
+        self._on_available = on_available
+        self._on_unavailable = on_unavailable
+        self._on_playback = on_playback
+        self._identity = identity
+        self.settings = settings or FollowSettings()
+        self._clock = clock
+        self._sleep = sleep
+        self._json_loads = json_loads
+        self._tracker = PlaybackTracker()
+        self._restart = asyncio.Event()
+        self._dirty = asyncio.Event()
+        self._available: bool | None = None
+        self._retell = False
+        self._reads = 0
+        self._last_notification: float | None = None
+        self.connection: ServerConnection | None = None
+        """The connection in use (or last used), None before the first is chosen."""
+        self.state = FollowState.DISCONNECTED
+        self.notifications = 0
+        self.parse_errors = 0
+        """Messages that were not notifications: skipped and counted."""
+
+    @property
+    def resource(self) -> Resource:
+        """Return the server's plex.tv resource, as last handed over."""
+        return self._resource
+
+    @property
+    def name(self) -> str:
+        """Return the server's name."""
+        return self._resource.name
+
+    @property
+    def available(self) -> bool:
+        """Return whether the last try read the sessions; False until the first read."""
+        return bool(self._available)
+
+    def seconds_since_notification(self) -> float | None:
+        """Return how long ago the server last sent a notification, for diagnostics."""
+        if self._last_notification is None:
+            return None
+        return self._clock() - self._last_notification
+
+    def update_resource(self, resource: Resource) -> None:
+        """Take plex.tv's newest word on the server.
+
+        New connections or a new token are tried at once, and a failure with them is told
+        again even if the server was out of reach already; a new name or version only
+        replaces the old.
+        """
+        old, self._resource = self._resource, resource
+        if (old.access_token, {c.url for c in candidates(old)}) != (
+            resource.access_token,
+            {c.url for c in candidates(resource)},
+        ):
+            self._retell = True
+            self._restart.set()
+
+    async def run(self) -> None:
+        """Follow the server until cancelled; on cancellation every request is ended."""
+        try:
+            while True:
+                self._restart.clear()
+                # Both are awaited (or cancelled) below before the loop goes on.
+                follow = asyncio.ensure_future(self._follow())
+                restart = asyncio.ensure_future(self._restart.wait())
+                try:
+                    await asyncio.wait({follow, restart}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    follow.cancel()
+                    restart.cancel()
+                    await asyncio.gather(follow, restart, return_exceptions=True)
+                _LOGGER.debug("%s: plex.tv lists it anew; choosing a connection again", self.name)
+        finally:
+            self._set_state(FollowState.DISCONNECTED)
+
+    async def _follow(self) -> None:
+        """Find the server and follow it, pausing longer after each failure in a row."""
+        failures = 0
+        unexpected = False
+        while True:
+            reads, started = self._reads, self._clock()
+            try:
+                await self._follow_connection()
+            except PlexConnectionError as err:
+                if self._reads > reads and self._clock() - started >= self.settings.min_backoff:
+                    # The connection in use stopped; another may work (remote, once the
+                    # local one is gone): choose again before saying it is gone.
+                    _LOGGER.debug("%s: the connection stopped; choosing again: %s", self.name, err)
+                    failures = 0
+                    continue
+                self._unavailable(err)
+            except PlexError as err:
+                self._unavailable(err)
+            except Exception as err:
+                # A fault of the library's own: said once, and the server is sought again.
+                if not unexpected:
+                    _LOGGER.exception("Unexpected error while following %s", self.name)
+                unexpected = True
+                reason = clean_text(str(err), self._resource.access_token)
+                self._unavailable(PlexError(f"Unexpected error: {type(err).__name__}: {reason}"))
+            if self._reads > reads:
+                failures = 0
+                unexpected = False
+            delay = self.settings.backoff(failures)
+            failures += 1
+            _LOGGER.debug("%s: next try in %.1f s", self.name, delay)
+            await self._sleep(delay)
+
+    def _unavailable(self, err: PlexError) -> None:
+        """Tell the owner the server is out of reach: once per outage, and once at the start."""
+        self._set_state(FollowState.DISCONNECTED)
+        if self._available is not False or self._retell:
+            self._available = False
+            self._retell = False
+            _LOGGER.debug("%s is unavailable: %s", self.name, err)
+            if self._on_unavailable is not None:
+                self._on_unavailable(err)
+
+    async def _follow_connection(self) -> None:
+        """Choose a connection and follow the server there until it stops answering.
+
+        Raises PlexConnectionError when no connection answers, or the chosen one stops
+        answering both its websocket and HTTP.
+        """
+        self.connection = await choose_connection(
+            self._session,
+            self._resource,
+            identity=self._identity,
+            grace=self.settings.grace,
+            timeout=self.settings.timeout,
+        )
+        client = self.connection.client(
+            self._session,
+            identity=self._identity,
+            request_timeout=self.settings.timeout,
+            json_loads=self._json_loads,
+        )
+        failures = 0
+        while True:
+            opened = self._clock()
+            try:
+                await self._listen(client)
+            except _WebsocketFailedError as err:
+                _LOGGER.debug("%s: %s", self.name, err)
+            else:
+                if self._clock() - opened >= self.settings.stable_after:
+                    # A websocket that worked for a while dropped: open it again at once.
+                    failures = 0
+                    continue
+                _LOGGER.debug("%s: the websocket closed as soon as it opened", self.name)
+            delay = self.settings.backoff(failures)
+            failures += 1
+            await self._poll_for(client, delay)
+
+    async def _poll_for(self, client: PMSClient, seconds: float) -> None:
+        """Read the sessions now and every poll_interval, for `seconds`.
+
+        Raises PlexConnectionError when a read fails: the connection stopped answering.
+        """
+        deadline = self._clock() + seconds
+        while True:
+            try:
+                await self._read(client)
+            except (PlexConnectionError, PlexResponseError) as err:
+                msg = f"The server answers neither its websocket nor HTTP: {err}"
+                raise PlexConnectionError(msg) from err
+            self._set_state(FollowState.POLLING)
+            left = deadline - self._clock()
+            if left <= self.settings.poll_interval:
+                await self._sleep(max(left, 0.0))
+                return
+            await self._sleep(self.settings.poll_interval)
+
+    async def _read(self, client: PMSClient) -> None:
+        """Read the sessions; hand them and the changes they show to the owner."""
+        mark = self._tracker.mark
+        sessions = await client.sessions()
+        self._reads += 1
+        events = self._tracker.read(sessions, mark)
+        self._retell = False
+        if self._available is False:
+            _LOGGER.debug("%s is available again", self.name)
+            if self._on_available is not None:
+                self._on_available()
+        self._available = True
+        self._on_sessions(sessions)
+        if events and self._on_playback is not None:
+            self._on_playback(events)
+
+    async def _connect(self, client: PMSClient) -> ClientWebSocketResponse:
+        """Open the websocket, or raise _WebsocketFailedError (PlexAuthenticationError on 401)."""
+        # The token goes in the query string, as every server version takes it there; no
+        # message of this module quotes the URL.
+        token = check_token(client.token)
+        try:
+            async with asyncio.timeout(self.settings.timeout):
+                ws = await self._session.ws_connect(
+                    websocket_url(client.base_url),
+                    params={"X-Plex-Token": token},
+                    headers=client.headers(authenticated=False),
+                    heartbeat=self.settings.heartbeat,
+                    max_msg_size=self.settings.max_message_bytes,
+                )
+        except WSServerHandshakeError as err:
+            if err.status == 401 and not err.history:
+                msg = f"the server answered 401 to {_WEBSOCKET}"
+                raise PlexAuthenticationError(msg) from None
+            msg = f"the server answered {err.status} to {_WEBSOCKET}"
+            raise _WebsocketFailedError(msg) from None
+        except TimeoutError:
+            msg = f"Timed out after {self.settings.timeout} s on {_WEBSOCKET}"
+            raise _WebsocketFailedError(msg) from None
+        except (ClientError, OSError) as err:
+            # The cause would quote the URL, and the URL holds the token.
+            msg = f"Could not open {_WEBSOCKET}: {clean_text(str(err), token)}"
+            raise _WebsocketFailedError(msg) from None
+        # ws_connect follows redirects: a websocket somewhere else is not the server's.
+        if ws._response.history:  # noqa: SLF001 (aiohttp keeps the handshake there alone)
+            await ws.close()
+            msg = f"the server redirected {_WEBSOCKET}"
+            raise _WebsocketFailedError(msg)
+        return ws
+
+    async def _listen(self, client: PMSClient) -> None:
+        """Hold the websocket and read the sessions as it says, until it closes."""
+        ws = await self._connect(client)
+        self._dirty.clear()
+        async with ws:
+            self._set_state(FollowState.CONNECTED)
+            await _first_of(self._receive(ws), self._update(client))
+        _LOGGER.debug("%s: the notifications websocket closed", self.name)
+
+    async def _receive(self, ws: ClientWebSocketResponse) -> None:
+        # The iteration ends when the websocket closes, the heartbeat's failure included.
+        async for message in ws:
+            if message.type is WSMsgType.TEXT:
+                self._handle(message.data)
+            elif message.type is WSMsgType.ERROR:
+                msg = f"{_WEBSOCKET} failed: {type(message.data).__name__}"
+                raise _WebsocketFailedError(msg)
+
+    def _handle(self, text: str) -> None:
+        try:
+            notification = parse_notification(text, self._json_loads)
+        except PlexResponseError as err:
+            self.parse_errors += 1
+            _LOGGER.debug("%s: skipping a message that is not a notification: %s", self.name, err)
+            return
+        self.notifications += 1
+        self._last_notification = self._clock()
+        if notification.sessions_changed:
+            events = self._tracker.notified(notification.playing)
+            if events and self._on_playback is not None:
+                self._on_playback(events)
+            self._dirty.set()
+
+    async def _update(self, client: PMSClient) -> None:
+        """Read the sessions now, at the first notification of a burst and after it.
+
+        The notifications that come while a read runs, or in the cooldown after it, are
+        read together once the cooldown is over: at most two reads per burst.
+        """
+        await self._read_quietly(client)
+        while True:
+            quiet = self._sleep(self.settings.refresh_interval)
+            notified = await _first_of(self._dirty.wait(), quiet)
+            self._dirty.clear()
+            await self._read_quietly(client)
+            if notified:
+                await self._sleep(self.settings.cooldown)
+
+    async def _read_quietly(self, client: PMSClient) -> None:
+        """Read the sessions while the websocket holds; a failure waits for the next read."""
+        try:
+            await self._read(client)
+        except (PlexConnectionError, PlexResponseError) as err:
+            _LOGGER.debug("%s: could not read the sessions: %s", self.name, err)
+
+    def _set_state(self, state: FollowState) -> None:
+        if state is not self.state:
+            self.state = state
+            _LOGGER.debug("%s: %s", self.name, state)
+
+
+async def _first_of(*awaitables: Awaitable[Any]) -> bool:
+    """Await the awaitables until the first ends; cancel the others; raise what it raised.
+
+    Returns True when the first one given ended first.
+    """
+    tasks = [asyncio.ensure_future(awaitable) for awaitable in awaitables]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in done:
+        task.result()
+    return tasks[0] in done

@@ -1,0 +1,200 @@
+"""Typed models of what a Plex Media Server answers: its identity and its sessions.
+
+Times are in milliseconds, as the server counts them: the fields say so in their names.
+"""
+
+from dataclasses import dataclass
+from typing import Final, Self
+
+from .fields import Fields, container, readable
+
+MEDIA_EPISODE: Final = "episode"
+MEDIA_TRACK: Final = "track"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServerIdentity:
+    """What GET /identity says about the server: which machine it is, and its version."""
+
+    machine_identifier: str
+    version: str | None = None
+    claimed: bool = False
+
+    @classmethod
+    def from_dict(cls, data: object) -> Self:
+        """Build the identity from the server's JSON, raising PlexResponseError if malformed."""
+        read = container(data, "identity")
+        return cls(
+            machine_identifier=read.identifier("machineIdentifier"),
+            version=read.optional_str("version"),
+            claimed=read.flag("claimed"),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Player:
+    """The app that plays a session."""
+
+    machine_identifier: str
+    title: str | None = None
+    product: str | None = None
+    platform: str | None = None
+    state: str
+    """playing, paused or buffering."""
+    local: bool = False
+    address: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: object) -> Self:
+        """Build a player from the server's JSON, raising PlexResponseError if malformed."""
+        read = Fields(data, "player")
+        return cls(
+            machine_identifier=read.identifier("machineIdentifier"),
+            title=read.optional_str("title"),
+            product=read.optional_str("product"),
+            platform=read.optional_str("platform"),
+            state=read.identifier("state"),
+            local=read.flag("local"),
+            address=read.optional_str("address"),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class User:
+    """The Plex user a session plays for."""
+
+    id: str
+    title: str | None = None
+    thumb: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: object) -> Self:
+        """Build a user from the server's JSON, raising PlexResponseError if malformed."""
+        read = Fields(data, "user")
+        return cls(
+            id=read.identifier("id"),
+            title=read.optional_str("title"),
+            thumb=read.optional_str("thumb"),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Session:
+    """One stream playing on the server: what plays, where, for whom (a `Metadata` object)."""
+
+    session_key: str
+    rating_key: str | None = None
+    key: str | None = None
+    type: str
+    """movie, episode, track, clip..."""
+    title: str = ""
+    grandparent_title: str | None = None
+    """The show of an episode, the artist of a track."""
+    parent_title: str | None = None
+    """The season of an episode, the album of a track."""
+    parent_index: int | None = None
+    index: int | None = None
+    year: int | None = None
+    duration_ms: int | None = None
+    position_ms: int | None = None
+    """How far playback is (viewOffset), in milliseconds."""
+    thumb: str | None = None
+    parent_thumb: str | None = None
+    grandparent_thumb: str | None = None
+    art: str | None = None
+    library_section_title: str | None = None
+    player: Player
+    user: User | None = None
+    location: str | None = None
+    """lan or wan."""
+    transcoding: bool = False
+
+    @property
+    def state(self) -> str:
+        """Return the player's state: playing, paused or buffering."""
+        return self.player.state
+
+    @property
+    def show(self) -> str | None:
+        """Return the show of an episode."""
+        return self.grandparent_title if self.type == MEDIA_EPISODE else None
+
+    @property
+    def season(self) -> int | None:
+        """Return the season number of an episode."""
+        return self.parent_index if self.type == MEDIA_EPISODE else None
+
+    @property
+    def episode(self) -> int | None:
+        """Return the episode number of an episode."""
+        return self.index if self.type == MEDIA_EPISODE else None
+
+    @property
+    def artist(self) -> str | None:
+        """Return the artist of a track."""
+        return self.grandparent_title if self.type == MEDIA_TRACK else None
+
+    @property
+    def album(self) -> str | None:
+        """Return the album of a track."""
+        return self.parent_title if self.type == MEDIA_TRACK else None
+
+    @property
+    def track(self) -> int | None:
+        """Return the track number of a track."""
+        return self.index if self.type == MEDIA_TRACK else None
+
+    @property
+    def artwork(self) -> str | None:
+        """Return the path of the picture to show: the show's poster for an episode.
+
+        A track's own thumb is its album's cover; the artist's picture comes last. The path
+        is on the server and needs the token: fetch it with PMSClient.artwork().
+        """
+        if self.type == MEDIA_EPISODE:
+            return self.grandparent_thumb or self.thumb
+        if self.type == MEDIA_TRACK:
+            return self.thumb or self.parent_thumb or self.grandparent_thumb
+        return self.thumb
+
+    @classmethod
+    def from_dict(cls, data: object) -> Self:
+        """Build a session from the server's JSON, raising PlexResponseError if malformed."""
+        read = Fields(data, "session")
+        user = read.value("User")
+        session = read.value("Session")
+        location = (
+            None if session is None else Fields(session, "session info").optional_str("location")
+        )
+        return cls(
+            session_key=read.identifier("sessionKey"),
+            rating_key=read.optional_identifier("ratingKey"),
+            key=read.optional_str("key"),
+            type=read.identifier("type"),
+            title=read.optional_str("title") or "",
+            grandparent_title=read.optional_str("grandparentTitle"),
+            parent_title=read.optional_str("parentTitle"),
+            parent_index=read.optional_int("parentIndex"),
+            index=read.optional_int("index"),
+            year=read.optional_int("year"),
+            duration_ms=read.optional_int("duration"),
+            position_ms=read.optional_int("viewOffset"),
+            thumb=read.optional_str("thumb"),
+            parent_thumb=read.optional_str("parentThumb"),
+            grandparent_thumb=read.optional_str("grandparentThumb"),
+            art=read.optional_str("art"),
+            library_section_title=read.optional_str("librarySectionTitle"),
+            player=Player.from_dict(read.value("Player")),
+            user=None if user is None else User.from_dict(user),
+            location=location,
+            transcoding=read.has("TranscodeSession"),
+        )
+
+    @classmethod
+    def list_from_dict(cls, data: object) -> list[Self]:
+        """Return the sessions of GET /status/sessions, in the server's order.
+
+        A session that cannot be read is skipped, so that one odd stream does not hide the
+        others; if there are sessions and none can be read, the answer is malformed.
+        """
+        return readable(container(data, "sessions").objects("Metadata"), cls.from_dict, "sessions")

@@ -1,0 +1,3 @@
+"""Fixtures shared by the library's tests: the simulators, served on loopback."""
+
+pytest_plugins = ["library.simulators.plextv.fixtures", "library.simulators.pms.fixtures"]

@@ -32,6 +32,7 @@ from .aioplexaccount import (
     PlexError,
     PlexTVClient,
     Resource,
+    Resources,
     ServerFollower,
     Session,
 )
@@ -93,6 +94,8 @@ class PlexAccountData:
     account: Account
     servers: dict[str, Resource] = field(default_factory=dict)
     players: dict[str, Resource] = field(default_factory=dict)
+    unreadable: frozenset[str] = frozenset()
+    """Servers and players plex.tv lists but garbled: kept as last read, unavailable."""
 
     @property
     def media_players(self) -> dict[str, Resource]:
@@ -109,16 +112,31 @@ class PlexAccountData:
         return {server_id: server for server_id, server in self.servers.items() if server.owned}
 
     @classmethod
-    def from_resources(cls, account: Account, resources: list[Resource]) -> Self:
-        """Sort the resources into servers and players."""
+    def from_resources(
+        cls, account: Account, resources: Resources, previous: PlexAccountData | None = None
+    ) -> Self:
+        """Sort the resources into servers and players.
+
+        One plex.tv lists but garbled keeps its last reading (and so its device and
+        entities, which show unavailable): a bad answer never removes anything.
+        """
         servers: dict[str, Resource] = {}
         players: dict[str, Resource] = {}
-        for resource in resources:
+        kept = [
+            known[resource_id]
+            for resource_id in resources.unreadable
+            if previous is not None
+            for known in (previous.servers, previous.players)
+            if resource_id in known
+        ]
+        for resource in (*resources.resources, *kept):
             if resource.is_server:
                 servers[resource.client_identifier] = resource
             elif resource.provides & PLAYER_FEATURES:
                 players[resource.client_identifier] = resource
-        return cls(account=account, servers=servers, players=players)
+        return cls(
+            account=account, servers=servers, players=players, unreadable=resources.unreadable
+        )
 
 
 class PlexAccountCoordinator(DataUpdateCoordinator[PlexAccountData]):
@@ -145,11 +163,11 @@ class PlexAccountCoordinator(DataUpdateCoordinator[PlexAccountData]):
         """Fetch the account and the resources, mapping plex.tv's errors to Home Assistant's."""
         with update_errors():
             account, resources = await self._async_fetch()
-        data = PlexAccountData.from_resources(account, resources)
+        data = PlexAccountData.from_resources(account, resources, self.data)
         self._async_update_devices(data)
         return data
 
-    async def _async_fetch(self) -> tuple[Account, list[Resource]]:
+    async def _async_fetch(self) -> tuple[Account, Resources]:
         """Fetch both at once, with the token's daily ping when due; one round trip."""
         account, resources, pinged = await asyncio.gather(
             self.client.account(),

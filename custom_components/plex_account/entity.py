@@ -104,9 +104,11 @@ class PlexTVEntity(PlexAccountEntity[PlexAccountCoordinator]):
     @property
     @override
     def available(self) -> bool:
-        """Return whether plex.tv answered, and still lists the server."""
+        """Return whether plex.tv answered, and still lists the server readably."""
+        data = self.coordinator.data
         return super().available and (
-            self.resource_id is None or self.resource_id in self.coordinator.data.servers
+            self.resource_id is None
+            or (self.resource_id in data.servers and self.resource_id not in data.unreadable)
         )
 
     @property

@@ -116,8 +116,11 @@ class PlexMediaPlayer(PlexAccountEntity[PlexSessionsCoordinator], MediaPlayerEnt
     @property
     @override
     def available(self) -> bool:
-        """Return whether plex.tv still lists the player."""
-        return self._player is not None
+        """Return whether plex.tv still lists the player readably."""
+        return (
+            self._player is not None
+            and self._player_id not in self.coordinator.account.data.unreadable
+        )
 
     @property
     @override

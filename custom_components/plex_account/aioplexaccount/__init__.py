@@ -5,7 +5,7 @@ and follows what plays on the account's servers, pushed by each server as it hap
 never imports Home Assistant: the integration is one of its users.
 """
 
-from .account import Account, Connection, Pin, Resource, Subscription
+from .account import Account, Connection, Pin, Resource, Resources, Subscription
 from .connection import Candidate, ConnectionKind, ServerConnection, candidates, choose_connection
 from .discover import MediaItem, SearchResult, UserState, Watchlist
 from .exceptions import (
@@ -65,6 +65,7 @@ __all__ = [
     "PlexResponseTooLargeError",
     "PlexTVClient",
     "Resource",
+    "Resources",
     "SearchResult",
     "ServerConnection",
     "ServerFollower",

@@ -214,3 +214,12 @@ class Resource:
                 )
             ),
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resources:
+    """The account's resources as plex.tv listed them: those read, and those it garbled."""
+
+    resources: tuple[Resource, ...] = ()
+    unreadable: frozenset[str] = frozenset()
+    """The clientIdentifier of each entry that could not be read (when that much could be)."""

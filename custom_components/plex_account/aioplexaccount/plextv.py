@@ -10,10 +10,9 @@ from urllib.parse import quote
 
 from aiohttp import ClientSession
 
-from .account import Account, Pin, Resource
+from .account import Account, Pin, Resource, Resources
 from .discover import MediaItem, SearchResult, UserState, Watchlist, WatchlistPage
 from .exceptions import PlexAuthenticationError, PlexResponseError
-from .fields import readable
 from .identity import PlexIdentity
 from .request import Answer, JSONLoads, check_token, decode, send
 
@@ -80,11 +79,12 @@ class PlexTVClient:
         data = await self._json("GET", "/api/v2/user", authenticated=True)
         return Account.from_dict(data)
 
-    async def resources(self) -> list[Resource]:
+    async def resources(self) -> Resources:
         """Fetch the account's devices, with every kind of connection plex.tv knows.
 
         An entry that cannot be read is skipped, so that one odd device does not hide the
-        others; if no entry can be read at all, the answer is treated as malformed.
+        others, and its clientIdentifier (if that can be read) is listed as unreadable; if
+        no entry can be read at all, the answer is treated as malformed.
         """
         data = await self._json(
             "GET",
@@ -95,7 +95,20 @@ class PlexTVClient:
         if not isinstance(data, list):
             msg = f"resources: expected a JSON list, got {type(data).__name__}"
             raise PlexResponseError(msg)
-        return readable(data, Resource.from_dict, "resources")
+        resources: list[Resource] = []
+        unreadable: set[str] = set()
+        for index, entry in enumerate(data):
+            try:
+                resources.append(Resource.from_dict(entry))
+            except PlexResponseError as err:
+                _LOGGER.debug("Skipping resource %d: %s", index, err)
+                identifier = entry.get("clientIdentifier") if isinstance(entry, dict) else None
+                if isinstance(identifier, str) and identifier.strip():
+                    unreadable.add(identifier)
+        if data and not resources:
+            msg = f"resources: none of the {len(data)} entries could be read"
+            raise PlexResponseError(msg)
+        return Resources(resources=tuple(resources), unreadable=frozenset(unreadable))
 
     async def ping(self) -> None:
         """Tell plex.tv the token is still in use."""

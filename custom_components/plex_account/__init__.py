@@ -8,8 +8,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 
-from .aioplexaccount import PlexAuthenticationError, PlexError
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN
 from .coordinator import (
     TOKEN_REFUSED_ISSUE,
     PlexAccountConfigEntry,
@@ -19,7 +18,7 @@ from .coordinator import (
     PlexWatchlistCoordinator,
     server_device_key,
 )
-from .helpers import create_entry_client
+from .helpers import async_sign_out, create_entry_client
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
@@ -119,9 +118,4 @@ async def async_remove_entry(hass: HomeAssistant, entry: PlexAccountConfigEntry)
     for domain, issue_id in list(issues):
         if domain == DOMAIN and issue_id.startswith(prefix):
             ir.async_delete_issue(hass, DOMAIN, issue_id)
-    try:
-        await create_entry_client(hass, entry).sign_out()
-    except PlexAuthenticationError:
-        LOGGER.debug("plex.tv had already signed the token out")
-    except PlexError as err:
-        LOGGER.warning("Could not sign out of plex.tv; revoke the device there: %s", err)
+    await async_sign_out(create_entry_client(hass, entry))

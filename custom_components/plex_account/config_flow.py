@@ -14,6 +14,7 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
 )
 from homeassistant.const import CONF_TOKEN
+from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers.selector import TextSelector
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ from .aioplexaccount import (
     PlexError,
     PlexPinExpiredError,
     PlexRateLimitError,
+    PlexTVClient,
     validate_name,
 )
 from .const import (
@@ -40,7 +42,7 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .helpers import create_client, link_url
+from .helpers import async_sign_out, create_client, link_url
 
 # Pauses between attempts at reading the account once the code is approved: the token is
 # too precious to drop over one lost request.
@@ -149,28 +151,54 @@ class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_progress_done(next_step_id="finish")
 
     async def async_step_finish(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Store the verified token: a new entry, or an update of the entry being fixed."""
+        """Store the verified token: a new entry, or an update of the entry being fixed.
+
+        A token that is not kept (the flow aborts) is signed out at plex.tv, and so is the
+        token a reconfigure replaces: no unused sign-in stays on the account.
+        """
         assert self._token is not None
+        try:
+            return await self._async_keep_token(self._token)
+        except AbortFlow:
+            await async_sign_out(self._client(self._token))
+            raise
+
+    async def _async_keep_token(self, token: str) -> ConfigFlowResult:
         assert self._account is not None
         data = {
-            CONF_TOKEN: self._token,
+            CONF_TOKEN: token,
             CONF_CLIENT_IDENTIFIER: self._client_identifier,
             CONF_CLIENT_NAME: self._client_name,
             CONF_DEVICE_NAME: self._device_name,
         }
         await self.async_set_unique_id(self._account.uuid)
-        if self.source == SOURCE_REAUTH:
-            self._abort_if_unique_id_mismatch(reason="wrong_account")
-            return self.async_update_reload_and_abort(self._get_reauth_entry(), data_updates=data)
-        if self.source == SOURCE_RECONFIGURE:
-            self._abort_if_unique_id_mismatch(reason="wrong_account")
-            return self.async_update_reload_and_abort(
-                self._get_reconfigure_entry(), data_updates=data
+        if self.source not in (SOURCE_REAUTH, SOURCE_RECONFIGURE):
+            self._abort_if_unique_id_configured()
+            return self.async_create_entry(
+                title=self._account.username or self._account.title or self._account.uuid,
+                data=data,
             )
-        self._abort_if_unique_id_configured()
-        return self.async_create_entry(
-            title=self._account.username or self._account.title or self._account.uuid,
-            data=data,
+        # The entry may have been removed while the code waited.
+        entry = self.hass.config_entries.async_get_entry(self.context["entry_id"])
+        if entry is None:
+            reason = "entry_removed"
+            raise AbortFlow(reason)
+        self._abort_if_unique_id_mismatch(reason="wrong_account")
+        replaced = entry.data[CONF_TOKEN]
+        result = self.async_update_reload_and_abort(entry, data_updates=data)
+        # Reauth's old token is dead already; a reconfigure's still works until signed out.
+        if self.source == SOURCE_RECONFIGURE and replaced != token:
+            await async_sign_out(self._client(replaced))
+        return result
+
+    def _client(self, token: str | None = None) -> PlexTVClient:
+        """Return a client with this flow's identity (and the token, if given)."""
+        return create_client(
+            self.hass,
+            client_identifier=self._client_identifier,
+            client_name=self._client_name,
+            device_name=self._device_name,
+            token=token,
         )
 
     async def _async_names_step(
@@ -216,12 +244,7 @@ class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_create_pin(self) -> str | None:
         """Create a pin and its poller; return an error key when plex.tv cannot."""
-        client = create_client(
-            self.hass,
-            client_identifier=self._client_identifier,
-            client_name=self._client_name,
-            device_name=self._device_name,
-        )
+        client = self._client()
         try:
             pin = await client.create_pin()
         except PlexRateLimitError:

@@ -12,6 +12,8 @@ from .aioplexaccount import (
     DEFAULT_BASE_URL,
     DEFAULT_DISCOVER_URL,
     DEFAULT_METADATA_URL,
+    PlexAuthenticationError,
+    PlexError,
     PlexIdentity,
     PlexTVClient,
 )
@@ -21,6 +23,7 @@ from .const import (
     CONF_CLIENT_NAME,
     CONF_DEVICE_NAME,
     DISCOVER_URL_ENV,
+    LOGGER,
     METADATA_URL_ENV,
     PLEXTV_URL_ENV,
     VERSION,
@@ -81,3 +84,16 @@ def create_entry_client(hass: HomeAssistant, entry: ConfigEntry) -> PlexTVClient
         device_name=entry.data[CONF_DEVICE_NAME],
         token=entry.data[CONF_TOKEN],
     )
+
+
+async def async_sign_out(client: PlexTVClient) -> None:
+    """Sign the client's token out at plex.tv, so no unused device stays on the account.
+
+    Best effort: a failure is logged (without the token) and the caller goes on.
+    """
+    try:
+        await client.sign_out()
+    except PlexAuthenticationError:
+        LOGGER.debug("plex.tv had already signed the token out")
+    except PlexError as err:
+        LOGGER.warning("Could not sign out of plex.tv; revoke the device there: %s", err)

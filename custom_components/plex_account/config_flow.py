@@ -42,7 +42,7 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .helpers import async_sign_out, create_client, link_url
+from .helpers import async_sign_out, create_client, link_url, markdown_text, plextv_url
 
 # Pauses between attempts at reading the account once the code is approved: the token is
 # too precious to drop over one lost request.
@@ -54,6 +54,17 @@ NAMES_SCHEMA = vol.Schema(
         vol.Required(CONF_DEVICE_NAME): TextSelector(),
     }
 )
+
+
+def _qr_url(qr: str | None) -> str:
+    """Return the QR code's picture if plex.tv's own host serves it, else nothing.
+
+    The page shows it as an image: a picture from anywhere else would tell that host who
+    opened the page.
+    """
+    if qr is None or not qr.startswith(f"{plextv_url()}/") or not qr.isprintable():
+        return ""
+    return qr.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
 
 
 class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -133,10 +144,10 @@ class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
                 step_id="link",
                 progress_action="link",
                 description_placeholders={
-                    "code": self._poller.pin.code,
+                    "code": markdown_text(self._poller.pin.code),
                     "url": link_url(),
                     "minutes": str(max(round(self._poller.seconds_left / 60), 1)),
-                    "qr": self._poller.pin.qr or "",
+                    "qr": _qr_url(self._poller.pin.qr),
                 },
                 progress_task=self._login_task,
             )

@@ -38,6 +38,7 @@ from .aioplexaccount import (
 )
 from .const import DOMAIN, LOGGER
 from .errors import update_errors
+from .helpers import markdown_text
 
 # plex.tv documents no rate limit for these calls; Home Assistant's own Plex integration reads
 # resources at most once a minute, and presence changes no faster than that matters.
@@ -246,17 +247,21 @@ class PlexWatchlistCoordinator(DataUpdateCoordinator[tuple[MediaItem, ...] | Non
         )
         self.client = client
         self._etag: str | None = None
+        # One read at a time: a slow scheduled read that ended after an action's read would
+        # otherwise put the older list back.
+        self._reading = asyncio.Lock()
 
     @override
     async def _async_update_data(self) -> tuple[MediaItem, ...] | None:
         """Fetch the watchlist unless plex.tv says it is unchanged since the last read."""
-        etag = self._etag if self.data is not None else None
-        with update_errors():
-            watchlist = await self.client.watchlist(etag=etag)
-        if watchlist is None:
-            return self.data
-        self._etag = watchlist.etag
-        return watchlist.items
+        async with self._reading:
+            etag = self._etag if self.data is not None else None
+            with update_errors():
+                watchlist = await self.client.watchlist(etag=etag)
+            if watchlist is None:
+                return self.data
+            self._etag = watchlist.etag
+            return watchlist.items
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -471,7 +476,11 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
             is_fixable=False,
             severity=ir.IssueSeverity.ERROR,
             translation_key=TOKEN_REFUSED_ISSUE,
-            translation_placeholders={"server": follower.name},
+            # The title is plain text; the description is Markdown.
+            translation_placeholders={
+                "server": follower.name,
+                "server_markdown": markdown_text(follower.name),
+            },
         )
 
     @callback

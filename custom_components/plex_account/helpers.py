@@ -97,3 +97,12 @@ async def async_sign_out(client: PlexTVClient) -> None:
         LOGGER.debug("plex.tv had already signed the token out")
     except PlexError as err:
         LOGGER.warning("Could not sign out of plex.tv; revoke the device there: %s", err)
+
+
+# Characters that Markdown reads as syntax: plain text escapes them.
+_MARKDOWN_SYNTAX = frozenset("\\`*_{}[]()<>#+-.!|~")
+
+
+def markdown_text(text: str) -> str:
+    """Return text from plex.tv or a server ready for a Markdown description: only text."""
+    return "".join(f"\\{c}" if c in _MARKDOWN_SYNTAX else c for c in text)

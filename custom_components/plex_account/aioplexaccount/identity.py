@@ -10,13 +10,21 @@ MAX_NAME_LENGTH: Final = 255
 _ALLOWED_FORMAT_CHARACTERS: Final = frozenset({"\u200c", "\u200d"})
 # Control characters, surrogates and line/paragraph separators must never reach a header.
 _FORBIDDEN_CATEGORIES: Final = frozenset({"Cc", "Cs", "Zl", "Zp"})
+# What shows nothing: spaces, format and combining marks, and the letters and symbols that
+# fonts draw blank (Hangul fillers, the braille blank). A name of these alone reads as none.
+_BLANK_CATEGORIES: Final = frozenset({"Zs", "Cf", "Mn", "Me"})
+_BLANK_CHARACTERS: Final = frozenset({"\u115f", "\u1160", "\u2800", "\u3164", "\uffa0"})
 
 
 def validate_name(value: str) -> str:
     """Return the name trimmed, or raise ValueError if it cannot be sent in a header."""
     name = value.strip()
-    if not name:
-        msg = "must not be empty"
+    if not any(
+        unicodedata.category(character) not in _BLANK_CATEGORIES
+        and character not in _BLANK_CHARACTERS
+        for character in name
+    ):
+        msg = "must not be empty or blank"
         raise ValueError(msg)
     if len(name) > MAX_NAME_LENGTH:
         msg = f"must be at most {MAX_NAME_LENGTH} characters, got {len(name)}"

@@ -1,19 +1,23 @@
-"""The end-to-end harness's loopback guard refuses and records what leaves loopback.
+"""The loopback guard refuses and records what leaves loopback, in a child and under pytest.
 
-It runs in a child Python whose socket, aiodns and pycares entry points are first replaced by
-fakes that only note their calls: nothing here can reach a network, even if the guard failed.
+Each check runs in a child Python whose socket, aiodns and pycares entry points are first
+replaced by fakes that only note their calls: nothing here can reach a network, even if the
+guard failed.
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-GUARD = Path(__file__).parent / "e2e" / "loopback_guard" / "sitecustomize.py"
+from library import loopback
 
-_CHILD = """
-import errno, importlib.util, json, socket, sys
-import aiodns, aiodns.error, pycares
+# Fakes under the guard: the child armed it as it started (sitecustomize), and arms it again
+# over the fakes, as it does over whatever pytest-socket puts in place before a test.
+FAKES = """
+import aiodns, pycares, socket
+from library import loopback
 
 calls = []
 
@@ -23,84 +27,90 @@ def fake(name, result=None):
         return result
     return call
 
-socket.getaddrinfo = fake("getaddrinfo", [])
-socket.gethostbyname = fake("gethostbyname", "127.0.0.1")
-socket.gethostbyname_ex = fake("gethostbyname_ex")
-socket.gethostbyaddr = fake("gethostbyaddr")
-socket.getnameinfo = fake("getnameinfo")
-for name in ("connect", "sendto", "sendmsg"):
+for name in ("getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getnameinfo"):
+    setattr(socket, name, fake(name))
+for name in ("connect", "connect_ex", "sendto", "sendmsg"):
     setattr(socket.socket, name, fake(name, 0))
-socket.socket.connect_ex = fake("connect_ex", 0)
-for name in ("getaddrinfo", "query"):
-    setattr(aiodns.DNSResolver, name, fake("aiodns." + name))
-for name in ("getaddrinfo", "search"):
-    setattr(pycares.Channel, name, fake("pycares." + name))
-
-spec = importlib.util.spec_from_file_location("guard", sys.argv[1])
-guard = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(guard)
-guard.arm(sys.argv[2])
-
-outcomes = {}
-
-def attempt(label, action):
-    try:
-        result = action()
-    except OSError as error:
-        outcomes[label] = type(error).__name__
-    except pycares.AresError:
-        outcomes[label] = "AresError"
-    else:
-        outcomes[label] = "refused" if result == errno.ENETUNREACH else "allowed"
-
+for owner, name in [(aiodns.DNSResolver, "getaddrinfo"), (aiodns.DNSResolver, "query")] + [
+    (pycares.Channel, "search")
+]:
+    setattr(owner, name, fake(f"{owner.__module__}.{name}"))
+loopback.arm()
+"""
+CHILD = (
+    FAKES
+    + """
+import errno, json
 tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 udp = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 resolver = aiodns.DNSResolver.__new__(aiodns.DNSResolver)
-channel = pycares.Channel.__new__(pycares.Channel)
-attempt("getaddrinfo plex.tv", lambda: socket.getaddrinfo("plex.tv", 443))
-attempt("getaddrinfo 192.0.2.1", lambda: socket.getaddrinfo("192.0.2.1", 80))
-attempt("getaddrinfo localhost", lambda: socket.getaddrinfo("localhost", 80))
-attempt("getaddrinfo 127.0.0.2", lambda: socket.getaddrinfo("127.0.0.2", 80))
-attempt("getaddrinfo None", lambda: socket.getaddrinfo(None, 80))
-attempt("gethostbyname example.org", lambda: socket.gethostbyname("example.org"))
-attempt("gethostbyname_ex ::1", lambda: socket.gethostbyname_ex("::1"))
-attempt("gethostbyaddr 127.0.0.2", lambda: socket.gethostbyaddr("127.0.0.2"))
-attempt("gethostbyaddr 127.0.0.1", lambda: socket.gethostbyaddr("127.0.0.1"))
-attempt("getnameinfo numeric", lambda: socket.getnameinfo(("192.0.2.1", 80), socket.NI_NUMERICHOST))
-attempt("getnameinfo name", lambda: socket.getnameinfo(("192.0.2.1", 80), 0))
-attempt("connect 192.0.2.1", lambda: tcp.connect(("192.0.2.1", 80)))
-attempt("connect 0.0.0.0", lambda: tcp.connect(("0.0.0.0", 80)))
-attempt("connect 127.0.0.3", lambda: tcp.connect(("127.0.0.3", 80)))
-attempt("connect_ex example.org", lambda: tcp.connect_ex(("example.org", 80)))
-attempt("sendto ff02::fb", lambda: udp.sendto(b"x", ("ff02::fb", 5353, 0, 0)))
-attempt("sendto ::1", lambda: udp.sendto(b"x", 0, ("::1", 5353, 0, 0)))
-attempt("sendmsg 2001:db8::1", lambda: udp.sendmsg([b"x"], [], 0, ("2001:db8::1", 53, 0, 0)))
-attempt("sendmsg connected", lambda: udp.sendmsg([b"x"]))
-attempt("aiodns getaddrinfo", lambda: resolver.getaddrinfo("plex.tv"))
-attempt("aiodns getaddrinfo localhost", lambda: resolver.getaddrinfo("localhost"))
-attempt("aiodns query localhost", lambda: resolver.query("localhost", "A"))
-attempt("pycares getaddrinfo", lambda: channel.getaddrinfo("plex.tv", None, callback=None))
-attempt("pycares search", lambda: channel.search("plex.tv", 1, callback=None))
-tcp.close()
-udp.close()
-print(json.dumps({"outcomes": outcomes, "calls": calls}))
+attempts = {
+    "getaddrinfo plex.tv": lambda: socket.getaddrinfo("plex.tv", 443),
+    "getaddrinfo 192.0.2.1": lambda: socket.getaddrinfo(host="192.0.2.1", port=80),
+    "getaddrinfo localhost": lambda: socket.getaddrinfo("localhost", 80),
+    "getaddrinfo 127.0.0.2": lambda: socket.getaddrinfo("127.0.0.2", 80),
+    "getaddrinfo None": lambda: socket.getaddrinfo(None, 80),
+    "gethostbyname example.org": lambda: socket.gethostbyname("example.org"),
+    "gethostbyname_ex ::1": lambda: socket.gethostbyname_ex("::1"),
+    "gethostbyaddr 127.0.0.2": lambda: socket.gethostbyaddr("127.0.0.2"),
+    "getnameinfo numeric": lambda: socket.getnameinfo(("192.0.2.1", 80), socket.NI_NUMERICHOST),
+    "getnameinfo name": lambda: socket.getnameinfo(("192.0.2.1", 80), 0),
+    "connect 192.0.2.1": lambda: tcp.connect(("192.0.2.1", 80)),
+    "connect 0.0.0.0": lambda: tcp.connect(("0.0.0.0", 80)),
+    "connect 127.0.0.3": lambda: tcp.connect(("127.0.0.3", 80)),
+    "connect_ex example.org": lambda: tcp.connect_ex(("example.org", 80)),
+    "sendto ff02::fb": lambda: udp.sendto(b"x", ("ff02::fb", 5353, 0, 0)),
+    "sendto ::1": lambda: udp.sendto(b"x", 0, ("::1", 5353, 0, 0)),
+    "sendmsg 2001:db8::1": lambda: udp.sendmsg([b"x"], [], 0, ("2001:db8::1", 53, 0, 0)),
+    "sendmsg connected": lambda: udp.sendmsg([b"x"]),
+    "aiodns getaddrinfo": lambda: resolver.getaddrinfo("plex.tv"),
+    "aiodns getaddrinfo localhost": lambda: resolver.getaddrinfo("localhost"),
+    "aiodns query localhost": lambda: resolver.query("localhost", "A"),
+    "pycares search": lambda: pycares.Channel.search(None, "plex.tv", 1, callback=None),
+}
+outcomes = {}
+for label, attempt in attempts.items():
+    try:
+        result = attempt()
+    except (OSError, pycares.AresError) as error:
+        outcomes[label] = type(error).__name__
+    else:
+        outcomes[label] = "refused" if result == errno.ENETUNREACH else "allowed"
+print(json.dumps({"outcomes": outcomes, "calls": calls, "refused": len(loopback.refused)}))
+"""
+)
+# A test that swallows the refusal: the plugin fails it anyway, in a run without Home
+# Assistant's plugin and without pytest-socket.
+SWALLOWED = f"""
+import socket
+
+def test_swallowed():
+{"".join(f"    {line}\n" for line in FAKES.strip().splitlines())}
+    try:
+        socket.getaddrinfo("plex.tv", 443)
+    except OSError:
+        pass
+
+def test_loopback():
+    socket.getaddrinfo("127.0.0.2", 80)
 """
 
 
-def test_guard_refuses_and_records(tmp_path: Path) -> None:
+def run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run this Python with args."""
+    command = [sys.executable, *args]
+    # S603: this interpreter, this test's scripts.
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=cwd, env=env)  # noqa: PLW1510,S603
+
+
+def test_child_refuses_and_records(tmp_path: Path) -> None:
     """Loopback literals and localhost pass; every other name or address is refused."""
     record = tmp_path / "record.log"
-    result = subprocess.run(  # noqa: S603 - this interpreter, this test's script
-        [sys.executable, "-c", _CHILD, str(GUARD), str(record)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
+    # As the harness starts a child: armed by sitecustomize, recording to the file.
+    result = run(["-c", CHILD], loopback.ROOT, loopback.environment(record))
     seen = json.loads(result.stdout.splitlines()[-1])
     outcomes = seen["outcomes"]
-    refused = {label for label, outcome in outcomes.items() if outcome != "allowed"}
-    assert refused == {
+    assert {label for label, outcome in outcomes.items() if outcome != "allowed"} == {
         "getaddrinfo plex.tv",
         "getaddrinfo 192.0.2.1",
         "gethostbyname example.org",
@@ -113,7 +123,6 @@ def test_guard_refuses_and_records(tmp_path: Path) -> None:
         "sendmsg 2001:db8::1",
         "aiodns getaddrinfo",
         "aiodns query localhost",
-        "pycares getaddrinfo",
         "pycares search",
     }
     assert outcomes["getaddrinfo plex.tv"] == "gaierror"
@@ -122,20 +131,27 @@ def test_guard_refuses_and_records(tmp_path: Path) -> None:
     assert outcomes["pycares search"] == "AresError"
     # The refused ones never reached what the guard wraps; the allowed ones did.
     assert seen["calls"] == [
-        "getaddrinfo",
-        "getaddrinfo",
-        "getaddrinfo",
+        *["getaddrinfo"] * 3,
         "gethostbyname_ex",
-        "gethostbyaddr",
         "getnameinfo",
         "connect",
         "sendto",
         "sendmsg",
         "aiodns.getaddrinfo",
     ]
-    lines = record.read_text().splitlines()
-    assert len(lines) == len(refused)
-    assert "getaddrinfo 'plex.tv' refused" in lines[0]
-    assert "test_loopback_guard" not in lines[0]
-    assert "<string>:" in lines[0]
+    lines = loopback.records(record)
+    assert len(lines) == seen["refused"] == 13
+    assert "getaddrinfo 'plex.tv' refused; <string>:" in lines[0]
     assert "loopback guard:" in result.stderr
+
+
+def test_plugin_fails_a_test_that_swallowed_a_refusal(tmp_path: Path) -> None:
+    """A refusal the code under test handled still fails the test, at its teardown."""
+    (tmp_path / "test_child.py").write_text(SWALLOWED)
+    env = {**os.environ, "PYTHONPATH": str(loopback.ROOT), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    args = ["-m", "pytest", "-p", "library.loopback.pytest_plugin", "-p", "no:cacheprovider"]
+    result = run([*args, "test_child.py"], tmp_path, env)
+    # The swallowing test passed its call and failed its teardown; the other one passed.
+    assert "2 passed, 1 error" in result.stdout, result.stdout
+    assert "the loopback guard refused:" in result.stdout
+    assert "getaddrinfo 'plex.tv' refused" in result.stdout

@@ -16,18 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-import pytest_socket
 
-from .harness import (
-    ROOT,
-    HomeAssistant,
-    ServerSimulator,
-    Simulator,
-    expected_version,
-    free_port,
-    home_assistant_venv,
-    unstoppable,
-)
+from harness import ROOT, HomeAssistant, ServerSimulator, Simulator, free_port, unstoppable
+from harness.home_assistant import expected_version, home_assistant_venv
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Playwright
@@ -80,23 +71,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
                 terminalreporter.write_line(f"  {line}")
 
 
-def _allow_sockets() -> None:
-    """Let this process open sockets: Home Assistant's test plugin blocks them per test.
-
-    Session fixtures are set up before any per-test fixture could enable them. The plugin
-    also allows 127.0.0.1 only, and the Living Room Server stands on 127.0.0.2: allow all
-    of loopback, and nothing else.
-    """
-    pytest_socket.enable_socket()
-    pytest_socket.socket_allow_hosts(["127.0.0.0/8", "::1"], allow_unix_socket=True)
-
-
-@pytest.fixture(autouse=True)
-def _e2e_sockets(socket_enabled: None) -> None:
-    """Let each end-to-end test talk to the processes."""
-    _allow_sockets()
-
-
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     """Return the folder for screenshots, timings and logs (emptied at the start)."""
@@ -120,7 +94,6 @@ def _start_pair(
     tmp: Path, artifacts: Path, name: str, pin_expires_in: float | None, *, server: bool = False
 ) -> Pair:
     """Start the plex.tv simulator (and the server, wired in), then Home Assistant."""
-    _allow_sockets()
     simulator = Simulator.start(tmp / "simulator.log", pin_expires_in=pin_expires_in)
     media_server: ServerSimulator | None = None
     try:
@@ -156,14 +129,11 @@ def _stop_pair(pair: Pair, artifacts: Path) -> None:
             simulator.stop()
         logs = artifacts / "logs" / pair.name
         logs.mkdir(parents=True, exist_ok=True)
-        for path in (hass.log_file, hass.process.log_path, simulator.process.log_path):
+        processes = [hass.process, simulator.process] + ([server.process] if server else [])
+        paths = [hass.log_file] + [process.log_path for process in processes]
+        for path in paths + [process.guard_record for process in processes]:
             if path.exists():
                 shutil.copy(path, logs / path.name)
-        shutil.copy(hass.guard_record, logs / "home-assistant-loopback-guard.log")
-        shutil.copy(simulator.guard_record, logs / "simulator-loopback-guard.log")
-        if server is not None:
-            shutil.copy(server.process.log_path, logs / server.process.log_path.name)
-            shutil.copy(server.guard_record, logs / "media-server-loopback-guard.log")
     # What was refused while the pair stopped, after the last test looked.
     check_loopback_only(pair)
 
@@ -174,12 +144,10 @@ def check_loopback_only(pair: Pair) -> None:
     The attempts Home Assistant makes whatever it is configured to do (harness.unstoppable)
     were refused too; they are listed in the summary instead of failing the run.
     """
-    records = [pair.hass.guard_record.name, pair.simulator.guard_record.name]
-    refused = [f"Home Assistant: {line}" for line in pair.hass.refused()]
-    refused += [f"simulator: {line}" for line in pair.simulator.refused()]
-    if pair.server is not None:
-        records.append(pair.server.guard_record.name)
-        refused += [f"media server: {line}" for line in pair.server.refused()]
+    processes = [pair.hass.process, pair.simulator.process]
+    processes += [pair.server.process] if pair.server is not None else []
+    records = [process.guard_record.name for process in processes]
+    refused = [f"{process.name}: {line}" for process in processes for line in process.refused()]
     _UNSTOPPABLE[pair.name] = [line for line in refused if unstoppable(line)]
     failures = [line for line in refused if not unstoppable(line)]
     if failures:

@@ -4,45 +4,12 @@ import json
 import statistics
 import time
 from pathlib import Path
-from typing import Any
 
-from .harness import HomeAssistant, Simulator, wait_for
+from harness import NAMES, HomeAssistant, Simulator, wait_for
 
-NAMES = {"client_name": "Home Assistant", "device_name": "E2E Home"}
 # A sanity bound, not a target: the integration checks the code once a second.
 LATENCY_BOUND = 15.0
 LATENCY_SAMPLES = 4
-
-
-def start_link(hass: HomeAssistant) -> dict[str, Any]:
-    """Start a flow, submit the names and return the progress step showing the code."""
-    flow = hass.start_flow()
-    assert flow["type"] == "form"
-    assert flow["step_id"] == "user"
-    step = hass.flow_step(flow["flow_id"], NAMES)
-    assert step["type"] == "progress", step
-    assert step["step_id"] == "link"
-    return step
-
-
-def wait_for_entry(hass: HomeAssistant, flow_id: str) -> tuple[dict[str, Any], float, float]:
-    """Poll the flow until it ends and the entry exists; return the result and both times.
-
-    Home Assistant also finishes the flow by itself when the wait ends, so a poll may find
-    the flow already gone; the result is then {"type": "finished"}.
-    """
-    started = time.monotonic()
-
-    def finished() -> dict[str, Any] | None:
-        step = hass.flow_status(flow_id)
-        if step is None:
-            return {"type": "finished"}
-        return None if step["type"] == "progress" else step
-
-    result = wait_for(finished, timeout=LATENCY_BOUND * 2, interval=0.02, what="the flow to finish")
-    flow_done = time.monotonic() - started
-    wait_for(hass.entries, timeout=10, interval=0.02, what="the entry")
-    return result, flow_done, time.monotonic() - started
 
 
 def test_bad_names_show_field_errors(hass_server: HomeAssistant, plextv: Simulator) -> None:
@@ -68,7 +35,7 @@ def test_code_to_entry_latency(
     """Approving the code at plex.tv creates the entry; time it from approval to entry."""
     samples: list[dict[str, float]] = []
     for index in range(LATENCY_SAMPLES):
-        step = start_link(hass_server)
+        step = hass_server.link()
         placeholders = step["description_placeholders"]
         assert placeholders["url"] == plextv.link_url
         assert placeholders["minutes"] == "15"
@@ -78,7 +45,7 @@ def test_code_to_entry_latency(
         # Approve at a different moment of the integration's once-a-second check each time.
         time.sleep(2 + index / LATENCY_SAMPLES)
         token = plextv.approve(placeholders["code"])
-        result, flow_done, entry_seen = wait_for_entry(hass_server, step["flow_id"])
+        result, flow_done, entry_seen = hass_server.wait_for_entry(step["flow_id"])
 
         assert result["type"] in {"create_entry", "finished"}, result
         [entry] = hass_server.entries()
@@ -104,7 +71,7 @@ def test_code_to_entry_latency(
 
 def test_expired_code_offers_a_new_one(short_hass: HomeAssistant, short_plextv: Simulator) -> None:
     """A code nobody entered expires; the expired form gets a new code, and that one works."""
-    step = start_link(short_hass)
+    step = short_hass.link()
     flow_id = step["flow_id"]
     old_code = step["description_placeholders"]["code"]
 
@@ -124,7 +91,7 @@ def test_expired_code_offers_a_new_one(short_hass: HomeAssistant, short_plextv: 
     assert pin["expired"]
 
     short_plextv.approve(new_code)
-    result, _, _ = wait_for_entry(short_hass, flow_id)
+    result, _, _ = short_hass.wait_for_entry(flow_id)
     assert result["type"] in {"create_entry", "finished"}, result
     [entry] = short_hass.entries()
     assert entry["title"] == "plexfan"

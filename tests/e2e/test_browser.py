@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .harness import HomeAssistant, Simulator, release_tuple
+from harness import HomeAssistant, Simulator, release_tuple
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Locator, Page

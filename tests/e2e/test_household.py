@@ -2,30 +2,10 @@
 
 from typing import Any
 
+from harness import HomeAssistant, Simulator, wait_for
 from library.simulators.plextv.sample import LIVING_ROOM_SERVER_ID, second_account
 
-from .harness import HomeAssistant, Simulator, wait_for
-from .test_api import start_link, wait_for_entry
-from .test_runtime import sign_in
-
 ONLINE = "binary_sensor.living_room_server_online"
-
-
-def sign_in_second(hass: HomeAssistant, plextv: Simulator) -> tuple[dict[str, Any], str]:
-    """Add the household's second account; return its loaded entry and its token."""
-    known = {entry["entry_id"] for entry in hass.entries()}
-    step = start_link(hass)
-    token = plextv.approve(step["description_placeholders"]["code"], second_account()["uuid"])
-    wait_for_entry(hass, step["flow_id"])
-    entry = wait_for(
-        lambda: next(
-            (e for e in hass.entries() if e["entry_id"] not in known and e["state"] == "loaded"),
-            None,
-        ),
-        timeout=30,
-        what="the second entry to load",
-    )
-    return entry, token
 
 
 def entities_of(hass: HomeAssistant, entry: dict[str, Any]) -> dict[str, str]:
@@ -45,9 +25,9 @@ def states(hass: HomeAssistant) -> dict[str, str]:
 
 def test_two_accounts_see_one_server(hass_server: HomeAssistant, plextv: Simulator) -> None:
     """Both entries show the shared server; removing one leaves the other as it was."""
-    owner, _ = sign_in(hass_server, plextv)
+    owner, _ = hass_server.sign_in(plextv)
     owner_entities = wait_for(lambda: entities_of(hass_server, owner), timeout=30, what="entities")
-    friend, friend_token = sign_in_second(hass_server, plextv)
+    friend, friend_token = hass_server.sign_in(plextv, second_account()["uuid"])
     friend_entities = wait_for(
         lambda: entities_of(hass_server, friend), timeout=30, what="the second entry's entities"
     )

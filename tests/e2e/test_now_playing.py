@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .harness import HomeAssistant, ServerSimulator, Simulator, wait_for
+from harness import HomeAssistant, ServerSimulator, Simulator, wait_for
+
 from .test_browser import open_home_assistant, shot
-from .test_runtime import sign_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
@@ -97,7 +97,7 @@ def wait_for_event(hass: HomeAssistant, event_type: str, after: str | None) -> d
 
 def follow_the_server(hass: HomeAssistant, plextv: Simulator) -> None:
     """Sign the sample account in; wait until the server is followed, nothing playing."""
-    sign_in(hass, plextv)
+    hass.sign_in(plextv)
     wait_for_state(hass, STREAMS, "0")
     wait_for(lambda: state_of(hass, PLAYER), timeout=30, what=PLAYER)
 

@@ -3,11 +3,10 @@
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness import HomeAssistant, Simulator, wait_for
 from library.simulators.plextv.catalogue import AMELIE, ARRIVAL, DUNE_1984, SAMPLE_WATCHLIST
 
-from .harness import HomeAssistant, Simulator, wait_for
 from .test_browser import open_home_assistant, shot
-from .test_runtime import sign_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
@@ -28,7 +27,7 @@ def listed(hass: HomeAssistant) -> int | None:
 def start(hass: HomeAssistant, plextv: Simulator) -> None:
     """Sign the sample account in with its sample watchlist; wait for the list."""
     plextv.set_watchlist([key for key, _ in SAMPLE_WATCHLIST])
-    sign_in(hass, plextv)
+    hass.sign_in(plextv)
     wait_for(lambda: listed(hass) == len(SAMPLE_WATCHLIST), timeout=30, what="the watchlist")
 
 

@@ -1,12 +1,9 @@
 """The signed-in account at work in a real Home Assistant: entities, diagnostics, reauth."""
 
 import json
-from typing import Any
 
+from harness import HomeAssistant, Simulator, wait_for
 from library.simulators.plextv.sample import sample_account, sample_resources
-
-from .harness import HomeAssistant, Simulator, wait_for
-from .test_api import start_link, wait_for_entry
 
 # The account's sensors, binary sensor and watchlist; its players; its servers' events.
 ENTITY_DOMAINS = {"sensor", "binary_sensor", "todo", "media_player", "event"}
@@ -15,19 +12,6 @@ ENTITY_DOMAINS = {"sensor", "binary_sensor", "todo", "media_player", "event"}
 def domains_of(entity_ids: list[str]) -> set[str]:
     """Return the domains of entity ids."""
     return {entity_id.split(".", 1)[0] for entity_id in entity_ids}
-
-
-def sign_in(hass: HomeAssistant, plextv: Simulator) -> tuple[dict[str, Any], str]:
-    """Add the sample account; return its loaded entry and its token."""
-    step = start_link(hass)
-    token = plextv.approve(step["description_placeholders"]["code"])
-    wait_for_entry(hass, step["flow_id"])
-    entry = wait_for(
-        lambda: next((e for e in hass.entries() if e["state"] == "loaded"), None),
-        timeout=30,
-        what="the entry to load",
-    )
-    return entry, token
 
 
 def account_secrets(token: str) -> list[str]:
@@ -39,7 +23,7 @@ def account_secrets(token: str) -> list[str]:
 
 def test_entities_diagnostics_and_sign_out(hass_server: HomeAssistant, plextv: Simulator) -> None:
     """Entities appear, diagnostics hide secrets, and removing the entry signs the token out."""
-    entry, token = sign_in(hass_server, plextv)
+    entry, token = hass_server.sign_in(plextv)
 
     # The players' and the servers' entities come a moment after the account's.
     entity_ids = wait_for(
@@ -68,7 +52,7 @@ def test_entities_diagnostics_and_sign_out(hass_server: HomeAssistant, plextv: S
 
 def test_revoked_token_asks_to_sign_in_again(hass_server: HomeAssistant, plextv: Simulator) -> None:
     """plex.tv refusing the token starts reauth; a new code fixes the same entry."""
-    entry, token = sign_in(hass_server, plextv)
+    entry, token = hass_server.sign_in(plextv)
     [entity_id, *_] = wait_for(hass_server.entity_ids, timeout=30, what="the entities")
 
     plextv.revoke(token)
@@ -91,7 +75,7 @@ def test_revoked_token_asks_to_sign_in_again(hass_server: HomeAssistant, plextv:
     step = hass_server.flow_step(flow["flow_id"], {})
     assert step["type"] == "progress"
     new_token = plextv.approve(step["description_placeholders"]["code"])
-    result, _, _ = wait_for_entry(hass_server, flow["flow_id"])
+    result, _, _ = hass_server.wait_for_entry(flow["flow_id"])
     assert result["type"] in {"abort", "finished"}, result
     if result["type"] == "abort":
         assert result["reason"] == "reauth_successful"

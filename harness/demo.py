@@ -14,9 +14,11 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from library import loopback
 from library.simulators.pms.play import DEFAULT_CONTROL_URL
 
-from .harness import ROOT, SERVER_HOST, HarnessError, HomeAssistant, ServerSimulator, Simulator
+from .home_assistant import HomeAssistant
+from .processes import ROOT, SERVER_HOST, HarnessError, ServerSimulator, Simulator
 
 CONFIG = ROOT / ".cache" / "demo-config"
 USERNAME = "demo"
@@ -82,6 +84,7 @@ def _stop_on_signal(signum: int, frame: FrameType | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Start them all, print where they are, wait for Ctrl-C, stop them all."""
     args = _parse_args(argv)
+    loopback.arm()
     # A closed terminal or a plain kill stops the demo as cleanly as Ctrl-C, which is also
     # handled when a parent shell started the demo with SIGINT ignored.
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -111,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             CONFIG,
             port=8123,
             simulator=simulator,
-            write_config=False,
+            configuration=None,
             username=USERNAME,
             password=PASSWORD,
         )

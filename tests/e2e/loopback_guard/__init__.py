@@ -1,1 +1,0 @@
-"""The loopback guard the end-to-end harness arms in every process it starts."""

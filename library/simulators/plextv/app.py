@@ -1,24 +1,23 @@
 """An aiohttp application that behaves like the parts of plex.tv the integration uses."""
 
-import asyncio
 import copy
 import io
 import itertools
 import math
 import time
-from collections.abc import Callable
-from types import TracebackType
-from typing import Any, Self
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypedDict, Unpack, override
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from library.simulators.common import Guard, Simulator, now_utc
+
 from .control import add_control_routes
 from .discover import add_discover_routes, add_metadata_routes
-from .faults import apply_fault
 from .library import Library
 from .link import add_link_routes
-from .render import error, payload
+from .render import error, error_page, payload
 from .sample import sample_account, sample_resources, second_account, second_account_resources
 from .state import (
     LINK_CODE_ALPHABET,
@@ -27,17 +26,13 @@ from .state import (
     STRONG_CODE_LENGTH,
     TOKEN_ALPHABET,
     TOKEN_LENGTH,
-    Fault,
-    RecordedRequest,
     SimPin,
     SimToken,
-    now_utc,
     random_string,
 )
 
 CLIENT_IDENTIFIER = "X-Plex-Client-Identifier"
 TOKEN = "X-Plex-Token"  # noqa: S105 - a header name, not a secret
-CONTROL_PREFIX = "/_sim/"
 QR_PREFIX = "/api/v2/pins/qr/"
 REVOKED_STATUSES = (401, 422)
 # The hosts the simulator stands in for, as the request log and faults name them.
@@ -45,6 +40,27 @@ PLEXTV_HOST = "plex.tv"
 DISCOVER_HOST = "discover"
 METADATA_HOST = "metadata"
 HOSTS = (PLEXTV_HOST, DISCOVER_HOST, METADATA_HOST)
+
+type SignedInRoute = Callable[[web.Request, SimToken], Awaitable[web.Response]]
+
+
+class PlexTVOptions(TypedDict, total=False):
+    """Keyword arguments of PlexTVSimulator."""
+
+    pin_expires_in: float
+    min_poll_interval: float
+    account: dict[str, Any] | None
+    resources: list[dict[str, Any]] | None
+    strong_pin_expires_in: float | None
+    clock: Callable[[], float]
+    catalogue: list[dict[str, Any]] | None
+
+
+class PlexTVFactory(Protocol):
+    """Start a PlexTVSimulator with the given constructor arguments (the plextv_factory fixture)."""
+
+    async def __call__(self, **kwargs: Unpack[PlexTVOptions]) -> PlexTVSimulator:
+        """Return a simulator started on 127.0.0.1, stopped after the test."""
 
 
 def _plex_value(request: web.Request, name: str) -> str | None:
@@ -56,8 +72,15 @@ def _truthy(value: str | None) -> bool:
     return value is not None and value.lower() in {"1", "true", "yes"}
 
 
-class PlexTVSimulator:
+def _no_guard(request: web.Request) -> None:
+    return None
+
+
+class PlexTVSimulator(Simulator):
     """A plex.tv stand-in served over real HTTP on the loopback interface."""
+
+    fault_hosts = HOSTS
+    main = PLEXTV_HOST
 
     def __init__(  # noqa: PLR0913
         self,
@@ -92,7 +115,7 @@ class PlexTVSimulator:
         Besides `account`, the simulator knows the household's second account
         (second_account()), which sees the first one's Living Room Server as shared.
         """
-        self.clock = clock
+        super().__init__(clock)
         self.pin_expires_in = pin_expires_in
         self.strong_pin_expires_in = (
             2 * pin_expires_in if strong_pin_expires_in is None else strong_pin_expires_in
@@ -108,15 +131,10 @@ class PlexTVSimulator:
         self.pins: dict[int, SimPin] = {}
         self.tokens: dict[str, SimToken] = {}
         self.signed_out: list[str] = []
-        self.requests: list[RecordedRequest] = []
-        self.faults: list[Fault] = []
         self._pin_ids = itertools.count(1_000_000_001)
-        self._urls: dict[str, str] = {}
-        self._runners: list[web.AppRunner] = []
-        self._delayed: set[asyncio.Task[Any]] = set()
-        self.app = web.Application(middlewares=[self._middleware_for(PLEXTV_HOST)])
-        self.discover_app = web.Application(middlewares=[self._middleware_for(DISCOVER_HOST)])
-        self.metadata_app = web.Application(middlewares=[self._middleware_for(METADATA_HOST)])
+        self.app = self._app(PLEXTV_HOST, self._client_identified)
+        self.discover_app = self._app(DISCOVER_HOST, _no_guard)
+        self.metadata_app = self._app(METADATA_HOST, _no_guard)
         self._add_api_routes()
         add_link_routes(self)
         add_control_routes(self)
@@ -126,35 +144,21 @@ class PlexTVSimulator:
     # Lifecycle
 
     @property
-    def _url(self) -> str | None:
-        return self._urls.get(PLEXTV_HOST)
-
-    def _host_url(self, host: str) -> str:
-        if host not in self._urls:
-            msg = "the simulator has not been started"
-            raise RuntimeError(msg)
-        return self._urls[host]
-
-    @property
-    def url(self) -> str:
-        """Return plex.tv's base URL, such as http://127.0.0.1:41234."""
-        return self._host_url(PLEXTV_HOST)
-
-    @property
     def discover_url(self) -> str:
         """Return the base URL of the discover host (watchlist, catalogue search)."""
-        return self._host_url(DISCOVER_HOST)
+        return self._url_of(DISCOVER_HOST)
 
     @property
     def metadata_url(self) -> str:
         """Return the base URL of the metadata host (user state, scrobble)."""
-        return self._host_url(METADATA_HOST)
+        return self._url_of(METADATA_HOST)
 
     @property
     def link_url(self) -> str:
         """Return the URL of the page where a user types a 4-character code."""
         return f"{self.url}/link"
 
+    @override
     async def start(
         self,
         host: str = "127.0.0.1",
@@ -174,57 +178,21 @@ class PlexTVSimulator:
         )
         try:
             for name, app, app_port in apps:
-                self._urls[name] = await self._serve(app, host, app_port)
+                await self._serve(name, app, host, app_port)
         except BaseException:
             await self.stop()
             raise
         return self.url
 
-    async def _serve(self, app: web.Application, host: str, port: int) -> str:
-        # A short shutdown timeout: a request held by a delay fault must not stall stop().
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await runner.setup()
-        site = web.TCPSite(runner, host, port)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runners.append(runner)
-        bound_host, bound_port = runner.addresses[0][:2]
-        shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
-        return f"http://{shown_host}:{bound_port}"
-
+    @override
     async def stop(self) -> None:
-        """Stop serving and close every connection."""
-        # A delayed request whose client has gone is no longer tracked by aiohttp: end it here.
-        delayed = list(self._delayed)
-        for task in delayed:
-            task.cancel()
-        runners, self._runners = self._runners, []
+        """Stop serving and close every connection; the URLs are forgotten."""
+        await self._close()
         self._urls.clear()
-        for runner in runners:
-            await runner.cleanup()
-        if delayed:
-            await asyncio.wait(delayed, timeout=1)
-
-    async def __aenter__(self) -> Self:
-        """Start on a free loopback port."""
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop serving."""
-        await self.stop()
 
     def base_url(self, request: web.Request) -> str:
         """Return the public base URL, also when the app is served by a test client."""
-        return self._url or f"{request.scheme}://{request.host}"
+        return self._urls.get(PLEXTV_HOST) or f"{request.scheme}://{request.host}"
 
     # Test controls
 
@@ -394,67 +362,6 @@ class PlexTVSimulator:
             raise ValueError(msg)
         self.tokens[token].revoked = status
 
-    def add_fault(  # noqa: PLR0913
-        self,
-        path: str,
-        *,
-        status: int | None = None,
-        delay: float = 0.0,
-        body: str | bytes | None = None,
-        drop: bool = False,
-        count: int = 1,
-        headers: dict[str, str] | None = None,
-        method: str | None = None,
-        hold: asyncio.Event | None = None,
-        host: str | None = None,
-    ) -> None:
-        """Give the next `count` requests whose path starts with `path` a fault.
-
-        `host` ("plex.tv", "discover" or "metadata") limits the fault to one host; by
-        default it applies to a matching request on any of them.
-
-        The request first sleeps `delay` seconds (real ones), then waits until `hold`, if
-        given, is set. Then `drop` closes the connection with no
-        answer; `status` answers with that status and a plex.tv error body (or `body`); `body`
-        alone answers 200 with that body; with none of them the request is served normally.
-        """
-        if count < 1:
-            msg = "count must be at least 1"
-            raise ValueError(msg)
-        if host is not None and host not in HOSTS:
-            msg = f"host must be one of {HOSTS}, not {host!r}"
-            raise ValueError(msg)
-        self.faults.append(
-            Fault(
-                path=path,
-                status=status,
-                delay=delay,
-                body=body,
-                drop=drop,
-                count=count,
-                headers=dict(headers or {}),
-                method=method,
-                hold=hold,
-                host=host,
-            )
-        )
-
-    def clear_faults(self) -> None:
-        """Remove every pending fault."""
-        self.faults.clear()
-
-    def requests_to(
-        self, path: str, method: str | None = None, host: str | None = None
-    ) -> list[RecordedRequest]:
-        """Return the recorded requests whose path starts with path (method, host if given)."""
-        return [
-            recorded
-            for recorded in self.requests
-            if recorded.path.startswith(path)
-            and (method is None or recorded.method == method.upper())
-            and (host is None or recorded.host == host)
-        ]
-
     # Internals
 
     @staticmethod
@@ -474,80 +381,48 @@ class PlexTVSimulator:
             code = random_string(alphabet, length)
         return code
 
-    def _take_fault(self, request: web.Request, host: str) -> Fault | None:
-        for fault in self.faults:
-            if fault.matches(request.method, request.path, host):
-                fault.count -= 1
-                if fault.count <= 0:
-                    self.faults.remove(fault)
-                return fault
-        return None
+    def _app(self, host: str, guard: Guard) -> web.Application:
+        middleware = self._middleware(lambda: host, error_page, guard, control=host == PLEXTV_HOST)
+        return web.Application(middlewares=[middleware])
 
-    def _record(self, request: web.Request, host: str) -> None:
-        self.requests.append(
-            RecordedRequest(
-                time=self.clock(),
-                wall_time=now_utc(),
-                method=request.method,
-                path=request.path,
-                query=dict(request.query),
-                headers={str(name): value for name, value in request.headers.items()},
-                host=host,
-            )
-        )
-
-    def _middleware_for(self, host: str) -> Any:  # noqa: ANN401 - an aiohttp middleware
-        @web.middleware
-        async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-            return await self._middleware(request, handler, host)
-
-        return middleware
-
-    async def _middleware(
-        self, request: web.Request, handler: Handler, host: str
-    ) -> web.StreamResponse:
-        if host == PLEXTV_HOST and request.path.startswith(CONTROL_PREFIX):
-            return await handler(request)
-        self._record(request, host)
-        fault = self._take_fault(request, host)
-        if fault is not None:
-            response = await apply_fault(
-                request,
-                fault,
-                delayed=self._delayed,
-                error_page=lambda req, status, headers: error(req, status, headers=headers),
-            )
-            if response is not None:
-                return response
+    def _client_identified(self, request: web.Request) -> web.Response | None:
         # The QR image is fetched by <img> tags, which cannot send X-Plex-* headers.
         if (
-            host == PLEXTV_HOST
-            and request.path.startswith("/api/v2/")
+            request.path.startswith("/api/v2/")
             and not request.path.startswith(QR_PREFIX)
             and _plex_value(request, CLIENT_IDENTIFIER) is None
         ):
             return error(request, 400)
-        return await handler(request)
+        return None
 
-    def _authenticate(self, request: web.Request) -> SimToken | web.Response:
-        token = _plex_value(request, TOKEN)
-        record = self.tokens.get(token) if token else None
-        if record is None:
-            return error(request, 401)
-        if record.revoked is not None:
-            return error(request, record.revoked)
-        if record.client_identifier != _plex_value(request, CLIENT_IDENTIFIER):
-            return error(request, 401)
-        return record
+    def signed_in(self, route: SignedInRoute) -> Handler:
+        """Return a handler of route: its answer for a valid token, plex.tv's error otherwise.
+
+        A token is valid when the simulator issued it to the client that sends it, and it has
+        not been revoked (which answers 401 or 422, as revoke() was told).
+        """
+
+        async def handler(request: web.Request) -> web.StreamResponse:
+            token = _plex_value(request, TOKEN)
+            record = self.tokens.get(token) if token else None
+            if record is None:
+                return error(request, 401)
+            if record.revoked is not None:
+                return error(request, record.revoked)
+            if record.client_identifier != _plex_value(request, CLIENT_IDENTIFIER):
+                return error(request, 401)
+            return await route(request, record)
+
+        return handler
 
     def _add_api_routes(self) -> None:
         self.app.router.add_post("/api/v2/pins", self._create_pin)
         self.app.router.add_get("/api/v2/pins/qr/{code}", self._pin_qr)
         self.app.router.add_get("/api/v2/pins/{pin_id}", self._check_pin)
-        self.app.router.add_get("/api/v2/user", self._user)
-        self.app.router.add_get("/api/v2/resources", self._resources)
-        self.app.router.add_get("/api/v2/ping", self._ping)
-        self.app.router.add_delete("/api/v2/users/signout", self._sign_out)
+        self.app.router.add_get("/api/v2/user", self.signed_in(self._user))
+        self.app.router.add_get("/api/v2/resources", self.signed_in(self._resources))
+        self.app.router.add_get("/api/v2/ping", self.signed_in(self._ping))
+        self.app.router.add_delete("/api/v2/users/signout", self.signed_in(self._sign_out))
 
     async def _create_pin(self, request: web.Request) -> web.Response:
         strong = _truthy(request.query.get("strong"))
@@ -593,18 +468,12 @@ class PlexTVSimulator:
         segno.make(link, error="m").save(image, kind="png", scale=8, border=4)
         return web.Response(body=image.getvalue(), content_type="image/png")
 
-    async def _user(self, request: web.Request) -> web.Response:
-        record = self._authenticate(request)
-        if isinstance(record, web.Response):
-            return record
+    async def _user(self, request: web.Request, record: SimToken) -> web.Response:
         account = copy.deepcopy(self._accounts[record.account_uuid])
         account["authToken"] = record.token
         return payload(request, "user", account)
 
-    async def _resources(self, request: web.Request) -> web.Response:
-        record = self._authenticate(request)
-        if isinstance(record, web.Response):
-            return record
+    async def _resources(self, request: web.Request, record: SimToken) -> web.Response:
         include_relay = _truthy(request.query.get("includeRelay"))
         include_ipv6 = _truthy(request.query.get("includeIPv6"))
         resources = copy.deepcopy(self._resources_by_account.get(record.account_uuid, []))
@@ -617,16 +486,10 @@ class PlexTVSimulator:
             ]
         return payload(request, "resources", resources)
 
-    async def _ping(self, request: web.Request) -> web.Response:
-        record = self._authenticate(request)
-        if isinstance(record, web.Response):
-            return record
+    async def _ping(self, request: web.Request, record: SimToken) -> web.Response:
         return payload(request, "response", {"pong": True})
 
-    async def _sign_out(self, request: web.Request) -> web.Response:
-        record = self._authenticate(request)
-        if isinstance(record, web.Response):
-            return record
+    async def _sign_out(self, request: web.Request, record: SimToken) -> web.Response:
         record.revoked = 401
         self.signed_out.append(record.token)
         return web.Response(status=204)

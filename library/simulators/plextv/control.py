@@ -1,85 +1,42 @@
-"""JSON control interface under /_sim/, for runs that drive the simulator from outside."""
+"""JSON control interface under /_sim/ on plex.tv's port, for runs that drive it from outside.
 
-import json
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+Requests to these routes are neither logged nor faulted. `?account=` names an account by
+uuid, username or id (default: the current one); an unknown account or catalogue item is 404.
+
+- POST /_sim/approve {"code": "AB12", "account": name or object}: approve a pending pin
+  (as the current account by default); answers {"token": ...}.
+- POST /_sim/revoke {"token": ..., "status": 401 or 422}: later calls with it get that status.
+- PUT /_sim/account {...}: replace the current account (the /api/v2/user answer).
+- PUT /_sim/resources?account= [...]: replace an account's /api/v2/resources answer.
+- GET, PUT (a list of ratingKeys, newest first), POST {"ratingKey": ...} /_sim/watchlist?account=
+  and DELETE /_sim/watchlist/{ratingKey}?account=: read and change a watchlist.
+- GET /_sim/user_state/{ratingKey}?account=: what the metadata host says of an item.
+- GET /_sim/catalogue, POST /_sim/catalogue [...]: read the catalogue, add items to it.
+- POST /_sim/faults {"path": ..., "status", "delay", "body", "drop", "count", "headers",
+  "method", "host"}, DELETE /_sim/faults: give the next matching requests a fault (see
+  Simulator.add_fault; host is "plex.tv", "discover" or "metadata"), remove every fault.
+- GET, DELETE /_sim/requests: read, clear the request log of the three hosts.
+- GET /_sim/state: the URLs, pins, tokens, accounts, sign-outs and faults.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
-from .state import Fault, RecordedRequest
+from library.simulators.common import add_fault_and_log_routes, control_error, json_body
 
 if TYPE_CHECKING:
     from .app import PlexTVSimulator
 
-_FAULT_FIELDS = {"path", "status", "delay", "body", "drop", "count", "headers", "method", "host"}
-
-
-def _bad_request(message: str) -> web.Response:
-    return web.json_response({"error": message}, status=400)
-
-
-async def _json_body(request: web.Request) -> Any:  # noqa: ANN401 - any JSON value
-    try:
-        return await request.json()
-    except json.JSONDecodeError as err:
-        raise web.HTTPBadRequest(
-            text=json.dumps({"error": f"invalid JSON: {err}"}), content_type="application/json"
-        ) from err
-
-
-class FaultsAndLog(Protocol):
-    """What a simulator offers the fault and request-log routes."""
-
-    faults: list[Fault]
-    requests: list[RecordedRequest]
-
-    @property
-    def add_fault(self) -> Callable[..., None]:
-        """Give the next matching requests a fault (keyword fields as the JSON names them)."""
-
-    def clear_faults(self) -> None:
-        """Remove every pending fault."""
-
-
-def add_fault_and_log_routes(
-    router: web.UrlDispatcher, sim: FaultsAndLog, fault_fields: set[str]
-) -> None:
-    """Serve /_sim/faults (POST, DELETE) and /_sim/requests (GET, DELETE) for a simulator."""
-
-    async def add_fault(request: web.Request) -> web.Response:
-        data = await _json_body(request)
-        if not isinstance(data, dict) or not isinstance(data.get("path"), str):
-            return _bad_request('expected {"path": "...", ...}')
-        if unknown := set(data) - fault_fields:
-            return _bad_request(f"unknown fields: {', '.join(sorted(unknown))}")
-        fields = {key: value for key, value in data.items() if value is not None}
-        try:
-            sim.add_fault(**fields)
-        except (TypeError, ValueError) as err:
-            return _bad_request(str(err))
-        return web.json_response({"faults": len(sim.faults)}, status=201)
-
-    async def clear_faults(request: web.Request) -> web.Response:
-        sim.clear_faults()
-        return web.Response(status=204)
-
-    async def get_requests(request: web.Request) -> web.Response:
-        return web.json_response([recorded.as_json() for recorded in sim.requests])
-
-    async def clear_requests(request: web.Request) -> web.Response:
-        sim.requests.clear()
-        return web.Response(status=204)
-
-    router.add_post("/_sim/faults", add_fault)
-    router.add_delete("/_sim/faults", clear_faults)
-    router.add_get("/_sim/requests", get_requests)
-    router.add_delete("/_sim/requests", clear_requests)
+type AccountRoute = Callable[[web.Request, str | None], Awaitable[web.Response]]
 
 
 def _state(sim: PlexTVSimulator) -> dict[str, Any]:
     now = sim.clock()
     return {
-        "url": sim.url if sim._url else None,
+        "url": sim._urls.get("plex.tv"),
         "discover_url": sim._urls.get("discover"),
         "metadata_url": sim._urls.get("metadata"),
         "pins": [
@@ -115,170 +72,130 @@ def _state(sim: PlexTVSimulator) -> dict[str, Any]:
             for account in sim.accounts.values()
         ],
         "signed_out": list(sim.signed_out),
-        "faults": [
-            {
-                "path": fault.path,
-                "method": fault.method,
-                "host": fault.host,
-                "status": fault.status,
-                "delay": fault.delay,
-                "drop": fault.drop,
-                "count": fault.count,
-            }
-            for fault in sim.faults
-        ],
+        "faults": [fault.as_json() for fault in sim.faults],
     }
+
+
+def _list_of(data: object, kind: type) -> bool:
+    return isinstance(data, list) and all(isinstance(item, kind) for item in data)
 
 
 def add_control_routes(sim: PlexTVSimulator) -> None:  # noqa: C901, PLR0915 - one closure per route
     """Serve the /_sim/ control routes for sim."""
 
+    def for_account(route: AccountRoute) -> Handler:
+        async def handler(request: web.Request) -> web.StreamResponse:
+            account = request.query.get("account")
+            try:
+                sim.find_account(account)
+            except KeyError:
+                return control_error("no account has this name", 404)
+            try:
+                return await route(request, account)
+            except KeyError as err:
+                return control_error(f"the catalogue has no item {err.args[0]!r}", 404)
+
+        return handler
+
     async def approve(request: web.Request) -> web.Response:
-        data = await _json_body(request)
+        data = await json_body(request)
         if not isinstance(data, dict) or not isinstance(data.get("code"), str):
-            return _bad_request('expected {"code": "..."}')
+            return control_error('expected {"code": "..."}')
         account = data.get("account")
         if account is not None and not isinstance(account, dict | str):
-            return _bad_request("account must be an object, a uuid or a username")
+            return control_error("account must be an object, a uuid or a username")
         if isinstance(account, str):
             try:
                 sim.find_account(account)
             except KeyError:
-                return web.json_response({"error": "no account has this name"}, status=404)
+                return control_error("no account has this name", 404)
         try:
             token = sim.approve(data["code"], account)
         except KeyError:
-            return web.json_response({"error": "no pending pin has this code"}, status=404)
+            return control_error("no pending pin has this code", 404)
         return web.json_response({"token": token})
 
     async def revoke(request: web.Request) -> web.Response:
-        data = await _json_body(request)
+        data = await json_body(request)
         if not isinstance(data, dict) or not isinstance(data.get("token"), str):
-            return _bad_request('expected {"token": "...", "status": 401}')
+            return control_error('expected {"token": "...", "status": 401}')
         try:
             sim.revoke(data["token"], status=int(data.get("status", 401)))
         except KeyError:
-            return web.json_response({"error": "unknown token"}, status=404)
+            return control_error("unknown token", 404)
         except ValueError as err:
-            return _bad_request(str(err))
+            return control_error(str(err))
         return web.json_response({"revoked": data["token"]})
 
     async def put_account(request: web.Request) -> web.Response:
-        data = await _json_body(request)
+        data = await json_body(request)
         if not isinstance(data, dict):
-            return _bad_request("expected an account object")
+            return control_error("expected an account object")
         sim.set_account(data)
         return web.json_response(sim.account)
 
-    async def put_resources(request: web.Request) -> web.Response:
-        data = await _json_body(request)
-        if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-            return _bad_request("expected a list of resource objects")
-        account = request.query.get("account")
-        try:
-            sim.set_resources(data, account)
-        except KeyError:
-            return web.json_response({"error": "no account has this name"}, status=404)
+    async def put_resources(request: web.Request, account: str | None) -> web.Response:
+        data = await json_body(request)
+        if not _list_of(data, dict):
+            return control_error("expected a list of resource objects")
+        sim.set_resources(data, account)
         return web.json_response(sim.resources_of(account))
 
-    async def get_state(request: web.Request) -> web.Response:
-        return web.json_response(_state(sim))
+    async def get_watchlist(request: web.Request, account: str | None) -> web.Response:
+        return web.json_response(sim.watchlist_of(account))
 
-    def no_account() -> web.Response:
-        return web.json_response({"error": "no account has this name"}, status=404)
-
-    def no_item(rating_key: object) -> web.Response:
-        return web.json_response({"error": f"the catalogue has no item {rating_key!r}"}, status=404)
-
-    async def get_watchlist(request: web.Request) -> web.Response:
-        try:
-            return web.json_response(sim.watchlist_of(request.query.get("account")))
-        except KeyError:
-            return no_account()
-
-    async def put_watchlist(request: web.Request) -> web.Response:
-        data = await _json_body(request)
-        if not isinstance(data, list) or not all(isinstance(key, str) for key in data):
-            return _bad_request("expected a list of ratingKeys, newest first")
-        account = request.query.get("account")
-        try:
-            sim.find_account(account)
-        except KeyError:
-            return no_account()
-        if unknown := [key for key in data if key not in sim.library.catalogue]:
-            return no_item(unknown[0])
+    async def put_watchlist(request: web.Request, account: str | None) -> web.Response:
+        data = await json_body(request)
+        if not _list_of(data, str):
+            return control_error("expected a list of ratingKeys, newest first")
         sim.set_watchlist(data, account)
         return web.json_response(sim.watchlist_of(account))
 
-    async def post_watchlist(request: web.Request) -> web.Response:
-        data = await _json_body(request)
+    async def post_watchlist(request: web.Request, account: str | None) -> web.Response:
+        data = await json_body(request)
         if not isinstance(data, dict) or not isinstance(data.get("ratingKey"), str):
-            return _bad_request('expected {"ratingKey": "..."}')
-        account = request.query.get("account")
-        try:
-            sim.find_account(account)
-        except KeyError:
-            return no_account()
-        try:
-            added = sim.add_to_watchlist(data["ratingKey"], account)
-        except KeyError:
-            return no_item(data["ratingKey"])
+            return control_error('expected {"ratingKey": "..."}')
+        added = sim.add_to_watchlist(data["ratingKey"], account)
         return web.json_response(sim.watchlist_of(account), status=201 if added else 200)
 
-    async def delete_watchlist_item(request: web.Request) -> web.Response:
-        account = request.query.get("account")
-        rating_key = request.match_info["rating_key"]
-        try:
-            sim.find_account(account)
-        except KeyError:
-            return no_account()
-        try:
-            sim.remove_from_watchlist(rating_key, account)
-        except KeyError:
-            return no_item(rating_key)
+    async def delete_watchlist_item(request: web.Request, account: str | None) -> web.Response:
+        sim.remove_from_watchlist(request.match_info["rating_key"], account)
         return web.json_response(sim.watchlist_of(account))
 
-    async def get_user_state(request: web.Request) -> web.Response:
-        account = request.query.get("account")
-        rating_key = request.match_info["rating_key"]
-        try:
-            sim.find_account(account)
-        except KeyError:
-            return no_account()
-        try:
-            return web.json_response(sim.user_state_of(rating_key, account))
-        except KeyError:
-            return no_item(rating_key)
+    async def get_user_state(request: web.Request, account: str | None) -> web.Response:
+        return web.json_response(sim.user_state_of(request.match_info["rating_key"], account))
 
     async def get_catalogue(request: web.Request) -> web.Response:
+        catalogue = sim.library.catalogue.items()
+        popularity = sim.library.popularity
         return web.json_response(
-            [
-                item | {"popularity": sim.library.popularity[key]}
-                for key, item in sim.library.catalogue.items()
-            ]
+            [item | {"popularity": popularity[key]} for key, item in catalogue]
         )
 
     async def post_catalogue(request: web.Request) -> web.Response:
-        data = await _json_body(request)
-        if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-            return _bad_request("expected a list of Metadata objects")
+        data = await json_body(request)
+        if not _list_of(data, dict):
+            return control_error("expected a list of Metadata objects")
         try:
             sim.library.add_items(data)
         except ValueError as err:
-            return _bad_request(str(err))
+            return control_error(str(err))
         return web.json_response({"items": len(sim.library.catalogue)}, status=201)
+
+    async def get_state(request: web.Request) -> web.Response:
+        return web.json_response(_state(sim))
 
     router = sim.app.router
     router.add_post("/_sim/approve", approve)
     router.add_post("/_sim/revoke", revoke)
     router.add_put("/_sim/account", put_account)
-    router.add_put("/_sim/resources", put_resources)
-    add_fault_and_log_routes(router, sim, _FAULT_FIELDS)
-    router.add_get("/_sim/state", get_state)
-    router.add_get("/_sim/watchlist", get_watchlist)
-    router.add_put("/_sim/watchlist", put_watchlist)
-    router.add_post("/_sim/watchlist", post_watchlist)
-    router.add_delete("/_sim/watchlist/{rating_key}", delete_watchlist_item)
-    router.add_get("/_sim/user_state/{rating_key}", get_user_state)
+    router.add_put("/_sim/resources", for_account(put_resources))
+    router.add_get("/_sim/watchlist", for_account(get_watchlist))
+    router.add_put("/_sim/watchlist", for_account(put_watchlist))
+    router.add_post("/_sim/watchlist", for_account(post_watchlist))
+    router.add_delete("/_sim/watchlist/{rating_key}", for_account(delete_watchlist_item))
+    router.add_get("/_sim/user_state/{rating_key}", for_account(get_user_state))
     router.add_get("/_sim/catalogue", get_catalogue)
     router.add_post("/_sim/catalogue", post_catalogue)
+    add_fault_and_log_routes(router, sim)
+    router.add_get("/_sim/state", get_state)

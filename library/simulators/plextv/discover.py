@@ -1,12 +1,16 @@
 """The routes of Plex's discover host (watchlist, search) and metadata host (user state)."""
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from library.simulators.common import now_utc
+from library.simulators.render import answer
+
 from .library import SEARCH_TYPES, WATCHLIST_TYPES, etag_matches, etag_of
-from .render import error, payload
-from .state import now_utc
+from .render import error, to_xml
+from .state import SimToken
 
 if TYPE_CHECKING:
     from .app import PlexTVSimulator
@@ -21,9 +25,8 @@ def container(
     request: web.Request, inner: dict[str, Any], *, headers: dict[str, str] | None = None
 ) -> web.Response:
     """Answer with a MediaContainer, as JSON ({"MediaContainer": ...}) or XML."""
-    if "application/json" in request.headers.get("Accept", ""):
-        return payload(request, "MediaContainer", {"MediaContainer": inner}, headers=headers)
-    return payload(request, "MediaContainer", inner, headers=headers)
+    xml = partial(to_xml, "MediaContainer", inner)
+    return answer(request, {"MediaContainer": inner}, xml, headers=headers)
 
 
 def _bad_request(request: web.Request, message: str) -> web.Response:
@@ -54,10 +57,7 @@ def _count(request: web.Request, name: str) -> int | None:
 def add_discover_routes(sim: PlexTVSimulator, app: web.Application) -> None:  # noqa: C901
     """Serve the discover host's watchlist and search routes from sim's state."""
 
-    async def watchlist(request: web.Request) -> web.Response:
-        record = sim._authenticate(request)
-        if isinstance(record, web.Response):
-            return record
+    async def watchlist(request: web.Request, record: SimToken) -> web.Response:
         if request.match_info["filter"] not in WATCHLIST_FILTERS:
             return error(request, 404, code=404, message="Unknown watchlist filter")
         kind = request.query.get("type")
@@ -80,10 +80,7 @@ def add_discover_routes(sim: PlexTVSimulator, app: web.Application) -> None:  # 
             return web.Response(status=304, headers={"ETag": etag})
         return container(request, inner, headers={"ETag": etag})
 
-    async def change_watchlist(request: web.Request) -> web.Response:
-        record = sim._authenticate(request)
-        if isinstance(record, web.Response):
-            return record
+    async def change_watchlist(request: web.Request, record: SimToken) -> web.Response:
         rating_key = request.query.get("ratingKey")
         if not rating_key:
             return _bad_request(request, "ratingKey is missing")
@@ -96,10 +93,7 @@ def add_discover_routes(sim: PlexTVSimulator, app: web.Application) -> None:  # 
             return _not_found(request)
         return web.Response(status=200)
 
-    async def search(request: web.Request) -> web.Response:
-        record = sim._authenticate(request)
-        if isinstance(record, web.Response):
-            return record
+    async def search(request: web.Request, record: SimToken) -> web.Response:
         wanted = request.query.get("searchTypes", "movies,tv")
         kinds = {SEARCH_TYPES.get(part.strip(), "") for part in wanted.split(",")} - {""}
         try:
@@ -126,18 +120,17 @@ def add_discover_routes(sim: PlexTVSimulator, app: web.Application) -> None:  # 
             },
         )
 
-    app.router.add_get("/library/sections/watchlist/{filter}", watchlist)
-    app.router.add_put("/actions/{action:addToWatchlist|removeFromWatchlist}", change_watchlist)
-    app.router.add_get("/library/search", search)
+    app.router.add_get("/library/sections/watchlist/{filter}", sim.signed_in(watchlist))
+    app.router.add_put(
+        "/actions/{action:addToWatchlist|removeFromWatchlist}", sim.signed_in(change_watchlist)
+    )
+    app.router.add_get("/library/search", sim.signed_in(search))
 
 
 def add_metadata_routes(sim: PlexTVSimulator, app: web.Application) -> None:
     """Serve the metadata host's user state and scrobble routes from sim's state."""
 
-    async def user_state(request: web.Request) -> web.Response:
-        record = sim._authenticate(request)
-        if isinstance(record, web.Response):
-            return record
+    async def user_state(request: web.Request, record: SimToken) -> web.Response:
         try:
             state = sim.library.user_state(record.account_uuid, request.match_info["rating_key"])
         except KeyError:
@@ -147,10 +140,7 @@ def add_metadata_routes(sim: PlexTVSimulator, app: web.Application) -> None:
             {"size": 1, "identifier": "com.plexapp.plugins.library", "UserState": state},
         )
 
-    async def scrobble(request: web.Request) -> web.Response:
-        record = sim._authenticate(request)
-        if isinstance(record, web.Response):
-            return record
+    async def scrobble(request: web.Request, record: SimToken) -> web.Response:
         rating_key = request.query.get("key")
         if not rating_key:
             return _bad_request(request, "key is missing")
@@ -162,5 +152,5 @@ def add_metadata_routes(sim: PlexTVSimulator, app: web.Application) -> None:
             return _not_found(request)
         return web.Response(status=200)
 
-    app.router.add_get("/library/metadata/{rating_key}/userState", user_state)
-    app.router.add_get("/actions/scrobble", scrobble)
+    app.router.add_get("/library/metadata/{rating_key}/userState", sim.signed_in(user_state))
+    app.router.add_get("/actions/scrobble", sim.signed_in(scrobble))

@@ -1,11 +1,16 @@
-"""plex.tv-style responses: JSON when the client accepts it, XML otherwise."""
+"""plex.tv-style responses: JSON when the client accepts it, XML otherwise.
 
-import json
-from http import HTTPStatus
+plex.tv's XML puts a list's items in an element named by its key, each named by the key in
+the singular (`<connections><connection/></connections>`).
+"""
+
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from aiohttp import web
+
+from library.simulators.common import phrase
+from library.simulators.render import answer, fill, xml_text
 
 ERRORS: dict[int, tuple[int, str]] = {
     400: (1000, "X-Plex-Client-Identifier is missing"),
@@ -17,40 +22,10 @@ ERRORS: dict[int, tuple[int, str]] = {
 }
 
 
-def wants_json(request: web.Request) -> bool:
-    """Return whether the client asked for JSON."""
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _xml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return str(value)
-
-
-def _singular(key: str) -> str:
+def _singular(key: str, _item: object = None) -> str:
     if key.endswith("ies"):
         return key[:-3] + "y"
     return key.removesuffix("s")
-
-
-def _fill(element: ET.Element, data: dict[str, Any]) -> None:
-    for key, value in data.items():
-        if value is None:
-            continue
-        if isinstance(value, dict):
-            child = ET.SubElement(element, key)
-            _fill(child, value)
-        elif isinstance(value, list):
-            container = ET.SubElement(element, key)
-            for item in value:
-                entry = ET.SubElement(container, _singular(key))
-                if isinstance(item, dict):
-                    _fill(entry, item)
-                else:
-                    entry.set("id", _xml_value(item))
-        else:
-            element.set(key, _xml_value(value))
 
 
 def to_xml(tag: str, data: dict[str, Any] | list[dict[str, Any]]) -> str:
@@ -59,10 +34,10 @@ def to_xml(tag: str, data: dict[str, Any] | list[dict[str, Any]]) -> str:
     if isinstance(data, list):
         root.set("size", str(len(data)))
         for item in data:
-            _fill(ET.SubElement(root, _singular(tag)), item)
+            fill(ET.SubElement(root, _singular(tag)), item, _singular, wrap_lists=True)
     else:
-        _fill(root, data)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+        fill(root, data, _singular, wrap_lists=True)
+    return xml_text(root)
 
 
 def payload(
@@ -74,31 +49,13 @@ def payload(
     headers: dict[str, str] | None = None,
 ) -> web.Response:
     """Answer with data as JSON or XML, following the request's Accept header."""
-    if wants_json(request):
-        return web.Response(
-            status=status,
-            text=json.dumps(data),
-            content_type="application/json",
-            headers=headers,
-        )
-    return web.Response(
-        status=status,
-        text=to_xml(tag, data),
-        content_type="application/xml",
-        headers=headers,
-    )
+    return answer(request, data, lambda: to_xml(tag, data), status=status, headers=headers)
 
 
 def error_body(status: int) -> tuple[int, str]:
     """Return plex.tv's error code and message for a status."""
-    if status in ERRORS:
-        return ERRORS[status]
-    # No documented plex.tv code: reuse the status and its reason phrase.
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "Error"
-    return status, phrase
+    # No documented plex.tv code: the status and its reason phrase.
+    return ERRORS.get(status, (status, phrase(status)))
 
 
 def error(
@@ -116,18 +73,15 @@ def error(
         "message": default_message if message is None else message,
         "status": status,
     }
-    if wants_json(request):
-        return web.Response(
-            status=status,
-            text=json.dumps({"errors": [entry]}),
-            content_type="application/json",
-            headers=headers,
-        )
-    root = ET.Element("errors")
-    ET.SubElement(root, "error", {key: str(value) for key, value in entry.items()})
-    return web.Response(
-        status=status,
-        text='<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode"),
-        content_type="application/xml",
-        headers=headers,
-    )
+
+    def xml() -> str:
+        root = ET.Element("errors")
+        ET.SubElement(root, "error", {key: str(value) for key, value in entry.items()})
+        return xml_text(root)
+
+    return answer(request, {"errors": [entry]}, xml, status=status, headers=headers)
+
+
+def error_page(request: web.Request, status: int, headers: dict[str, str]) -> web.Response:
+    """Answer a fault's status with plex.tv's error body."""
+    return error(request, status, headers=headers)

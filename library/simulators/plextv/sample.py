@@ -5,16 +5,17 @@
 
 from typing import Any
 
-SAMPLE_ACCOUNT_ID = 48213097
-SAMPLE_ACCOUNT_UUID = "6c2e1f0a9b8d7e34"
+from library.simulators import sample as household
+
+SAMPLE_ACCOUNT_ID = household.SAMPLE_ACCOUNT_ID
+SAMPLE_ACCOUNT_UUID = household.SAMPLE_ACCOUNT_UUID
+SECOND_ACCOUNT_ID = household.SECOND_ACCOUNT_ID
+SECOND_ACCOUNT_UUID = household.SECOND_ACCOUNT_UUID
+LIVING_ROOM_SERVER_ID = household.LIVING_ROOM_SERVER_ID
 SHARED_OWNER_ID = 31877254
 SHARED_OWNER_NAME = "Alex Rivera"
-# The household's second account: the first one shares its Living Room Server with it.
-SECOND_ACCOUNT_ID = 51920466
-SECOND_ACCOUNT_UUID = "b47d2e9c01f35a68"
-LIVING_ROOM_SERVER_ID = "3f9a1c7e5b2d4a6c8e0f1a3b5c7d9e1f2a4b6c8d"
 # Every address below is a loopback one (127.0.0.0/8 or ::1), so that nothing that connects to
-# them can leave the machine; library/simulators/plextv/test_loopback.py checks it. The home's public
+# them can leave the machine; library/tests/plextv_sim/test_samples.py checks it. The home's public
 # address, where its owned servers and players are reached from outside, and the address the
 # shared server is reached at.
 HOME_PUBLIC_ADDRESS = "127.0.0.3"
@@ -41,7 +42,7 @@ def sample_account() -> dict[str, Any]:
     return {
         "id": SAMPLE_ACCOUNT_ID,
         "uuid": SAMPLE_ACCOUNT_UUID,
-        "username": "plexfan",
+        "username": household.SAMPLE_USERNAME,
         "email": "plexfan@example.com",
         "title": "Plex Fan",
         "friendlyName": "Plex Fan",
@@ -110,7 +111,7 @@ def second_account() -> dict[str, Any]:
     return {
         "id": SECOND_ACCOUNT_ID,
         "uuid": SECOND_ACCOUNT_UUID,
-        "username": "jamiewatches",
+        "username": household.SECOND_USERNAME,
         "email": "jamie@example.com",
         "title": "Jamie",
         "friendlyName": "Jamie",
@@ -261,9 +262,9 @@ def sample_resources() -> list[dict[str, Any]]:
     """
     return [
         _server(
-            name="Living Room Server",
+            name=household.LIVING_ROOM_SERVER_NAME,
             client_identifier=LIVING_ROOM_SERVER_ID,
-            access_token="qzT4vXk9LmN2pR7sW1yB",
+            access_token=household.LIVING_ROOM_SERVER_TOKEN,
             owned=True,
             presence=True,
             public_address=HOME_PUBLIC_ADDRESS,
@@ -315,7 +316,7 @@ def sample_resources() -> list[dict[str, Any]]:
             platform="Android",
             platform_version="12",
             device="SHIELD Android TV",
-            client_identifier="c7d1e2f3a4b5968778695a4b3c2d1e0f",
+            client_identifier=household.LIVING_ROOM_TV_ID,
             provides="client,player,pubsub-player",
             presence=True,
             access_token="Rw8Ls2Qd5Fj7Gk1Hn4Tz",
@@ -363,7 +364,7 @@ def second_account_resources() -> list[dict[str, Any]]:
     owned false, its own accessToken), and a player of its own. Addresses are loopback ones.
     """
     shared = _server(
-        name="Living Room Server",
+        name=household.LIVING_ROOM_SERVER_NAME,
         client_identifier=LIVING_ROOM_SERVER_ID,
         access_token="Jm7Kw2Xp9Rt4Vb6Nz3Qs",
         owned=False,
@@ -384,7 +385,7 @@ def second_account_resources() -> list[dict[str, Any]]:
         platform="Android",
         platform_version="14",
         device="Pixel 8",
-        client_identifier="9d3f6a1b2c4e58d7",
+        client_identifier=household.FRIEND_PHONE_ID,
         provides="client,player,pubsub-player",
         presence=True,
         access_token="Yc4Td8Gh1Lm5Pn9Rs2Wx",

@@ -1,10 +1,9 @@
-"""The simulator's state: pins, tokens, faults and the request log."""
+"""The plex.tv simulator's state: pins and tokens."""
 
-import asyncio
 import math
 import secrets
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,32 +24,6 @@ def iso_z(moment: datetime) -> str:
 def random_string(alphabet: str, length: int) -> str:
     """Return a random string drawn from alphabet."""
     return "".join(secrets.choice(alphabet) for _ in range(length))
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    """One request the simulator received."""
-
-    time: float
-    wall_time: datetime
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    host: str = "plex.tv"
-    """The host that served it: "plex.tv", "discover" or "metadata"."""
-
-    def as_json(self) -> dict[str, Any]:
-        """Return the request as a JSON-serialisable dict."""
-        return {
-            "time": self.time,
-            "wall_time": self.wall_time.isoformat(),
-            "method": self.method,
-            "path": self.path,
-            "query": self.query,
-            "headers": self.headers,
-            "host": self.host,
-        }
 
 
 @dataclass
@@ -110,30 +83,6 @@ class SimToken:
     """None while valid; otherwise the HTTP status (401 or 422) later calls get."""
 
 
-@dataclass
-class Fault:
-    """A fault injected into the next `count` matching requests."""
-
-    path: str
-    status: int | None = None
-    delay: float = 0.0
-    hold: asyncio.Event | None = None
-    body: str | bytes | None = None
-    drop: bool = False
-    count: int = 1
-    headers: dict[str, str] = field(default_factory=dict)
-    method: str | None = None
-    host: str | None = None
-
-    def matches(self, method: str, path: str, host: str = "plex.tv") -> bool:
-        """Return whether the fault applies to a request to a host."""
-        if self.method is not None and self.method.upper() != method.upper():
-            return False
-        if self.host is not None and self.host != host:
-            return False
-        return path.startswith(self.path)
-
-
 PIN_LOCATION: dict[str, Any] = {
     "code": "US",
     "european_union_member": False,
@@ -147,8 +96,3 @@ PIN_LOCATION: dict[str, Any] = {
     "subdivisions": "California",
     "coordinates": "37.7697, -122.3933",
 }
-
-
-def now_utc() -> datetime:
-    """Return the current wall-clock time, aware, in UTC."""
-    return datetime.now(UTC)

@@ -1,6 +1,8 @@
 """A Plex Media Server simulator: identity, sessions, notifications and artwork over HTTP."""
 
-from .app import PMSSimulator
+from library.simulators.clock import FakeClock
+
+from .app import PMSFactory, PMSOptions, PMSSimulator, artwork
 from .candidates import blackhole, closed_port
 from .sample import (
     FRIEND_PHONE_ID,
@@ -9,10 +11,13 @@ from .sample import (
     LIVING_ROOM_TV_ID,
     OWNER_USER,
     SAMPLE_MACHINE_IDENTIFIER,
+    SAMPLE_MEDIA,
+    SAMPLE_PLAYERS,
     SAMPLE_SERVER_NAME,
     SAMPLE_TOKEN,
     Media,
     Player,
+    as_dict,
     friend_phone,
     kitchen_speaker,
     living_room_tv,
@@ -29,12 +34,19 @@ __all__ = [
     "LIVING_ROOM_TV_ID",
     "OWNER_USER",
     "SAMPLE_MACHINE_IDENTIFIER",
+    "SAMPLE_MEDIA",
+    "SAMPLE_PLAYERS",
     "SAMPLE_SERVER_NAME",
     "SAMPLE_TOKEN",
+    "FakeClock",
     "Media",
+    "PMSFactory",
+    "PMSOptions",
     "PMSSimulator",
     "Player",
     "SimSession",
+    "artwork",
+    "as_dict",
     "blackhole",
     "closed_port",
     "friend_phone",

@@ -1,27 +1,31 @@
 """An aiohttp application that behaves like the parts of a Plex Media Server a client uses."""
 
 import asyncio
-import hashlib
 import itertools
+import json
 import secrets
 import string
-import struct
 import time
-import zlib
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from dataclasses import dataclass, field
-from http import HTTPStatus
-from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, TypedDict, Unpack, override
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 
-from library.simulators.plextv.faults import apply_fault
-from library.simulators.plextv.state import Fault, RecordedRequest, now_utc
+from library.simulators.common import Simulator
+from library.simulators.render import wants_json
 
-from .render import media_container, unauthorized
-from .sample import Media, Player
+from .artwork import artwork
+from .control import add_control_routes
+from .render import error_page, media_container, unauthorized
+from .sample import (
+    OWNER_USER,
+    SAMPLE_MACHINE_IDENTIFIER,
+    SAMPLE_SERVER_NAME,
+    SAMPLE_TOKEN,
+    Media,
+    Player,
+)
 from .state import (
     BUFFERING,
     PAUSED,
@@ -32,48 +36,38 @@ from .state import (
     status_message,
 )
 
+__all__ = ["PMSFactory", "PMSOptions", "PMSSimulator", "artwork"]
+
 TOKEN = "X-Plex-Token"  # noqa: S105 - a header name, not a secret
-CONTROL_PREFIX = "/_sim/"
 NOTIFICATIONS_PATH = "/:/websockets/notifications"
 # Paths a client may read without a token.
 OPEN_PATHS = ("/identity",)
+VERSION = "1.41.3.9314-a0bfb8370"
+# The names of the two apps a simulator serves: the server itself, and its control port.
+SERVER = "server"
+CONTROL = "control"
 
 
-def _png(width: int, rows: list[bytes]) -> bytes:
-    """Return a PNG of RGB rows (each `width` pixels)."""
+class PMSOptions(TypedDict, total=False):
+    """Keyword arguments of PMSSimulator."""
 
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, len(rows), 8, 2, 0, 0, 0)
-    data = b"".join(b"\x00" + row for row in rows)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(data))
-        + chunk(b"IEND", b"")
-    )
+    machine_identifier: str
+    token: str
+    name: str
+    version: str
+    clock: Callable[[], float]
+    sessions_json_only: bool
+    close_websockets: bool
+    oversized_frame: int | None
 
 
-def poster(rgb: tuple[int, int, int], width: int = 100, height: int = 150) -> bytes:
-    """Return a poster-shaped PNG: the colour at the top, fading to a third of it below."""
-    rows = []
-    for y in range(height):
-        shade = 1 - 2 * y / (3 * (height - 1))
-        rows.append(bytes(round(channel * shade) for channel in rgb) * width)
-    return _png(width, rows)
+class PMSFactory(Protocol):
+    """Start a PMSSimulator with the given arguments, host and port (the pms_factory fixture)."""
 
-
-def artwork(path: str) -> bytes:
-    """Return the picture the server serves at a path: one poster per item and kind."""
-    return poster(colour_of(path))
-
-
-def colour_of(path: str) -> tuple[int, int, int]:
-    """Return the colour of the artwork at a path: one per item and kind, always the same."""
-    digest = hashlib.sha256(path.encode()).digest()
-    return digest[0], digest[1], digest[2]
+    async def __call__(
+        self, *, host: str = "127.0.0.1", port: int = 0, **kwargs: Unpack[PMSOptions]
+    ) -> PMSSimulator:
+        """Return a simulator started on a loopback host (port 0: a free one), stopped after."""
 
 
 @dataclass(eq=False)
@@ -82,47 +76,63 @@ class _Socket:
 
     ws: web.WebSocketResponse
     request: web.Request
-    queue: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
 
 
-class PMSSimulator:
-    """A Plex Media Server stand-in served over real HTTP on a loopback address."""
+def oversized_message(size: int) -> str:
+    """Return a JSON message longer than size bytes (size + 1 of them, from 14 on)."""
+    shell = json.dumps({"padding": ""})
+    return shell[:-2] + "x" * max(0, size + 1 - len(shell)) + shell[-2:]
+
+
+class PMSSimulator(Simulator):
+    """A Plex Media Server stand-in served over real HTTP on a loopback address.
+
+    Its URL stays the same while it sleeps (see sleep()).
+    """
+
+    main = SERVER
 
     def __init__(  # noqa: PLR0913
         self,
         *,
-        machine_identifier: str,
-        token: str,
-        name: str = "Living Room Server",
-        version: str = "1.41.3.9314-a0bfb8370",
+        machine_identifier: str = SAMPLE_MACHINE_IDENTIFIER,
+        token: str = SAMPLE_TOKEN,
+        name: str = SAMPLE_SERVER_NAME,
+        version: str = VERSION,
         clock: Callable[[], float] = time.monotonic,
         sessions_json_only: bool = False,
+        close_websockets: bool = False,
+        oversized_frame: int | None = None,
     ) -> None:
         """Set up the state; call start() to serve it.
 
         Args:
             machine_identifier: the server's id (plex.tv lists it as the resource's
-                clientIdentifier).
+                clientIdentifier); by default the sample Living Room Server's.
             token: the token every request but /identity must carry; tests may replace
                 sim.token later, so that the client's token goes stale (401).
             name: the friendlyName.
             version: the server's version.
             clock: seconds on a monotonic clock, read for the sessions' positions and the
                 request log; with a FakeClock, positions move only when the test moves it,
-                and periodic progress notifications sleep on it.
+                and periodic progress notifications and fault delays sleep on it.
             sessions_json_only: answer /status/sessions with JSON even without the Accept
                 header (XML is the server's default).
+            close_websockets: accept each notification websocket and close it at once.
+            oversized_frame: as each notification websocket opens, send it one message
+                longer than this many bytes.
         """
+        super().__init__(clock)
         self.machine_identifier = machine_identifier
         self.token = token
         self.name = name
         self.version = version
-        self.clock = clock
         self.sessions_json_only = sessions_json_only
+        self.close_websockets = close_websockets
+        self.oversized_frame = oversized_frame
         self.sessions: dict[str, SimSession] = {}
         """The current sessions, by sessionKey, oldest first."""
-        self.requests: list[RecordedRequest] = []
-        self.faults: list[Fault] = []
         self.notifications: list[dict[str, Any]] = []
         """Every message sent (or that would have been sent) on the websockets, in order."""
         self.websocket_connections = 0
@@ -132,70 +142,42 @@ class PMSSimulator:
         self.asleep = False
         self.host: str | None = None
         self.port: int | None = None
-        self._url: str | None = None
-        self._runner: web.AppRunner | None = None
-        self._control_runner: web.AppRunner | None = None
-        self._control_url: str | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._sockets: set[_Socket] = set()
         self._session_keys = itertools.count(1)
         self._play_queue_items = itertools.count(5101)
-        self._delayed: set[asyncio.Task[Any]] = set()
         self._progress_interval: float | None = None
         self._progress_task: asyncio.Task[None] | None = None
 
     # Lifecycle
 
     @property
-    def url(self) -> str:
-        """Return the base URL, such as http://127.0.0.2:40123 (also while asleep)."""
-        if self._url is None:
-            msg = "the simulator has not been started"
-            raise RuntimeError(msg)
-        return self._url
-
-    @property
     def control_url(self) -> str:
         """Return the base URL of the control port: /_sim/ routes only, up while asleep."""
-        if self._control_url is None:
-            msg = "the simulator has not been started"
-            raise RuntimeError(msg)
-        return self._control_url
+        return self._url_of(CONTROL)
 
     @property
     def address(self) -> str:
         """Return host:port, as the request log names the server."""
         return f"{self.host}:{self.port}"
 
+    @override
     async def start(self, host: str = "127.0.0.1", port: int = 0, *, control_port: int = 0) -> str:
-        """Serve on host:port (port 0 picks a free one) and return the base URL.
+        """Serve on a loopback host:port (port 0 picks a free one) and return the base URL.
 
         The /_sim/ control routes are also served on control_port (0: a free one) of the
         same host, which stays up while the server sleeps: see control_url.
         """
         try:
-            await self._serve(host, port)
-            self._control_runner, self._control_url = await self._serve_control(host, control_port)
+            await self._serve_server(host, port)
+            control = web.Application()
+            add_control_routes(self, control)
+            await self._serve(CONTROL, control, host, control_port)
         except BaseException:
             await self._stop_server()
             raise
         self._start_progress()
         return self.url
-
-    async def _serve_control(self, host: str, port: int) -> tuple[web.AppRunner, str]:
-        from .control import add_control_routes  # noqa: PLC0415 - control imports this module
-
-        app = web.Application()
-        add_control_routes(self, app)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, host, port).start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        bound_host, bound_port = runner.addresses[0][:2]
-        return runner, f"http://{bound_host}:{bound_port}"
 
     def in_background(self, awaitable: Coroutine[Any, Any, None]) -> None:
         """Run a coroutine in a task that stop() cancels if it is still running."""
@@ -203,35 +185,25 @@ class PMSSimulator:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _serve(self, host: str, port: int) -> None:
-        app = web.Application(middlewares=[self._middleware])
-        self._add_routes(app)
-        # A short shutdown timeout: a request held by a delay fault must not stall stop().
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await runner.setup()
-        site = web.TCPSite(runner, host, port)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        bound_host, bound_port = runner.addresses[0][:2]
-        self.host, self.port = bound_host, bound_port
-        self._url = f"http://{bound_host}:{bound_port}"
+    async def _serve_server(self, host: str, port: int) -> None:
+        middleware = self._middleware(
+            lambda: self.address,
+            lambda _request, status, headers: error_page(status, headers),
+            self._guard,
+            control=True,
+        )
+        app = web.Application(middlewares=[middleware])
+        app.router.add_get("/identity", self._identity)
+        app.router.add_get("/", self._root)
+        app.router.add_get("/status/sessions", self._sessions)
+        app.router.add_get(NOTIFICATIONS_PATH, self._notifications)
+        app.router.add_get("/library/metadata/{rating_key}/{kind}/{stamp}", self._artwork)
+        app.router.add_get("/users/{user_id}/avatar", self._artwork)
+        app.router.add_get("/photo/:/transcode", self._transcode)
+        add_control_routes(self, app)
+        self.host, self.port = await self._serve(SERVER, app, host, port)
 
-    async def _close(self) -> None:
-        """Close every connection and the listening socket."""
-        self._drop_sockets()
-        delayed = list(self._delayed)
-        for task in delayed:
-            task.cancel()
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            await runner.cleanup()
-        if delayed:
-            await asyncio.wait(delayed, timeout=1)
-
+    @override
     def stop(self, key: str | None = None) -> Awaitable[None]:
         """Stop the server (`await sim.stop()`), or end one session (`sim.stop(key)`).
 
@@ -252,10 +224,8 @@ class PMSSimulator:
         background = [task for task in self._background if task is not asyncio.current_task()]
         for task in background:
             task.cancel()
+        self._drop_sockets()
         await self._close()
-        control, self._control_runner = self._control_runner, None
-        if control is not None:
-            await control.cleanup()
         self.asleep = False
 
     async def sleep(self) -> None:
@@ -267,31 +237,18 @@ class PMSSimulator:
         websocket closed abnormally (1006). The sessions and the URL are kept; wake()
         serves again on the same host and port.
         """
-        if self.asleep or self._runner is None:
+        if self.asleep or SERVER not in self._runners:
             return
         self.asleep = True
-        await self._close()
+        self._drop_sockets()
+        await self._close(SERVER)
 
     async def wake(self) -> None:
         """Serve again on the same host and port after sleep()."""
         if not self.asleep or self.host is None or self.port is None:
             return
-        await self._serve(self.host, self.port)
+        await self._serve_server(self.host, self.port)
         self.asleep = False
-
-    async def __aenter__(self) -> Self:
-        """Start on a free port of 127.0.0.1."""
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop serving."""
-        await self._stop_server()
 
     # Sessions
 
@@ -383,7 +340,7 @@ class PMSSimulator:
         if self._progress_task is not None:
             self._progress_task.cancel()
             self._progress_task = None
-        if self._runner is not None or self.asleep:
+        if SERVER in self._runners or self.asleep:
             self._start_progress()
 
     def send_progress(self) -> None:
@@ -395,8 +352,16 @@ class PMSSimulator:
     def notify(self, message: dict[str, Any]) -> None:
         """Send any message on every open websocket."""
         self.notifications.append(message)
+        self.notify_raw(json.dumps(message))
+
+    def notify_raw(self, text: str) -> int:
+        """Send one text frame, any text at all, on every open websocket; return how many.
+
+        Unlike notify(), the text is not kept in `notifications`.
+        """
         for socket in self._sockets:
-            socket.queue.put_nowait(message)
+            socket.queue.put_nowait(text)
+        return len(self._sockets)
 
     def notify_status(self, title: str, description: str = "") -> None:
         """Send a `status` notification, such as "Library scan complete"."""
@@ -422,61 +387,13 @@ class PMSSimulator:
             while len(self._sockets) < count:  # noqa: ASYNC110 - polls the simulator's state
                 await asyncio.sleep(0.005)
 
-    # Faults and the request log
+    def answer_sessions_once(self, body: str | bytes) -> None:
+        """Make the next GET /status/sessions answer 200 with body, whatever it holds.
 
-    def add_fault(  # noqa: PLR0913
-        self,
-        path: str,
-        *,
-        status: int | None = None,
-        delay: float = 0.0,
-        body: str | bytes | None = None,
-        drop: bool = False,
-        count: int = 1,
-        headers: dict[str, str] | None = None,
-        method: str | None = None,
-        hold: asyncio.Event | None = None,
-    ) -> None:
-        """Give the next `count` requests whose path starts with `path` a fault.
-
-        The request first sleeps `delay` seconds (real ones), then waits until `hold`, if
-        given, is set. Then `drop` closes the connection with no answer; `status` answers
-        with that status and a short HTML page (or `body`); `body` alone answers 200 with
-        that body; with none of them the request is served normally. A fault on
-        /:/websockets/notifications applies before the upgrade.
-
-        aiohttp's client sends a GET once more when the connection drops: a drop fault
-        needs count=2 for such a client to see the drop.
+        The body is sent as it is (as JSON if the request accepts it, XML otherwise), token
+        or not: a hostile server's answer, such as a viewOffset thousands of digits long.
         """
-        if count < 1:
-            msg = "count must be at least 1"
-            raise ValueError(msg)
-        self.faults.append(
-            Fault(
-                path=path,
-                status=status,
-                delay=delay,
-                body=body,
-                drop=drop,
-                count=count,
-                headers=dict(headers or {}),
-                method=method,
-                hold=hold,
-            )
-        )
-
-    def clear_faults(self) -> None:
-        """Remove every pending fault."""
-        self.faults.clear()
-
-    def requests_to(self, path: str, method: str | None = None) -> list[RecordedRequest]:
-        """Return the recorded requests whose path starts with path (and method, if given)."""
-        return [
-            recorded
-            for recorded in self.requests
-            if recorded.path.startswith(path)
-            and (method is None or recorded.method == method.upper())
-        ]
+        self.add_fault("/status/sessions", method="GET", body=body)
 
     # Internals
 
@@ -494,9 +411,8 @@ class PMSSimulator:
         self._progress_task = asyncio.get_running_loop().create_task(self._progress_loop())
 
     async def _progress_loop(self) -> None:
-        sleep: Callable[[float], Awaitable[None]] = getattr(self.clock, "sleep", asyncio.sleep)
         while self._progress_interval is not None:
-            await sleep(self._progress_interval)
+            await self.clock_sleep(self._progress_interval)
             if not self.asleep:
                 self.send_progress()
 
@@ -508,64 +424,11 @@ class PMSSimulator:
         self._sockets.clear()
         return len(sockets)
 
-    def _token_of(self, request: web.Request) -> str | None:
-        return request.headers.get(TOKEN) or request.query.get(TOKEN) or None
-
-    def _authorized(self, request: web.Request) -> bool:
-        return self._token_of(request) == self.token
-
-    def _take_fault(self, request: web.Request) -> Fault | None:
-        for fault in self.faults:
-            if fault.matches(request.method, request.path):
-                fault.count -= 1
-                if fault.count <= 0:
-                    self.faults.remove(fault)
-                return fault
-        return None
-
-    def _record(self, request: web.Request) -> None:
-        self.requests.append(
-            RecordedRequest(
-                time=self.clock(),
-                wall_time=now_utc(),
-                method=request.method,
-                path=request.path,
-                query=dict(request.query),
-                headers={str(name): value for name, value in request.headers.items()},
-                host=self.address,
-            )
-        )
-
-    @web.middleware
-    async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path.startswith(CONTROL_PREFIX):
-            return await handler(request)
-        self._record(request)
-        fault = self._take_fault(request)
-        if fault is not None:
-            response = await apply_fault(
-                request,
-                fault,
-                delayed=self._delayed,
-                error_page=lambda _, status, headers: error_page(status, headers),
-            )
-            if response is not None:
-                return response
-        if request.path not in OPEN_PATHS and not self._authorized(request):
-            return unauthorized()
-        return await handler(request)
-
-    def _add_routes(self, app: web.Application) -> None:
-        from .control import add_control_routes  # noqa: PLC0415 - control imports this module
-
-        app.router.add_get("/identity", self._identity)
-        app.router.add_get("/", self._root)
-        app.router.add_get("/status/sessions", self._sessions)
-        app.router.add_get(NOTIFICATIONS_PATH, self._notifications)
-        app.router.add_get("/library/metadata/{rating_key}/{kind}/{stamp}", self._artwork)
-        app.router.add_get("/users/{user_id}/avatar", self._artwork)
-        app.router.add_get("/photo/:/transcode", self._transcode)
-        add_control_routes(self, app)
+    def _guard(self, request: web.Request) -> web.Response | None:
+        token = request.headers.get(TOKEN) or request.query.get(TOKEN)
+        if request.path in OPEN_PATHS or token == self.token:
+            return None
+        return unauthorized()
 
     async def _identity(self, request: web.Request) -> web.Response:
         return media_container(
@@ -594,7 +457,7 @@ class PMSSimulator:
                 "myPlexMappingState": "mapped",
                 "myPlexSigninState": "ok",
                 "myPlexSubscription": True,
-                "myPlexUsername": "plexfan",
+                "myPlexUsername": OWNER_USER["title"],
                 "platform": "Linux",
                 "platformVersion": "6.8.0",
                 "transcoderActiveVideoSessions": 0,
@@ -612,7 +475,7 @@ class PMSSimulator:
     async def _sessions(self, request: web.Request) -> web.Response:
         metadata = self.sessions_json()
         container = {"size": len(metadata), "Metadata": metadata}
-        if self.sessions_json_only and "application/json" not in request.headers.get("Accept", ""):
+        if self.sessions_json_only and not wants_json(request):
             return web.json_response({"MediaContainer": container})
         return media_container(request, container)
 
@@ -623,9 +486,14 @@ class PMSSimulator:
         if not ws.can_prepare(request).ok:
             return error_page(400)
         await ws.prepare(request)
+        self.websocket_connections += 1
+        if self.oversized_frame is not None:
+            await ws.send_str(oversized_message(self.oversized_frame))
+        if self.close_websockets:
+            await ws.close()
+            return ws
         socket = _Socket(ws, request)
         self._sockets.add(socket)
-        self.websocket_connections += 1
         sender = asyncio.create_task(self._send_loop(socket))
         try:
             async for _message in ws:
@@ -638,9 +506,9 @@ class PMSSimulator:
     @staticmethod
     async def _send_loop(socket: _Socket) -> None:
         while True:
-            message = await socket.queue.get()
+            text = await socket.queue.get()
             try:
-                await socket.ws.send_json(message)
+                await socket.ws.send_str(text)
             except ConnectionError:
                 return
 
@@ -666,21 +534,6 @@ class _Done:
     def __await__(self) -> Generator[None]:
         return
         yield
-
-
-def error_page(status: int, headers: dict[str, str] | None = None) -> web.Response:
-    """Answer with a status and the server's short HTML page."""
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "Error"
-    return web.Response(
-        status=status,
-        text=f"<html><head><title>{phrase}</title></head>"
-        f"<body><h1>{status} {phrase}</h1></body></html>",
-        content_type="text/html",
-        headers=headers,
-    )
 
 
 def _random_id() -> str:

@@ -9,16 +9,10 @@
 
 import asyncio
 import contextlib
-import ipaddress
 import socket
 from collections.abc import AsyncIterator
 
-
-def _loopback(host: str) -> str:
-    if not ipaddress.ip_address(host).is_loopback:
-        msg = f"{host} is not a loopback address"
-        raise ValueError(msg)
-    return host
+from library.simulators.common import loopback
 
 
 def closed_port(host: str = "127.0.0.1") -> int:
@@ -28,7 +22,7 @@ def closed_port(host: str = "127.0.0.1") -> int:
     soon; nothing else in the tests listens on a port it did not ask the system for.
     """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((_loopback(host), 0))
+        probe.bind((loopback(host), 0))
         port: int = probe.getsockname()[1]
     return port
 
@@ -47,7 +41,7 @@ async def blackhole(host: str = "127.0.0.1") -> AsyncIterator[str]:
         writers.append(writer)
         await finished.wait()
 
-    server = await asyncio.start_server(swallow, _loopback(host), 0)
+    server = await asyncio.start_server(swallow, loopback(host), 0)
     port = server.sockets[0].getsockname()[1]
     try:
         yield f"http://{host}:{port}"

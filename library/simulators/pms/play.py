@@ -9,13 +9,14 @@ one scripts/demo uses). Without a SESSION, an action applies to the newest sessi
 """
 
 import argparse
-import ipaddress
 import os
 import sys
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+
+from library.simulators.common import loopback
 
 from .sample import SAMPLE_MEDIA, SAMPLE_PLAYERS
 
@@ -36,15 +37,12 @@ def check_loopback(url: str) -> str:
     The simulator only ever listens on loopback, so any other host is a mistake.
     """
     host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return url
     try:
-        if ipaddress.ip_address(host).is_loopback:
-            return url
+        loopback("127.0.0.1" if host == "localhost" else host)
     except ValueError:
-        pass
-    msg = f"{url!r} is not on a loopback address"
-    raise ValueError(msg)
+        msg = f"{url!r} is not on a loopback address"
+        raise ValueError(msg) from None
+    return url
 
 
 class Control:

@@ -2,16 +2,16 @@
 
 A server's XML differs from plex.tv's: a list is a run of sibling elements named by its key
 (`<Media><Part/></Media>`), and each item of MediaContainer.Metadata is named by its type
-(`<Video>` for films and episodes, `<Track>` for music).
+(`<Video>` for films and episodes, `<Track>` for music). Errors are short HTML pages.
 """
 
-import json
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from aiohttp import web
 
-from library.simulators.plextv.render import wants_json
+from library.simulators.common import phrase
+from library.simulators.render import answer, fill, xml_text
 
 ELEMENT_BY_TYPE = {
     "movie": "Video",
@@ -22,57 +22,38 @@ ELEMENT_BY_TYPE = {
 }
 
 
-def _xml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return str(value)
-
-
-def _fill(element: ET.Element, data: dict[str, Any]) -> None:
-    for key, value in data.items():
-        if value is None:
-            continue
-        if isinstance(value, dict):
-            _fill(ET.SubElement(element, key), value)
-        elif isinstance(value, list):
-            for item in value:
-                tag = key
-                if key == "Metadata" and isinstance(item, dict):
-                    tag = ELEMENT_BY_TYPE.get(str(item.get("type")), "Directory")
-                child = ET.SubElement(element, tag)
-                if isinstance(item, dict):
-                    _fill(child, item)
-                else:
-                    child.set("id", _xml_value(item))
-        else:
-            element.set(key, _xml_value(value))
+def _tag(key: str, item: object) -> str:
+    if key == "Metadata" and isinstance(item, dict):
+        return ELEMENT_BY_TYPE.get(str(item.get("type")), "Directory")
+    return key
 
 
 def to_xml(container: dict[str, Any]) -> str:
     """Render a MediaContainer's contents as the server's XML."""
     root = ET.Element("MediaContainer")
-    _fill(root, container)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+    fill(root, container, _tag, wrap_lists=False)
+    return xml_text(root)
 
 
 def media_container(
     request: web.Request, container: dict[str, Any], *, status: int = 200
 ) -> web.Response:
     """Answer with a MediaContainer as JSON or XML, following the Accept header."""
-    if wants_json(request):
-        return web.Response(
-            status=status,
-            text=json.dumps({"MediaContainer": container}),
-            content_type="application/json",
-        )
-    return web.Response(status=status, text=to_xml(container), content_type="application/xml")
+    return answer(request, {"MediaContainer": container}, lambda: to_xml(container), status=status)
+
+
+def error_page(status: int, headers: dict[str, str] | None = None) -> web.Response:
+    """Answer with a status and the server's short HTML page."""
+    title = phrase(status)
+    return web.Response(
+        status=status,
+        text=f"<html><head><title>{title}</title></head>"
+        f"<body><h1>{status} {title}</h1></body></html>",
+        content_type="text/html",
+        headers=headers,
+    )
 
 
 def unauthorized() -> web.Response:
     """Answer a request without a valid token, as the server does: 401 and an HTML page."""
-    return web.Response(
-        status=401,
-        text="<html><head><title>Unauthorized</title></head>"
-        "<body><h1>401 Unauthorized</h1></body></html>",
-        content_type="text/html",
-    )
+    return error_page(401)

@@ -1,41 +1,32 @@
 """Sample players, media and users of a Plex Media Server, in the server's JSON shapes.
 
-The server is the sample account's Living Room Server (library.simulators.plextv.sample), with the
-access token plex.tv lists for it. Two players are the account's own; the third belongs to
-the household's second account, which streams from the shared server. Every address is a
-loopback one.
+The server is the sample account's Living Room Server (library.simulators.sample), with the
+access token plex.tv lists for it. Two players are the account's own (the TV is also in the
+sample plex.tv resources); the third is the household's second account's phone, which
+streams from the shared server. Every address is a loopback one.
 """
-
-# The token below is made up; it is the sample plex.tv resource's accessToken.
-# ruff: noqa: S105
 
 import copy
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from library.simulators.plextv.sample import LIVING_ROOM_SERVER_ID
+from library.simulators import sample as household
 
-SAMPLE_MACHINE_IDENTIFIER = LIVING_ROOM_SERVER_ID
-SAMPLE_TOKEN = "qzT4vXk9LmN2pR7sW1yB"
-SAMPLE_SERVER_NAME = "Living Room Server"
-
-# The account's own players: the TV is also in the sample plex.tv resources.
-LIVING_ROOM_TV_ID = "c7d1e2f3a4b5968778695a4b3c2d1e0f"
+SAMPLE_MACHINE_IDENTIFIER = household.LIVING_ROOM_SERVER_ID
+SAMPLE_TOKEN = household.LIVING_ROOM_SERVER_TOKEN
+SAMPLE_SERVER_NAME = household.LIVING_ROOM_SERVER_NAME
+LIVING_ROOM_TV_ID = household.LIVING_ROOM_TV_ID
+FRIEND_PHONE_ID = household.FRIEND_PHONE_ID
 KITCHEN_SPEAKER_ID = "8b2e4f6a-1c3d-4e5f-9a7b-0c1d2e3f4a5b"
-# The household's second account's phone (library.simulators.plextv.sample.second_account_resources).
-FRIEND_PHONE_ID = "9d3f6a1b2c4e58d7"
+
+
+def _user(user_id: int | str, title: str) -> dict[str, Any]:
+    return {"id": str(user_id), "title": title, "thumb": f"/users/{user_id}/avatar"}
+
 
 # A server shows its owner as user 1; other users by their plex.tv account id.
-OWNER_USER: dict[str, Any] = {
-    "id": "1",
-    "title": "plexfan",
-    "thumb": "/users/1/avatar",
-}
-FRIEND_USER: dict[str, Any] = {
-    "id": "51920466",
-    "title": "jamiewatches",
-    "thumb": "/users/51920466/avatar",
-}
+OWNER_USER = _user(1, household.SAMPLE_USERNAME)
+FRIEND_USER = _user(household.SECOND_ACCOUNT_ID, household.SECOND_USERNAME)
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""The plex.tv simulator's own tests, and those of what both simulators share."""

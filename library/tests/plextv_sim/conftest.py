@@ -1,26 +1,8 @@
-"""Fixtures of the simulator's own tests: an HTTP session and a simulator on virtual time."""
+"""A plex.tv simulator on the test's clock (`clock` and `session` come from the plugin)."""
 
-from collections.abc import AsyncIterator
-
-import aiohttp
 import pytest
 
-from library.simulators.plextv.app import PlexTVSimulator
-from library.simulators.plextv.clock import FakeClock
-from library.simulators.plextv.fixtures import PlexTVFactory
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    """Return an HTTP client session, closed after the test."""
-    async with aiohttp.ClientSession() as client:
-        yield client
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    """Return a clock that moves only when the test advances it."""
-    return FakeClock()
+from library.simulators.plextv import FakeClock, PlexTVFactory, PlexTVSimulator
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""The Plex Media Server simulator's own tests."""

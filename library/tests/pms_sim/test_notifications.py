@@ -1,42 +1,34 @@
-"""The notification websocket: auth, a message on every transition, progress, other kinds."""
-
-import asyncio
-from collections.abc import Callable
+"""The notification websocket: a message on every transition, progress, and faults of it."""
 
 import aiohttp
 import pytest
 
-from library.simulators.plextv.clock import FakeClock
 from library.simulators.pms import (
     LIVING_ROOM_TV_ID,
+    FakeClock,
+    PMSFactory,
     PMSSimulator,
     kitchen_speaker,
     living_room_tv,
     sample_film,
     sample_track,
 )
-from library.simulators.pms.testing import next_message, play_state
-
-
-def ws_url(sim: PMSSimulator) -> str:
-    """Return the notification websocket's URL with the token in the query, as libraries do."""
-    return f"{sim.url}/:/websockets/notifications?X-Plex-Token={sim.token}"
+from library.tests.pms_sim.helpers import GONE, next_message, play_state, sessions, until, ws_url
 
 
 async def test_websocket_needs_token(session: aiohttp.ClientSession, pms: PMSSimulator) -> None:
     """Without the token, or with a wrong one, the upgrade is refused with 401."""
-    for url in (
-        f"{pms.url}/:/websockets/notifications",
-        f"{pms.url}/:/websockets/notifications?X-Plex-Token=wrong",
-    ):
+    base = f"{pms.url}/:/websockets/notifications"
+    for url in (base, f"{base}?X-Plex-Token=wrong"):
         with pytest.raises(aiohttp.WSServerHandshakeError) as err:
             await session.ws_connect(url)
         assert err.value.status == 401
     assert pms.websocket_connections == 0
-    headers = {"X-Plex-Token": pms.token}
-    async with session.ws_connect(f"{pms.url}/:/websockets/notifications", headers=headers):
+    async with session.ws_connect(base, headers={"X-Plex-Token": pms.token}, autoping=False) as ws:
         await pms.wait_for_websockets()
-        assert pms.open_websockets == 1
+        await ws.ping(b"hi")  # the server answers heartbeats
+        pong = await ws.receive(timeout=1)
+        assert (pong.type, pong.data) == (aiohttp.WSMsgType.PONG, b"hi")
 
 
 async def test_notification_on_each_transition(
@@ -61,17 +53,16 @@ async def test_notification_on_each_transition(
         }
         clock.advance(30)
         timed_pms.pause(key)
-        paused = play_state(await next_message(ws))
-        assert (paused["state"], paused["viewOffset"]) == ("paused", 30_000)
-        timed_pms.resume(key)
-        assert play_state(await next_message(ws))["state"] == "playing"
-        timed_pms.buffer(key)
-        assert play_state(await next_message(ws))["state"] == "buffering"
-        timed_pms.resume(key)
-        assert play_state(await next_message(ws))["state"] == "playing"
+        assert play_state(await next_message(ws))["viewOffset"] == 30_000
+        for change, state in (
+            (timed_pms.resume, "playing"),
+            (timed_pms.buffer, "buffering"),
+            (timed_pms.resume, "playing"),
+        ):
+            change(key)
+            assert play_state(await next_message(ws))["state"] == state
         timed_pms.seek(key, 600_000)
-        sought = play_state(await next_message(ws))
-        assert (sought["state"], sought["viewOffset"]) == ("playing", 600_000)
+        assert play_state(await next_message(ws))["viewOffset"] == 600_000
         clock.advance(1)
         timed_pms.stop(key)
         stopped = play_state(await next_message(ws))
@@ -93,18 +84,11 @@ async def test_every_socket_gets_every_message(
         for ws in (one, two):
             assert play_state(await next_message(ws))["sessionKey"] == key
             status = (await next_message(ws))["NotificationContainer"]
-            assert status["type"] == "status"
-            assert status["StatusNotification"][0]["title"] == "Library scan complete"
+            assert (status["type"], status["StatusNotification"][0]["title"]) == (
+                "status",
+                "Library scan complete",
+            )
     assert timed_pms.websocket_connections == 2
-
-
-async def test_pings_answered(session: aiohttp.ClientSession, pms: PMSSimulator) -> None:
-    """The server answers websocket pings (clients' heartbeats)."""
-    async with session.ws_connect(ws_url(pms), autoping=False) as ws:
-        await ws.ping(b"hi")
-        message = await ws.receive(timeout=1)
-        assert message.type is aiohttp.WSMsgType.PONG
-        assert message.data == b"hi"
 
 
 async def test_progress_notifications(
@@ -119,19 +103,67 @@ async def test_progress_notifications(
         for _ in range(3):
             await next_message(ws)
         timed_pms.progress_interval = 10
-        await _until(lambda: clock.sleepers == 1)
+        await until(lambda: clock.sleepers == 1)
         clock.advance(10)
         progress = play_state(await next_message(ws))
         assert (progress["state"], progress["viewOffset"]) == ("playing", 10_000)
         assert progress["ratingKey"] == "3112"  # the paused film is not reported
         timed_pms.progress_interval = None
-        await _until(lambda: clock.sleepers == 0)
+        await until(lambda: clock.sleepers == 0)
         with pytest.raises(ValueError, match="positive"):
             timed_pms.progress_interval = 0
 
 
-async def _until(condition: Callable[[], bool]) -> None:
-    """Let other tasks run until condition holds (a second at most)."""
-    async with asyncio.timeout(1):
-        while not condition():  # noqa: ASYNC110 - polls the clock's sleepers
-            await asyncio.sleep(0)
+async def test_drop_and_refuse_websockets(
+    session: aiohttp.ClientSession, pms: PMSSimulator
+) -> None:
+    """Dropped: closed abruptly, connect again; refused: 503 or the status given, HTTP works."""
+    async with session.ws_connect(ws_url(pms)) as ws:
+        await pms.wait_for_websockets()
+        assert pms.drop_websockets() == 1
+        assert (await ws.receive(timeout=1)).type in GONE
+        assert ws.close_code != 1000  # not a clean close
+    assert pms.open_websockets == 0
+    for status in (503, 404):
+        pms.refuse_websockets(status=status)
+        with pytest.raises(aiohttp.WSServerHandshakeError) as err:
+            await session.ws_connect(ws_url(pms))
+        assert err.value.status == status
+    assert await sessions(session, pms) == []
+    pms.refuse_websockets(refuse=False)
+    async with session.ws_connect(ws_url(pms)) as ws:
+        await pms.wait_for_websockets()
+        pms.start_session(player=living_room_tv(), media=sample_film())
+        assert play_state(await next_message(ws))["state"] == "playing"
+    assert pms.websocket_connections == 2
+
+
+async def test_fault_on_websocket(session: aiohttp.ClientSession, pms: PMSSimulator) -> None:
+    """A fault on the websocket's path applies before the upgrade."""
+    pms.add_fault("/:/websockets/notifications", status=500)
+    with pytest.raises(aiohttp.WSServerHandshakeError) as err:
+        await session.ws_connect(ws_url(pms))
+    assert err.value.status == 500
+    async with session.ws_connect(ws_url(pms)):
+        await pms.wait_for_websockets()
+
+
+async def test_sleep_and_wake(session: aiohttp.ClientSession, pms_factory: PMSFactory) -> None:
+    """Asleep: connections refused, sockets closed; awake: same URL, sessions kept."""
+    sim = await pms_factory(host="127.0.0.2")
+    url = sim.url
+    key = sim.start_session(player=living_room_tv(), media=sample_film())
+    async with session.ws_connect(ws_url(sim)) as ws:
+        await sim.wait_for_websockets()
+        await sim.sleep()
+        assert (await ws.receive(timeout=1)).type in GONE
+    with pytest.raises(aiohttp.ClientConnectorError) as err:
+        await session.get(f"{url}/identity")
+    assert isinstance(err.value.os_error, ConnectionRefusedError)
+    sim.pause(key)  # the state may change while asleep
+    await sim.sleep()  # twice is harmless
+    await sim.wake()
+    await sim.wake()
+    assert (sim.asleep, sim.url) == (False, url)
+    [item] = await sessions(session, sim)
+    assert item["Player"]["state"] == "paused"

@@ -1,31 +1,24 @@
-"""Fixtures for the plex.tv client tests: an identity, a session and a client."""
+"""Fixtures of the plex.tv client's tests: the plex.tv simulator on the test's clock, a client."""
 
 from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import ClientSession
-
 from aioplexaccount import PlexIdentity, PlexTVClient
-from tests.common import build_identity
-from library.simulators.plextv import PlexTVSimulator
+
+from library.simulators.plextv import FakeClock, PlexTVSimulator
 
 
 @pytest.fixture
-def identity() -> PlexIdentity:
-    """Return the identity a Home Assistant install would send."""
-    return build_identity("0b8a1b9e-3c3f-4b7e-9d55-3f0c8f1d2a10", device_name="Küche")
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[ClientSession]:
-    """Return a session owned by the test, as Home Assistant's shared session would be."""
-    async with ClientSession() as session:
-        yield session
+async def plextv(clock: FakeClock) -> AsyncIterator[PlexTVSimulator]:
+    """Return a plex.tv simulator on 127.0.0.1 whose pins and rate limit follow the clock."""
+    async with PlexTVSimulator(clock=clock) as simulator:
+        yield simulator
 
 
 @pytest.fixture
 def client(plextv: PlexTVSimulator, identity: PlexIdentity, session: ClientSession) -> PlexTVClient:
-    """Return a client of the simulator using the injected session."""
+    """Return a client of the simulator on the test's session."""
     return PlexTVClient(
         identity=identity,
         session=session,
@@ -33,3 +26,11 @@ def client(plextv: PlexTVSimulator, identity: PlexIdentity, session: ClientSessi
         discover_url=plextv.discover_url,
         metadata_url=plextv.metadata_url,
     )
+
+
+@pytest.fixture
+async def token(client: PlexTVClient, plextv: PlexTVSimulator) -> str:
+    """Sign the client in through a pin, as a login does; return the token."""
+    pin = await client.create_pin()
+    client.token = plextv.approve(pin.code)
+    return client.token

@@ -1,101 +1,71 @@
-"""The pin poller on virtual time, against the simulator over loopback HTTP.
+"""The pin poller on the test's clock, against the plex.tv simulator over loopback HTTP.
 
-The poller and the simulator share a FakeClock: every pause the poller takes is recorded
-in `clock.sleeps` and moves the clock by exactly that much, so the delays asserted here are
+The poller and the simulator share a FakeClock: every pause the poller takes is recorded in
+`clock.sleeps` and moves the clock by exactly that much, so the delays asserted here are
 exact, and minutes of waiting take no time.
 """
 
 import itertools
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from aioplexaccount import (
     Pin,
     PinPoller,
     PlexAuthenticationError,
-    PlexTVClient,
     PlexPinExpiredError,
+    PlexTVClient,
 )
-from aioplexaccount import MAX_BACKOFF, POLL_INTERVAL
-from tests.common import build_identity
-from library.simulators.plextv import FakeClock, PlexTVSimulator
-from library.simulators.plextv.fixtures import PlexTVFactory
+from aioplexaccount.pin_poller import MAX_BACKOFF, POLL_INTERVAL
 
-POLLER_LOGGER = "aioplexaccount"
+from library.simulators.plextv import FakeClock, PlexTVSimulator
+
 CHECKS = "/api/v2/pins/"
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    """Return the clock the poller and the simulator share."""
-    return FakeClock()
+async def poller(client: PlexTVClient, clock: FakeClock, **changes: object) -> PinPoller:
+    """Create a pin and return its poller on the shared clock (the pin changed as given)."""
+    pin = replace(await client.create_pin(), **changes)  # type: ignore[arg-type]
+    return PinPoller(client=client, pin=pin, clock=clock, sleep=clock.sleep)
 
 
-@pytest.fixture
-async def plextv(plextv_factory: PlexTVFactory, clock: FakeClock) -> PlexTVSimulator:
-    """Return a simulator on the shared clock, with plex.tv's limit of a check a second."""
-    return await plextv_factory(clock=clock)
-
-
-@pytest.fixture
-async def client(plextv: PlexTVSimulator) -> AsyncIterator[PlexTVClient]:
-    """Return a client of the simulator on a session of its own, closed after the test."""
-    async with PlexTVClient(identity=build_identity("poller-test"), base_url=plextv.url) as client:
-        yield client
-
-
-async def make_poller(client: PlexTVClient, clock: FakeClock, **kwargs: float) -> PinPoller:
-    """Create a pin and a poller of it on the shared clock, with plex.tv's default timing."""
-    pin = await client.create_pin()
-    return PinPoller(client=client, pin=pin, clock=clock, sleep=clock.sleep, **kwargs)
-
-
-def check_times(plextv: PlexTVSimulator) -> list[float]:
-    """Return when each check of a pin reached the simulator, from the first one on."""
-    times = [r.time for r in plextv.requests_to(CHECKS, method="GET")]
-    return [round(time - times[0], 6) for time in times]
+def approve_at(plextv: PlexTVSimulator, clock: FakeClock, pin: Pin, seconds: float) -> None:
+    """Let the user approve the code `seconds` from now."""
+    clock.call_later(seconds, lambda: plextv.approve(pin.code))
 
 
 def gaps(plextv: PlexTVSimulator) -> list[float]:
-    """Return the pauses between consecutive checks as the simulator saw them."""
-    return [round(b - a, 6) for a, b in itertools.pairwise(check_times(plextv))]
+    """Return the pauses between two checks of the pin, as the simulator saw them."""
+    times = [r.time for r in plextv.requests_to(CHECKS, method="GET")]
+    return [round(b - a, 6) for a, b in itertools.pairwise(times)]
 
 
-async def test_token_returned(
+async def test_checks_once_a_second_until_approved(
     client: PlexTVClient, plextv: PlexTVSimulator, clock: FakeClock
 ) -> None:
-    """An approved pin gives its token at the first check, without a pause."""
-    poller = await make_poller(client, clock)
-    token = plextv.approve(poller.pin.code)
-    assert await clock.run(poller.wait_for_token()) == token
-    assert clock.sleeps == []
-    assert check_times(plextv) == [0]
-
-
-async def test_checks_once_an_interval(
-    client: PlexTVClient, plextv: PlexTVSimulator, clock: FakeClock
-) -> None:
-    """The poller checks every second until the code is approved, and plex.tv never objects."""
-    poller = await make_poller(client, clock)
-    clock.call_later(4.5, lambda: plextv.approve(poller.pin.code))
-    await clock.run(poller.wait_for_token())
+    """The code is checked every second, never tripping plex.tv's limit; approved, the token."""
+    waiting = await poller(client, clock)
+    approve_at(plextv, clock, waiting.pin, 4.5)
+    token = await clock.run(waiting.wait_for_token())
+    assert token in plextv.tokens
     assert POLL_INTERVAL == 1.0
     assert clock.sleeps == [1, 1, 1, 1, 1]
-    assert check_times(plextv) == [0, 1, 2, 3, 4, 5]
+    assert gaps(plextv) == [1, 1, 1, 1, 1]
+    # Approved already: the token at the first check, without a pause.
+    approved = await poller(client, clock)
+    plextv.approve(approved.pin.code)
+    clock.sleeps.clear()
+    assert await clock.run(approved.wait_for_token())
+    assert clock.sleeps == []
 
 
 async def test_interval_counts_from_the_answer(
-    client: PlexTVClient,
-    plextv: PlexTVSimulator,
-    clock: FakeClock,
-    monkeypatch: pytest.MonkeyPatch,
+    client: PlexTVClient, plextv: PlexTVSimulator, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The next check starts an interval after the previous answer, not after its request."""
-    poller = await make_poller(client, clock)
+    waiting = await poller(client, clock)
     check_pin = client.check_pin
 
     async def slow_answer(pin_id: int) -> Pin:
@@ -104,188 +74,160 @@ async def test_interval_counts_from_the_answer(
         return pin
 
     monkeypatch.setattr(client, "check_pin", slow_answer)
-    clock.call_later(2.5, lambda: plextv.approve(poller.pin.code))
-    await clock.run(poller.wait_for_token())
-    assert clock.sleeps == [1, 1]
-    assert gaps(plextv) == [1.4, 1.4]
+    approve_at(plextv, clock, waiting.pin, 2.5)
+    await clock.run(waiting.wait_for_token())
+    assert (clock.sleeps, gaps(plextv)) == ([1, 1], [1.4, 1.4])
 
 
-async def test_backoff_doubles_to_the_cap(
+@pytest.mark.parametrize(
+    ("faults", "approve", "max_backoff", "sleeps"),
+    [
+        # plex.tv fails: the pause doubles up to max_backoff and stays there.
+        ([{"status": 500, "count": 7}], 0, MAX_BACKOFF, [1, 2, 4, 8, 10, 10, 10]),
+        # Unreachable and garbage both back off; one good answer brings the interval back.
+        (
+            [
+                {"status": 504},
+                {"body": "<html>Bad gateway</html>"},
+                {"status": 503, "count": 2},
+                {},
+                {"status": 502},
+            ],
+            13.5,
+            4,
+            [1, 2, 4, 4, 1, 1, 1],
+        ),
+        # A 429 waits its Retry-After; without one, it backs off as a failure does.
+        ([{"status": 429, "headers": {"Retry-After": "7"}}], 0, MAX_BACKOFF, [7]),
+        ([{"status": 429, "count": 3}], 0, MAX_BACKOFF, [1, 2, 4]),
+    ],
+)
+async def test_backoff(  # noqa: PLR0913, PLR0917
+    client: PlexTVClient,
+    plextv: PlexTVSimulator,
+    clock: FakeClock,
+    faults: list[dict[str, object]],
+    approve: float,
+    max_backoff: float,
+    sleeps: list[float],
+) -> None:
+    """While plex.tv fails or asks to slow down, the pauses grow as they should."""
+    waiting = await poller(client, clock)
+    waiting.max_backoff = max_backoff
+    for fault in faults:
+        plextv.add_fault(CHECKS, **fault)  # type: ignore[arg-type]
+    approve_at(plextv, clock, waiting.pin, approve)
+    await clock.run(waiting.wait_for_token())
+    assert clock.sleeps == sleeps
+    assert gaps(plextv) == sleeps
+
+
+async def test_retry_after_never_below_the_interval(
     client: PlexTVClient, plextv: PlexTVSimulator, clock: FakeClock
 ) -> None:
-    """While plex.tv fails the pause doubles up to max_backoff, and stays there."""
-    poller = await make_poller(client, clock)
-    plextv.add_fault(CHECKS, status=500, count=7)
-    plextv.approve(poller.pin.code)
-    await clock.run(poller.wait_for_token())
-    assert MAX_BACKOFF == 10.0
-    assert clock.sleeps == [1, 2, 4, 8, 10, 10, 10]
-    assert gaps(plextv) == clock.sleeps
-
-
-async def test_backoff_resets_on_success(
-    client: PlexTVClient, plextv: PlexTVSimulator, clock: FakeClock
-) -> None:
-    """Unreachable and garbage both back off; one good answer brings the interval back."""
-    poller = await make_poller(client, clock, max_backoff=4)
-    plextv.add_fault(CHECKS, status=504)
-    plextv.add_fault(CHECKS, body="<html>Bad gateway</html>")
-    plextv.add_fault(CHECKS, status=503, count=2)
-    plextv.add_fault(CHECKS)  # answered normally: not approved yet
-    plextv.add_fault(CHECKS, status=502)
-    clock.call_later(13.5, lambda: plextv.approve(poller.pin.code))
-    await clock.run(poller.wait_for_token())
-    # 504, garbage, 503, 503 (capped at 4), a good answer, 502, good answers.
-    assert clock.sleeps == [1, 2, 4, 4, 1, 1, 1]
-
-
-async def test_retry_after_honoured(
-    client: PlexTVClient, plextv: PlexTVSimulator, clock: FakeClock
-) -> None:
-    """A 429 with Retry-After waits exactly that long."""
-    poller = await make_poller(client, clock)
-    plextv.add_fault(CHECKS, status=429, headers={"Retry-After": "7"})
-    plextv.approve(poller.pin.code)
-    await clock.run(poller.wait_for_token())
-    assert clock.sleeps == [7]
-
-
-async def test_retry_after_never_below_interval(
-    client: PlexTVClient, plextv: PlexTVSimulator, clock: FakeClock
-) -> None:
-    """A Retry-After shorter than the interval (or zero) still waits the interval."""
-    poller = await make_poller(client, clock, interval=5)
+    """A Retry-After shorter than the interval (or zero) still waits the interval, or more."""
+    waiting = await poller(client, clock)
+    waiting.interval = 5
     plextv.add_fault(CHECKS, status=429, headers={"Retry-After": "2"})
     plextv.add_fault(CHECKS, status=429, headers={"Retry-After": "0"})
-    plextv.approve(poller.pin.code)
-    await clock.run(poller.wait_for_token())
+    plextv.approve(waiting.pin.code)
+    await clock.run(waiting.wait_for_token())
     # The second pause is the back-off, doubled by the first 429 (5 s, then 10 s).
     assert clock.sleeps == [5, 10]
 
 
-async def test_plextv_rate_limit_obeyed(plextv_factory: PlexTVFactory, clock: FakeClock) -> None:
-    """A plex.tv stricter than the interval answers 429 with Retry-After; the poller waits."""
-    strict = await plextv_factory(clock=clock, min_poll_interval=3)
-    async with PlexTVClient(identity=build_identity("poller-test"), base_url=strict.url) as client:
-        poller = await make_poller(client, clock)
-        clock.call_later(6.5, lambda: strict.approve(poller.pin.code))
-        await clock.run(poller.wait_for_token())
+async def test_plextv_stricter_than_the_interval(
+    client: PlexTVClient, plextv: PlexTVSimulator, clock: FakeClock
+) -> None:
+    """A plex.tv that allows a check every 3 s answers 429 with Retry-After; the poller waits."""
+    plextv.min_poll_interval = 3
+    waiting = await poller(client, clock)
+    approve_at(plextv, clock, waiting.pin, 6.5)
+    await clock.run(waiting.wait_for_token())
     # 200 at 0; 429 at 1 (Retry-After 2); 200 at 3; 429 at 4; 200 at 6; 429 at 7; token at 9.
     assert clock.sleeps == [1, 2, 1, 2, 1, 2]
-    assert check_times(strict) == [0, 1, 3, 4, 6, 7, 9]
 
 
-async def test_rate_limit_without_retry_after(
-    client: PlexTVClient, plextv: PlexTVSimulator, clock: FakeClock
+@pytest.mark.parametrize(("expires_in", "sleeps", "checks"), [(3, [2, 1], 2), (0, [], 0)])
+async def test_expires_on_its_own_clock(  # noqa: PLR0913, PLR0917
+    client: PlexTVClient,
+    plextv: PlexTVSimulator,
+    clock: FakeClock,
+    expires_in: int,
+    sleeps: list[float],
+    checks: int,
 ) -> None:
-    """A 429 without Retry-After is treated like a failure: the pause grows."""
-    poller = await make_poller(client, clock)
-    plextv.add_fault(CHECKS, status=429, count=3)
-    plextv.approve(poller.pin.code)
-    await clock.run(poller.wait_for_token())
-    assert clock.sleeps == [1, 2, 4]
+    """The poller stops at expiresIn on its own clock, though plex.tv still answers.
 
-
-async def test_expires_on_this_clock(
-    client: PlexTVClient, plextv: PlexTVSimulator, clock: FakeClock
-) -> None:
-    """The poller stops at the pin's expiresIn on its own clock, though plex.tv still answers."""
-    pin = await client.create_pin()
-    poller = PinPoller(
-        client=client, pin=replace(pin, expires_in=3), clock=clock, sleep=clock.sleep, interval=2
+    The last pause ends at the deadline; a pin with no time left is not checked at all.
+    """
+    waiting = await poller(client, clock, expires_in=expires_in)
+    waiting.interval = 2
+    assert waiting.seconds_left == expires_in
+    with pytest.raises(PlexPinExpiredError, match="expired before it was entered"):
+        await clock.run(waiting.wait_for_token())
+    assert (clock.sleeps, len(plextv.requests_to(CHECKS)), waiting.seconds_left) == (
+        sleeps,
+        checks,
+        0,
     )
-    assert poller.seconds_left == 3
-    with pytest.raises(PlexPinExpiredError):
-        await clock.run(poller.wait_for_token())
-    # The last pause ends at the deadline instead of sleeping past it.
-    assert clock.sleeps == [2, 1]
-    assert check_times(plextv) == [0, 2]
-    assert poller.seconds_left == 0
 
 
-async def test_expired_pin_not_checked(
-    client: PlexTVClient, plextv: PlexTVSimulator, clock: FakeClock
-) -> None:
-    """A pin with no time left is not checked at all."""
-    pin = await client.create_pin()
-    poller = PinPoller(
-        client=client, pin=replace(pin, expires_in=0), clock=clock, sleep=clock.sleep
-    )
-    with pytest.raises(PlexPinExpiredError):
-        await clock.run(poller.wait_for_token())
-    assert not plextv.requests_to(CHECKS)
-
-
-async def test_expiry_from_expires_at(
-    client: PlexTVClient, plextv: PlexTVSimulator, clock: FakeClock
-) -> None:
-    """Without expiresIn the deadline comes from expiresAt."""
-    pin = await client.create_pin()
+async def test_expiry_from_expires_at(client: PlexTVClient, clock: FakeClock) -> None:
+    """Without expiresIn the deadline comes from expiresAt, read against the time of day."""
     soon = datetime.now(UTC) + timedelta(seconds=2.5)
-    poller = PinPoller(
-        client=client,
-        pin=replace(pin, expires_in=None, expires_at=soon),
-        clock=clock,
-        sleep=clock.sleep,
-    )
+    waiting = await poller(client, clock, expires_in=None, expires_at=soon)
     with pytest.raises(PlexPinExpiredError):
-        await clock.run(poller.wait_for_token())
-    # Two full pauses, then what was left of the 2.5 s (less what the test took to start).
+        await clock.run(waiting.wait_for_token())
+    # Two whole pauses, then what was left of the 2.5 s (less what the test took to start).
     assert clock.sleeps[:2] == [1, 1]
     assert clock.sleeps[2] == pytest.approx(0.5, abs=0.2)
-    assert len(check_times(plextv)) == 3
 
 
-async def test_permanent_error_propagates(
+async def test_refused_token_ends_the_wait(
     client: PlexTVClient, plextv: PlexTVSimulator, clock: FakeClock
 ) -> None:
     """An error that retrying cannot mend ends the wait at once."""
-    poller = await make_poller(client, clock)
+    waiting = await poller(client, clock)
     plextv.add_fault(CHECKS, status=401)
     with pytest.raises(PlexAuthenticationError):
-        await clock.run(poller.wait_for_token())
+        await clock.run(waiting.wait_for_token())
     assert clock.sleeps == []
 
 
-async def test_unreachable_logged_once(
+async def test_outages_are_logged_once_each(
     client: PlexTVClient,
     plextv: PlexTVSimulator,
     clock: FakeClock,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A run of failures gives one line when it starts and one when it ends."""
-    caplog.set_level(logging.INFO, logger=POLLER_LOGGER)
-    poller = await make_poller(client, clock)
+    caplog.set_level(logging.INFO, logger="aioplexaccount.pin_poller")
+    waiting = await poller(client, clock)
     plextv.add_fault(CHECKS, status=502, count=3)
     plextv.add_fault(CHECKS)
     plextv.add_fault(CHECKS, status=503, count=2)
-    clock.call_later(7.5, lambda: plextv.approve(poller.pin.code))
-    await clock.run(poller.wait_for_token())
+    approve_at(plextv, clock, waiting.pin, 7.5)
+    await clock.run(waiting.wait_for_token())
     assert clock.sleeps == [1, 2, 4, 1, 1, 2]
-    lines = [r.getMessage() for r in caplog.records if r.name == POLLER_LOGGER]
-    assert len(lines) == 4
-    assert lines[0].startswith("plex.tv is not answering")
-    assert lines[1] == "plex.tv is answering again"
-    assert lines[2].startswith("plex.tv is not answering")
-    assert lines[3] == "plex.tv is answering again"
+    assert [record.getMessage()[:26] for record in caplog.records] == [
+        "plex.tv is not answering w",
+        "plex.tv is answering again",
+    ] * 2
 
 
-async def test_refused_connection_is_unreachable(
+async def test_plextv_gone(
     client: PlexTVClient,
     plextv: PlexTVSimulator,
     clock: FakeClock,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A plex.tv that refuses connections counts as unreachable: back off until expiry."""
-    caplog.set_level(logging.INFO, logger=POLLER_LOGGER)
-    pin = await client.create_pin()
+    """A plex.tv that refuses connections backs the poller off until the code expires."""
+    caplog.set_level(logging.INFO, logger="aioplexaccount.pin_poller")
+    waiting = await poller(client, clock, expires_in=30)
     await plextv.stop()
-    poller = PinPoller(
-        client=client, pin=replace(pin, expires_in=30), clock=clock, sleep=clock.sleep
-    )
     with pytest.raises(PlexPinExpiredError):
-        await clock.run(poller.wait_for_token())
+        await clock.run(waiting.wait_for_token())
     assert clock.sleeps == [1, 2, 4, 8, 10, 5]
-    lines = [r.getMessage() for r in caplog.records if r.name == POLLER_LOGGER]
-    assert len(lines) == 1
-    assert lines[0].startswith("plex.tv is not answering")
+    [line] = [record.getMessage() for record in caplog.records]
+    assert line.startswith("plex.tv is not answering while waiting for the code: Could not reach")

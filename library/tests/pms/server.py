@@ -1,26 +1,27 @@
-"""A small stand-in server for the client's unit tests, with every answer under the test's control.
+"""A stand-in server whose every answer the test controls, served on a loopback address.
 
-The project's simulator (library.simulators.pms) plays a whole server; this one plays single answers
-(a status, a delay, a redirect, another machine) so that each error path has a test.
+The project's simulator (library.simulators.pms) plays a whole server; this one plays single
+answers (a status, a hold, a redirect, a websocket closed at once, an endless body...), so
+that each path of the client and the follower has its test.
 """
 
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Literal
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 TOKEN_NAME = "X-Plex-Token"  # noqa: S105 - a header name, not a secret
 NOTIFICATIONS = "/:/websockets/notifications"
+SESSIONS = "/status/sessions"
+SERVER_TOKEN = "server-token-abc"  # noqa: S105 - a test token
 PNG = b"\x89PNG\r\n\x1a\n-not-really-a-png"
 
-
-def empty_sessions() -> dict[str, Any]:
-    """Return the answer of a server on which nothing plays."""
-    return {"MediaContainer": {"size": 0}}
+type WebsocketMode = Literal["accept", "refuse", "close", "drop"]
 
 
 @dataclass(eq=False)
@@ -28,23 +29,31 @@ class FakeServer:
     """What the stand-in answers; change the fields while it runs."""
 
     machine_identifier: str = "machine-1"
-    token: str = "server-token-abc"  # noqa: S105 - a test token
-    delay: float = 0.0
-    status: int | None = None
-    """Answer every route with this status instead."""
-    body: bytes | None = None
-    """Answer the JSON routes with this body instead."""
-    sessions: object = field(default_factory=empty_sessions)
+    token: str = SERVER_TOKEN
+    """The token every route but /identity needs ("": none is needed)."""
+    clock: Callable[[], float] = time.monotonic
+    """When each websocket upgrade came, as `upgrades` records it."""
+    statuses: dict[str, int] = field(default_factory=dict)
+    """Answer a path with this status instead ("": every path)."""
+    sessions: object = field(default_factory=lambda: {"MediaContainer": {"size": 0}})
+    """The answer of GET /status/sessions: JSON, or text or bytes sent as they are."""
     content_type: str = "image/png"
     artwork: bytes = PNG
-    redirect_to: str | None = None
-    refuse_websockets: bool = False
+    redirects: dict[str, str] = field(default_factory=dict)
+    """Answer a path with a redirect to another URL."""
+    hold: asyncio.Event | None = None
+    """Hold every request until the event is set."""
+    endless: bool = False
+    """Answer every route but /identity and the websocket with a body that never ends."""
+    websocket: WebsocketMode = "accept"
+    """Accept, refuse (503), close as soon as it opens, or drop the connection at once."""
+    greeting: str | bytes | None = None
+    """A message to send on each websocket as soon as it opens."""
     url: str = ""
     paths: list[str] = field(default_factory=list)
-    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    upgrades: list[float] = field(default_factory=list)
     ws_tokens: list[str | None] = field(default_factory=list)
-    released: asyncio.Event = field(default_factory=asyncio.Event)
-    on_socket: Callable[[web.WebSocketResponse], Awaitable[None]] | None = None
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
 
     def app(self) -> web.Application:
         """Return the aiohttp application that answers as the fields say."""
@@ -52,72 +61,82 @@ class FakeServer:
         app.router.add_route("GET", "/{tail:.*}", self._handle)
         return app
 
-    def _authorised(self, request: web.Request) -> bool:
-        given = request.headers.get(TOKEN_NAME) or request.query.get(TOKEN_NAME)
-        return given == self.token
-
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.paths.append(request.path)
-        if self.delay:
-            # Held until the delay is over or the server stops, so no handler outlives the test.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.released.wait(), self.delay)
-        if self.redirect_to is not None:
-            raise web.HTTPFound(self.redirect_to)
-        if self.status is not None:
-            return web.Response(status=self.status, text="<html>no</html>")
+        if self.hold is not None:
+            await self.hold.wait()
+        if request.path in self.redirects:
+            raise web.HTTPFound(self.redirects[request.path])
+        if status := self.statuses.get(request.path, self.statuses.get("")):
+            return web.Response(status=status, text="<html>no</html>")
         if request.path == "/identity":
-            return self._json(
-                {
-                    "MediaContainer": {
-                        "size": 0,
-                        "machineIdentifier": self.machine_identifier,
-                        "version": "1.41.0.0",
-                        "claimed": True,
-                    }
-                }
-            )
-        if not self._authorised(request):
+            container = {"machineIdentifier": self.machine_identifier, "version": "1.41.0.0"}
+            return web.json_response({"MediaContainer": container | {"claimed": True}})
+        if request.path == NOTIFICATIONS:
+            self.upgrades.append(self.clock())
+            self.ws_tokens.append(request.query.get(TOKEN_NAME))
+        given = request.headers.get(TOKEN_NAME) or request.query.get(TOKEN_NAME)
+        if self.token and given != self.token:
             return web.Response(status=401, text="<html>Unauthorized</html>")
+        return await self._authorised(request)
+
+    async def _authorised(self, request: web.Request) -> web.StreamResponse:
         if request.path == NOTIFICATIONS:
             return await self._websocket(request)
-        if request.path == "/status/sessions":
-            return self._json(self.sessions)
-        return web.Response(body=self.artwork, content_type=self.content_type)
-
-    def _json(self, data: object) -> web.Response:
-        if self.body is not None:
-            return web.Response(body=self.body, content_type="application/json")
-        return web.json_response(data)
+        if self.endless:
+            return await _endless(request)
+        if request.path != SESSIONS:
+            return web.Response(body=self.artwork, content_type=self.content_type)
+        if isinstance(self.sessions, str | bytes):
+            return web.Response(body=self.sessions, content_type="application/json")
+        return web.json_response(self.sessions)
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
-        self.ws_tokens.append(request.query.get(TOKEN_NAME))
-        if self.refuse_websockets:
+        if self.websocket == "refuse":
             return web.Response(status=503, text="no")
+        if self.websocket == "drop":
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response(status=204)
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self.sockets.append(ws)
-        if self.on_socket is not None:
-            await self.on_socket(ws)
-        async for message in ws:
-            if message.type == WSMsgType.ERROR:  # pragma: no cover - the client's doing
-                break
+        if isinstance(self.greeting, str):
+            await ws.send_str(self.greeting)
+        elif self.greeting is not None:
+            await ws.send_bytes(self.greeting)
+        if self.websocket == "close":
+            await ws.close()
+        async for _ in ws:
+            pass  # the server ignores what clients send
         return ws
 
     async def send(self, data: object) -> None:
-        """Send a message to every open notification websocket."""
-        for ws in list(self.sockets):
+        """Send a message (JSON, or text as it is) on every open notification websocket."""
+        for ws in self.sockets:
             if not ws.closed:
-                if isinstance(data, str):
-                    await ws.send_str(data)
-                else:
-                    await ws.send_json(data)
+                await (ws.send_str(data) if isinstance(data, str) else ws.send_json(data))
 
     async def drop(self) -> None:
         """Close every open notification websocket."""
-        for ws in list(self.sockets):
+        for ws in self.sockets:
             await ws.close()
         self.sockets.clear()
+
+    @property
+    def open_sockets(self) -> int:
+        """Return how many notification websockets are open."""
+        return sum(not ws.closed for ws in self.sockets)
+
+
+async def _endless(request: web.Request) -> web.StreamResponse:
+    """Send a JSON body that never ends, until the client goes away."""
+    response = web.StreamResponse(headers={"Content-Type": "application/json"})
+    await response.prepare(request)
+    with contextlib.suppress(ConnectionError):
+        while True:
+            await response.write(b" " * 65536)
+    return response
 
 
 @contextlib.asynccontextmanager
@@ -126,14 +145,13 @@ async def serving(server: FakeServer, host: str = "127.0.0.2") -> AsyncIterator[
     # No access log: it would quote the websocket URL, token and all, as a real server does.
     runner = web.AppRunner(server.app(), shutdown_timeout=0.1, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host, 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    server.url = f"http://{host}:{port}"
+    await web.TCPSite(runner, host, 0).start()
+    server.url = f"http://{host}:{runner.addresses[0][1]}"
     try:
         yield server
     finally:
-        server.released.set()
+        if server.hold is not None:
+            server.hold.set()
         await server.drop()
         await runner.cleanup()
 
@@ -144,22 +162,3 @@ def closed_port(host: str = "127.0.0.4") -> str:
         probe.bind((host, 0))
         port = probe.getsockname()[1]
     return f"http://{host}:{port}"
-
-
-@contextlib.asynccontextmanager
-async def blackhole(host: str = "127.0.0.5") -> AsyncIterator[str]:
-    """Accept connections on a loopback port and never answer, while the block runs."""
-    held: list[asyncio.StreamWriter] = []
-
-    async def hold(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        held.append(writer)
-
-    server = await asyncio.start_server(hold, host, 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        for writer in held:
-            writer.close()
-        server.close()
-        await server.wait_closed()

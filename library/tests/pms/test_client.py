@@ -1,69 +1,53 @@
 """The server client against the stand-in server over loopback HTTP."""
 
+import json
+
 import pytest
 from aiohttp import ClientSession
-
 from aioplexaccount import (
     Artwork,
     PlexAuthenticationError,
-    PMSClient,
     PlexConnectionError,
+    PlexError,
     PlexIdentityError,
     PlexResponseError,
+    PlexResponseTooLargeError,
+    PMSClient,
     ServerIdentity,
 )
-from aioplexaccount import client as client_module
-from tests.common import build_identity
 
-from .fixtures import episode_json, movie_json, sessions_json
-from .server import PNG, FakeServer, closed_port, serving
+from library.tests.builders import GIANT, build_identity, episode_json, movie_json, sessions_json
 
-pytestmark = pytest.mark.usefixtures("no_token_in_logs")
+from .server import PNG, SESSIONS, FakeServer, closed_port, serving
+
+ARTWORK = "/library/metadata/101/thumb/1"
 
 
 async def test_identity_needs_no_token(session: ClientSession, server: FakeServer) -> None:
-    """GET /identity is read without sending the token."""
+    """GET /identity is read without the token; another machine there is refused."""
     client = PMSClient(session=session, base_url=server.url, token="")
-    identity = await client.server_identity()
-    assert identity == ServerIdentity(
-        machine_identifier="machine-1", version="1.41.0.0", claimed=True
-    )
-
-
-async def test_verify_identity(client: PMSClient) -> None:
-    """The identity is accepted when it names the expected machine."""
-    assert (await client.verify_identity("machine-1")).machine_identifier == "machine-1"
-
-
-async def test_verify_identity_of_another_server(client: PMSClient) -> None:
-    """Another machine at the address is refused."""
-    with pytest.raises(PlexIdentityError):
+    expected = ServerIdentity(machine_identifier="machine-1", version="1.41.0.0", claimed=True)
+    assert await client.server_identity() == expected
+    assert await client.verify_identity("machine-1") == expected
+    with pytest.raises(PlexIdentityError, match="Another server answers at this address"):
         await client.verify_identity("machine-2")
 
 
-async def test_sessions(client: PMSClient, server: FakeServer) -> None:
-    """The sessions are read with the token, in the server's order."""
+async def test_sessions(session: ClientSession, server: FakeServer) -> None:
+    """The sessions are read with the token and the identity, in the server's order."""
     server.sessions = sessions_json(movie_json(), episode_json())
-    sessions = await client.sessions()
-    assert [(s.session_key, s.title) for s in sessions] == [("7", "Big Buck Bunny"), ("8", "Third")]
-
-
-async def test_identity_headers(session: ClientSession, server: FakeServer) -> None:
-    """The X-Plex-* identity goes with the request when the client has one."""
-    identity = build_identity("pms-client-test")
-    client = PMSClient(session=session, base_url=server.url, token=server.token, identity=identity)
-    assert await client.sessions() == []
-    headers = client.headers(authenticated=True)
-    assert headers["X-Plex-Client-Identifier"] == "pms-client-test"
-    assert headers["Accept"] == "application/json"
-
-
-async def test_stale_token(client: PMSClient, server: FakeServer) -> None:
-    """A token the server refuses is an authentication error, without the token."""
-    server.token = "another-token"  # noqa: S105 - a test token
-    with pytest.raises(PlexAuthenticationError, match="401") as caught:
-        await client.sessions()
-    assert client.token not in str(caught.value)
+    client = PMSClient(
+        session=session, base_url=f"{server.url}/", token=server.token, identity=build_identity()
+    )
+    assert [(s.session_key, s.title) for s in await client.sessions()] == [
+        ("7", "Big Buck Bunny"),
+        ("8", "Third"),
+    ]
+    assert client.headers(authenticated=True) == build_identity().headers() | {
+        "X-Plex-Token": server.token
+    }
+    assert client.url("/x") == f"{server.url}/x"
+    assert server.token not in repr(client)
 
 
 @pytest.mark.parametrize("token", ["", " padded ", "line\nbreak"])
@@ -78,6 +62,7 @@ async def test_unusable_token(session: ClientSession, server: FakeServer, token:
 @pytest.mark.parametrize(
     ("status", "error"),
     [
+        (401, PlexAuthenticationError),
         (500, PlexConnectionError),
         (503, PlexConnectionError),
         (404, PlexResponseError),
@@ -85,96 +70,107 @@ async def test_unusable_token(session: ClientSession, server: FakeServer, token:
     ],
 )
 async def test_error_status(
-    client: PMSClient, server: FakeServer, status: int, error: type[Exception]
+    client: PMSClient, server: FakeServer, status: int, error: type[PlexError]
 ) -> None:
-    """A 5xx is the server failing; another status is an answer not understood."""
-    server.status = status
-    with pytest.raises(error, match=f"answered {status} to GET /status/sessions"):
+    """A 401 is a refused token; a 5xx the server failing; another status not understood."""
+    server.statuses[SESSIONS] = status
+    with pytest.raises(
+        error, match=f"the server answered {status} to GET /status/sessions$"
+    ) as caught:
         await client.sessions()
+    assert type(caught.value) is error
+
+
+async def test_stale_token(client: PMSClient, server: FakeServer) -> None:
+    """A token the server refuses is an authentication error, without the token."""
+    client.token = "another-token"  # noqa: S105 - a test token
+    with pytest.raises(PlexAuthenticationError, match="401") as caught:
+        await client.sessions()
+    assert "another-token" not in str(caught.value)
 
 
 async def test_redirect_is_refused(session: ClientSession, server: FakeServer) -> None:
     """A redirect is not followed: the token goes nowhere else."""
     async with serving(FakeServer(), host="127.0.0.3") as elsewhere:
-        server.redirect_to = f"{elsewhere.url}/status/sessions"
+        server.redirects[SESSIONS] = f"{elsewhere.url}{SESSIONS}"
         client = PMSClient(session=session, base_url=server.url, token=server.token)
         with pytest.raises(PlexResponseError, match="302"):
             await client.sessions()
-        assert elsewhere.paths == []
+    assert elsewhere.paths == []
 
 
-async def test_not_json(client: PMSClient, server: FakeServer) -> None:
-    """A body that is not JSON is an answer not understood."""
-    server.body = b"<MediaContainer/>"
-    with pytest.raises(PlexResponseError, match="not JSON"):
-        await client.sessions()
-
-
-async def test_malformed_sessions(client: PMSClient, server: FakeServer) -> None:
-    """JSON that is not a MediaContainer is an answer not understood."""
-    server.sessions = {"MediaContainer": {"Metadata": "none"}}
-    with pytest.raises(PlexResponseError, match="Metadata"):
-        await client.sessions()
-
-
-async def test_too_big(
-    client: PMSClient, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("body", "match"),
+    [
+        (b"<MediaContainer/>", "not JSON"),
+        ({"MediaContainer": {"Metadata": "none"}}, "Metadata"),
+        # A number thousands of digits long: as JSON (Python refuses to read it) and as text.
+        (
+            '{"MediaContainer": {"size": 1, "Metadata": [{"sessionKey": ' + GIANT + "}]}}",
+            "not JSON",
+        ),
+        (json.dumps(sessions_json(movie_json(viewOffset=GIANT))), "none of the 1 entries"),
+        (json.dumps(sessions_json(movie_json(duration=GIANT), movie_json(sessionKey="8"))), None),
+    ],
+)
+async def test_malformed_sessions(
+    client: PMSClient, server: FakeServer, body: object, match: str | None
 ) -> None:
-    """A body bigger than any answer is refused while it is read."""
-    monkeypatch.setattr(client_module, "MAX_BODY_BYTES", 10)
-    server.sessions = sessions_json(movie_json())
-    with pytest.raises(PlexResponseError, match="more than 10 bytes"):
+    """An answer not understood is a response error, never a ValueError; an odd entry, skipped."""
+    server.sessions = body
+    if match is None:
+        assert [s.session_key for s in await client.sessions()] == ["8"]
+        return
+    with pytest.raises(PlexResponseError, match=match):
         await client.sessions()
 
 
-async def test_timeout(client: PMSClient, server: FakeServer) -> None:
-    """A server that does not answer in time is a connection error."""
-    client.request_timeout = 0.05
-    server.delay = 0.5
-    with pytest.raises(PlexConnectionError, match=r"Timed out after 0.05 s on GET /identity"):
+@pytest.mark.parametrize(("path", "limit"), [(SESSIONS, "16384 KiB"), (ARTWORK, "10240 KiB")])
+async def test_answer_too_large(
+    client: PMSClient, server: FakeServer, path: str, limit: str
+) -> None:
+    """An answer larger than any real one is refused as it is read: this one never ends."""
+    server.endless = True
+    with pytest.raises(PlexResponseTooLargeError, match=f"more than {limit}"):
+        await (client.sessions() if path == SESSIONS else client.artwork(path))
+
+
+async def test_transport_errors(client: PMSClient, server: FakeServer) -> None:
+    """A server that does not answer in time, or refuses the connection: connection errors."""
+    client.request_timeout = 0
+    with pytest.raises(PlexConnectionError, match=r"Timed out after 0 s on GET /identity"):
         await client.server_identity()
-
-
-async def test_refused(session: ClientSession, server: FakeServer) -> None:
-    """A server that refuses the connection is a connection error, without the token."""
-    client = PMSClient(session=session, base_url=closed_port(), token=server.token)
+    client.request_timeout, client.base_url = 10, closed_port()
     with pytest.raises(PlexConnectionError, match="Could not reach the server for GET") as caught:
         await client.sessions()
     assert server.token not in str(caught.value)
 
 
-def test_clean_text() -> None:
-    """Text for a message loses the token and unprintable characters, and is cut short."""
-    assert client_module.clean_text("a\ntoken-1 b", "token-1") == "a **REDACTED** b"
-    assert len(client_module.clean_text("x" * 500, None)) == 200
-
-
-def test_transport_error_without_text() -> None:
-    """An error with no text is named by its type."""
-    error = client_module.transport_error("GET /", OSError(), "t")
-    assert str(error) == "Could not reach the server for GET /: OSError"
-
-
-async def test_artwork(client: PMSClient, server: FakeServer) -> None:
-    """Artwork comes with its content type, fetched with the token."""
-    assert await client.artwork("/library/metadata/101/thumb/1") == Artwork(PNG, "image/png")
-    assert server.paths == ["/library/metadata/101/thumb/1"]
-
-
-async def test_artwork_not_an_image(client: PMSClient, server: FakeServer) -> None:
-    """An answer that is not an image is not passed on."""
-    server.content_type = "text/html"
-    with pytest.raises(PlexResponseError, match="something else than an image"):
-        await client.artwork("/library/metadata/101/thumb/1")
-
-
-async def test_artwork_too_big(
-    client: PMSClient, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("content_type", "allowed"),
+    [
+        ("image/jpeg", True),
+        ("image/png", True),
+        ("image/webp", True),
+        ("image/gif", True),
+        ("image/svg+xml", False),
+        ("text/html", False),
+    ],
+)
+async def test_artwork(
+    client: PMSClient, server: FakeServer, content_type: str, allowed: bool
 ) -> None:
-    """Artwork bigger than MAX_ARTWORK_BYTES is refused."""
-    monkeypatch.setattr(client_module, "MAX_ARTWORK_BYTES", 4)
-    with pytest.raises(PlexResponseError, match="more than 4 bytes"):
-        await client.artwork("/library/metadata/101/thumb/1")
+    """Artwork is fetched with the token: a JPEG, PNG, WebP or GIF picture, nothing else.
+
+    An SVG can carry script, which the owner would serve from its own origin.
+    """
+    server.content_type = content_type
+    if allowed:
+        assert await client.artwork(ARTWORK) == Artwork(PNG, content_type)
+    else:
+        with pytest.raises(PlexResponseError, match="something else than a picture"):
+            await client.artwork(ARTWORK)
+    assert server.paths == [ARTWORK]
 
 
 @pytest.mark.parametrize("path", ["library/x", "//evil.example/x", "@evil.example/x", 3])

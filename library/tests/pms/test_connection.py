@@ -1,14 +1,12 @@
-"""Choosing a server's connection: the order of the candidates, and the race between them."""
+"""Choosing a server's connection: the candidates, in order, and the race between them."""
 
 import asyncio
-from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import ClientSession
-
-from aioplexaccount import Connection, Resource
 from aioplexaccount import (
     Candidate,
+    Connection,
     ConnectionKind,
     PlexAuthenticationError,
     PlexConnectionError,
@@ -16,196 +14,186 @@ from aioplexaccount import (
     choose_connection,
 )
 
-from .server import FakeServer, blackhole, closed_port, serving
+from library.tests.builders import connection, server_resource
 
-pytestmark = pytest.mark.usefixtures("no_token_in_logs")
+from .server import FakeServer, closed_port, serving
 
-TOKEN = "server-token-abc"  # noqa: S105 - the stand-in's token
-
-
-def connection(url: str, *, local: bool = False, relay: bool = False) -> Connection:
-    """Return the plex.tv connection whose uri is url (and address and port, url's)."""
-    parts = urlsplit(url)
-    assert parts.hostname is not None
-    assert parts.port is not None
-    return Connection(
-        protocol=parts.scheme,
-        address=parts.hostname,
-        port=parts.port,
-        uri=url,
-        local=local,
-        relay=relay,
-    )
+LOCAL, REMOTE, RELAY = ConnectionKind.LOCAL, ConnectionKind.REMOTE, ConnectionKind.RELAY
 
 
-def resource(*connections: Connection, token: str | None = TOKEN) -> Resource:
-    """Return the plex.tv resource of the stand-in's machine with these connections."""
-    return Resource(
-        name="Home",
-        client_identifier="machine-1",
-        provides=frozenset({"server"}),
-        owned=True,
-        access_token=token,
-        connections=connections,
-    )
+def listed(protocol: str, address: str, port: int, uri: str, **flags: bool) -> Connection:
+    """Return a connection as plex.tv lists it."""
+    return Connection(protocol=protocol, address=address, port=port, uri=uri, **flags)
 
 
 def test_candidates_order() -> None:
     """Local before remote before relay, https before http, plex.tv's order otherwise."""
     plex_direct = "https://192-168-1-2.abc.plex.direct:32400"
-    listed = resource(
-        Connection(
-            protocol="https",
-            address="1.2.3.4",
-            port=443,
-            uri="https://1-2-3-4.abc.plex.direct:443/",
-        ),
-        Connection(
-            protocol="https",
-            address="5.6.7.8",
-            port=8443,
-            uri="https://relay.example:8443",
-            relay=True,
-        ),
-        Connection(protocol="http", address="9.9.9.9", port=32400, uri="http://9.9.9.9:32400"),
-        Connection(
-            protocol="https", address="192.168.1.2", port=32400, uri=plex_direct, local=True
-        ),
-        Connection(
-            protocol="https",
-            address="fd00::2",
-            port=32400,
-            uri="https://fd00--2.abc.plex.direct:32400",
-            local=True,
-            ipv6=True,
-        ),
-        Connection(
-            protocol="http",
-            address="192.168.1.2",
-            port=32400,
-            uri="http://192.168.1.2:32400",
-            local=True,
-        ),
-        Connection(
-            protocol="http",
-            address="[fd00::3]",
-            port=1,
-            uri="http://[fd00::3]:1",
-            local=True,
-            ipv6=True,
-        ),
-        Connection(
-            protocol="http", address="nas.lan", port=32400, uri="http://nas.lan:32400", local=True
-        ),
+    resource = server_resource(
+        listed("https", "203.0.113.4", 443, "https://203-0-113-4.abc.plex.direct:443/"),
+        listed("https", "203.0.113.8", 8443, "https://relay.example:8443", relay=True),
+        listed("http", "203.0.113.9", 32400, "http://203.0.113.9:32400"),
+        listed("https", "192.168.1.2", 32400, plex_direct, local=True),
+        listed("https", "fd00::2", 32400, "https://fd00--2.abc.plex.direct:32400", local=True),
+        listed("http", "192.168.1.2", 32400, "http://192.168.1.2:32400", local=True),
+        listed("http", "[fe80::3]", 1, "http://[fe80::3]:1", local=True, ipv6=True),
     )
-    assert candidates(listed) == [
-        Candidate(url=plex_direct, kind=ConnectionKind.LOCAL),
-        Candidate(url="https://fd00--2.abc.plex.direct:32400", kind=ConnectionKind.LOCAL),
-        Candidate(url="http://192.168.1.2:32400", kind=ConnectionKind.LOCAL),
-        Candidate(url="http://[fd00::2]:32400", kind=ConnectionKind.LOCAL),
-        Candidate(url="http://[fd00::3]:1", kind=ConnectionKind.LOCAL),
-        Candidate(url="http://nas.lan:32400", kind=ConnectionKind.LOCAL),
-        Candidate(url="https://1-2-3-4.abc.plex.direct:443", kind=ConnectionKind.REMOTE),
-        Candidate(url="http://9.9.9.9:32400", kind=ConnectionKind.REMOTE),
-        Candidate(url="https://relay.example:8443", kind=ConnectionKind.RELAY),
+    assert candidates(resource) == [
+        Candidate(url=plex_direct, kind=LOCAL),
+        Candidate(url="https://fd00--2.abc.plex.direct:32400", kind=LOCAL),
+        Candidate(url="http://192.168.1.2:32400", kind=LOCAL),
+        Candidate(url="http://[fd00::2]:32400", kind=LOCAL),
+        Candidate(url="http://[fe80::3]:1", kind=LOCAL),
+        Candidate(url="https://203-0-113-4.abc.plex.direct:443", kind=REMOTE),
+        Candidate(url="https://relay.example:8443", kind=RELAY),
     ]
-    assert candidates(listed)[0].secure
-    assert not candidates(listed)[2].secure
+    assert [c.secure for c in candidates(resource)[1:3]] == [True, False]
 
 
-async def test_no_token(session: ClientSession, server: FakeServer) -> None:
-    """A resource without a token cannot be used."""
-    with pytest.raises(PlexAuthenticationError, match="no access token"):
-        await choose_connection(session, resource(connection(server.url), token=None))
-    with pytest.raises(PlexAuthenticationError, match="missing or not valid"):
-        await choose_connection(session, resource(connection(server.url), token=" x"))  # noqa: S106 - a bad token
+@pytest.mark.parametrize(
+    ("connections", "https_required", "plain"),
+    [
+        # Plain http only to a local connection at an address on this network.
+        ([listed("http", "10.0.0.2", 32400, "http://10.0.0.2:32400", local=True)], False, 1),
+        (
+            [listed("https", "127.0.0.2", 1, "https://127-0-0-2.x.plex.direct:1", local=True)],
+            False,
+            1,
+        ),
+        # Not to a public address, a name, a remote or a relay connection ...
+        ([listed("http", "1.2.3.4", 80, "http://1.2.3.4:80", local=True)], False, 0),
+        ([listed("http", "nas.lan", 32400, "http://nas.lan:32400", local=True)], False, 0),
+        ([listed("http", "10.0.0.2", 32400, "http://10.0.0.2:32400")], False, 0),
+        ([listed("http", "10.0.0.2", 32400, "http://10.0.0.2:32400", relay=True)], False, 0),
+        # ... and never for a server that requires https.
+        ([listed("http", "10.0.0.2", 32400, "http://10.0.0.2:32400", local=True)], True, 0),
+        ([listed("https", "10.0.0.2", 1, "https://10-0-0-2.x.plex.direct:1", local=True)], True, 0),
+    ],
+)
+def test_plain_http_candidates(
+    connections: list[Connection], https_required: bool, plain: int
+) -> None:
+    """The token goes over plain http only to a local, private address, if https is not required."""
+    found = candidates(server_resource(*connections, https_required=https_required))
+    assert sum(not c.secure for c in found) == plain
+    assert all(c.secure or c.url.startswith("http://") for c in found)
+
+
+async def test_https_required_and_silent(session: ClientSession, server: FakeServer) -> None:
+    """Nothing reaches the http connection of a server that requires https, answering or not."""
+    resource = server_resource(
+        connection(closed_port().replace("http", "https"), local=True),
+        connection(server.url, local=True),
+        https_required=True,
+    )
+    with pytest.raises(PlexConnectionError, match="1 connections reached it: 1 refused"):
+        await choose_connection(session, resource)
     assert server.paths == []
 
 
-async def test_no_connections(session: ClientSession) -> None:
-    """A server that plex.tv lists without connections cannot be reached."""
-    with pytest.raises(PlexConnectionError, match="lists no connection"):
-        await choose_connection(session, resource())
-
-
-async def test_only_one(session: ClientSession, server: FakeServer) -> None:
-    """The one candidate that is the server is chosen, and its client reads the sessions."""
-    chosen = await choose_connection(session, resource(connection(server.url, local=True)))
-    assert (chosen.base_url, chosen.kind) == (server.url, ConnectionKind.LOCAL)
-    assert (chosen.machine_identifier, chosen.version) == ("machine-1", "1.41.0.0")
-    assert TOKEN not in repr(chosen)
+async def test_one_that_works(session: ClientSession, server: FakeServer) -> None:
+    """The one candidate that is the server is chosen; only it gets the token, later."""
+    chosen = await choose_connection(session, server_resource(connection(server.url, local=True)))
+    assert (chosen.base_url, chosen.kind, chosen.machine_identifier, chosen.version) == (
+        server.url,
+        LOCAL,
+        "machine-1",
+        "1.41.0.0",
+    )
+    assert server.token not in repr(chosen)
     assert await chosen.client(session).sessions() == []
-    # The identity is read without the token; the token goes to the chosen server only.
     assert server.paths == ["/identity", "/status/sessions"]
+
+
+@pytest.mark.parametrize(
+    ("resource", "error", "match"),
+    [
+        (server_resource(token=None), PlexAuthenticationError, "no access token"),
+        (server_resource(token=" x"), PlexAuthenticationError, "missing or not valid"),  # noqa: S106
+        (server_resource(), PlexConnectionError, "lists no connection"),
+    ],
+)
+async def test_cannot_try(
+    session: ClientSession, resource: object, error: type[Exception], match: str
+) -> None:
+    """A resource without a usable token or any connection cannot be tried."""
+    with pytest.raises(error, match=match):
+        await choose_connection(session, resource)  # type: ignore[arg-type]
 
 
 async def test_none_works(session: ClientSession, server: FakeServer) -> None:
     """When no candidate is the server, the error counts how each failed, without addresses."""
     server.machine_identifier = "another-machine"
-    async with (
-        serving(FakeServer(status=404), host="127.0.0.3") as broken,
-        blackhole("127.0.0.5") as silent,
-    ):
-        refused = closed_port("127.0.0.4")
-        listed = resource(
+    async with serving(FakeServer(statuses={"/identity": 404}), host="127.0.0.3") as broken:
+        resource = server_resource(
             connection(server.url, local=True),
             connection(broken.url, local=True),
-            connection(refused),
-            connection(silent, relay=True),
+            connection(closed_port(), local=True),
         )
         with pytest.raises(PlexConnectionError) as caught:
-            await choose_connection(session, listed, timeout=0.1)
-    assert str(caught.value) == (
-        "None of the server's 4 connections reached it: 1 refused, 1 timed out, "
-        "1 another server, 1 answered something else"
-    )
+            await choose_connection(session, resource)
+        assert str(caught.value) == (
+            "None of the server's 3 connections reached it: 1 refused, 0 timed out, "
+            "1 another server, 1 answered something else"
+        )
+        with pytest.raises(PlexConnectionError, match="0 refused, 3 timed out, 0 another"):
+            await choose_connection(session, resource, timeout=0)
 
 
 async def test_preferred_wins_within_grace(session: ClientSession, server: FakeServer) -> None:
-    """A slower local connection wins over a remote one that answered first."""
-    server.delay = 0.1
-    async with serving(FakeServer(), host="127.0.0.3") as remote:
-        listed = resource(connection(remote.url), connection(server.url, local=True))
-        chosen = await choose_connection(session, listed, grace=2)
-    assert (chosen.base_url, chosen.kind) == (server.url, ConnectionKind.LOCAL)
+    """A preferred connection slower than the next one wins, if it answers within the grace.
+
+    Plain http goes to local connections alone: the race is between plex.tv's order of them.
+    """
+    server.hold = asyncio.Event()
+    async with serving(FakeServer(), host="127.0.0.3") as other:
+        resource = server_resource(
+            connection(server.url, local=True), connection(other.url, local=True)
+        )
+        choosing = asyncio.ensure_future(choose_connection(session, resource, grace=3600))
+        async with asyncio.timeout(5):
+            while not other.paths or not server.paths:  # noqa: ASYNC110 - real sockets
+                await asyncio.sleep(0.005)
+        server.hold.set()
+        async with asyncio.timeout(5):
+            chosen = await choosing
+    assert (chosen.base_url, chosen.kind) == (server.url, LOCAL)
 
 
-async def test_silent_preferred_does_not_hold_up(session: ClientSession) -> None:
-    """A local connection that stays silent past the grace gives way to one that works."""
-    async with (
-        serving(FakeServer(), host="127.0.0.3") as remote,
-        blackhole("127.0.0.5") as silent,
-    ):
-        listed = resource(connection(silent, local=True), connection(remote.url))
+async def test_silent_preferred_gives_way(session: ClientSession, server: FakeServer) -> None:
+    """A preferred connection that stays silent past the grace gives way to one that works."""
+    server.hold = asyncio.Event()
+    async with serving(FakeServer(), host="127.0.0.3") as other:
+        resource = server_resource(
+            connection(server.url, local=True), connection(other.url, local=True)
+        )
         # Were the silent one waited for, its hour-long timeout would end the test.
-        async with asyncio.timeout(10):
-            chosen = await choose_connection(session, listed, grace=0.1, timeout=3600)
-    assert (chosen.base_url, chosen.kind) == (remote.url, ConnectionKind.REMOTE)
+        async with asyncio.timeout(5):
+            chosen = await choose_connection(session, resource, grace=0, timeout=3600)
+    assert chosen.base_url == other.url
 
 
-async def test_failed_preferred_does_not_wait(session: ClientSession) -> None:
-    """Once the preferred connections failed, the one that works is chosen at once."""
-    async with (
-        serving(FakeServer(), host="127.0.0.3") as relay,
-        serving(FakeServer(machine_identifier="rebound"), host="127.0.0.2") as impostor,
-    ):
-        listed = resource(
-            connection(relay.url, relay=True),
-            connection(closed_port("127.0.0.4"), local=True),
-            connection(impostor.url),
+async def test_failed_preferred_do_not_hold_up(session: ClientSession, server: FakeServer) -> None:
+    """Once every preferred connection failed, the one that works is chosen at once."""
+    async with serving(FakeServer(machine_identifier="rebound"), host="127.0.0.3") as impostor:
+        resource = server_resource(
+            connection(closed_port(), local=True),
+            connection(impostor.url, local=True),
+            connection(server.url, local=True),
         )
         # Were the grace waited for, its hour would end the test.
-        async with asyncio.timeout(10):
-            chosen = await choose_connection(session, listed, grace=3600)
-    assert (chosen.base_url, chosen.kind) == (relay.url, ConnectionKind.RELAY)
-    # The other server was asked who it is, and nothing else.
+        async with asyncio.timeout(5):
+            chosen = await choose_connection(session, resource, grace=3600)
+    assert chosen.base_url == server.url
     assert impostor.paths == ["/identity"]
 
 
-async def test_first_preferred_answers_at_once(session: ClientSession, server: FakeServer) -> None:
-    """The most preferred connection answering ends the race: the rest are cancelled."""
-    async with blackhole("127.0.0.5") as silent:
-        listed = resource(connection(server.url, local=True), connection(silent))
-        async with asyncio.timeout(10):
-            chosen = await choose_connection(session, listed, grace=3600, timeout=3600)
+async def test_first_preferred_ends_the_race(session: ClientSession, server: FakeServer) -> None:
+    """The most preferred connection answering ends the race: the others are not waited for."""
+    async with serving(FakeServer(hold=asyncio.Event()), host="127.0.0.3") as silent:
+        resource = server_resource(
+            connection(server.url, local=True), connection(silent.url, local=True)
+        )
+        async with asyncio.timeout(5):
+            chosen = await choose_connection(session, resource, grace=3600, timeout=3600)
     assert chosen.base_url == server.url

@@ -1,0 +1,279 @@
+"""Reading a server's answers and notifications into models."""
+
+import json
+
+import pytest
+from aioplexaccount import (
+    Notification,
+    Player,
+    PlayingNotification,
+    PlexResponseError,
+    ServerIdentity,
+    Session,
+    User,
+    parse_notification,
+)
+from aioplexaccount.notifications import websocket_url
+
+from library.tests.builders import (
+    GIANT,
+    REAL_STOPPED,
+    episode_json,
+    movie_json,
+    play_state,
+    playing_json,
+    sessions_json,
+    track_json,
+)
+
+SECRET = "secret-value-0123"  # noqa: S105 - a value no error message may show
+
+
+def test_film() -> None:
+    """A film keeps every field, with times in milliseconds."""
+    session = Session.from_dict(movie_json())
+    assert session == Session(
+        session_key="7",
+        rating_key="101",
+        key="/library/metadata/101",
+        type="movie",
+        title="Big Buck Bunny",
+        year=2008,
+        duration_ms=8880000,
+        position_ms=120500,
+        thumb="/library/metadata/101/thumb/1700000001",
+        art="/library/metadata/101/art/1700000001",
+        library_section_title="Films",
+        player=Player(
+            machine_identifier="player-tv",
+            title="Living Room TV",
+            product="Plex for Android (TV)",
+            platform="Android",
+            state="playing",
+            local=True,
+            address="192.168.1.20",
+        ),
+        user=User(id="1", title="alice", thumb="https://plex.tv/users/abc/avatar"),
+        location="lan",
+    )
+    assert (session.state, session.artwork) == ("playing", session.thumb)
+    assert (session.show, session.season, session.episode) == (None, None, None)
+    assert (session.artist, session.album, session.track) == (None, None, None)
+    assert not session.transcoding
+
+
+def test_episode() -> None:
+    """An episode names its show, season and number, sent as numbers or as text."""
+    session = Session.from_dict(episode_json())
+    assert (session.session_key, session.rating_key) == ("8", "202")
+    assert (session.show, session.season, session.episode) == ("The Show", 2, 3)
+    assert (session.duration_ms, session.position_ms, session.state) == (1500000, 60000, "paused")
+    assert session.artwork == "/library/metadata/200/thumb/1"
+    assert (session.player.local, session.user, session.location) == (
+        False,
+        User(id="2", title="bob"),
+        "wan",
+    )
+    assert session.transcoding
+    assert session.artist is None
+    assert Session.from_dict(episode_json(grandparentThumb=None)).artwork == session.thumb
+
+
+@pytest.mark.parametrize(
+    ("changes", "artwork"),
+    [
+        ({}, "/library/metadata/302/thumb/1"),
+        ({"thumb": None}, "/library/metadata/301/thumb/1"),
+        ({"thumb": None, "parentThumb": None}, "/library/metadata/300/thumb/1"),
+    ],
+)
+def test_track(changes: dict[str, object], artwork: str) -> None:
+    """A track names its artist, album and number; its picture, the album's or artist's."""
+    session = Session.from_dict(track_json(**changes))
+    assert (session.artist, session.album, session.track) == ("The Artist", "The Album", 5)
+    assert session.artwork == artwork
+    assert (session.show, session.user, session.location, session.state) == (
+        None,
+        None,
+        None,
+        "buffering",
+    )
+
+
+def test_minimal_session() -> None:
+    """Only the session key, the type and the player are needed; "" reads as absent."""
+    data = {"sessionKey": 1, "type": "clip", "ratingKey": "", "viewOffset": " -5 ", "year": ""}
+    session = Session.from_dict(data | {"Player": {"machineIdentifier": "p", "state": "x"}})
+    assert (session.title, session.rating_key, session.artwork) == ("", None, None)
+    assert (session.position_ms, session.year) == (-5, None)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"sessionKey": None}, "sessionKey"),
+        ({"sessionKey": " "}, "sessionKey"),
+        ({"sessionKey": True}, "sessionKey"),
+        ({"type": []}, "type"),
+        ({"title": 3}, "title"),
+        ({"year": SECRET}, "year"),
+        ({"year": "²"}, "year"),
+        ({"year": 2008.0}, "year"),
+        ({"duration": True}, "duration"),
+        ({"viewOffset": GIANT}, "viewOffset"),
+        ({"viewOffset": 10**5000}, "viewOffset"),
+        ({"Player": None}, "player"),
+        ({"Player": {"state": "playing"}}, "machineIdentifier"),
+        ({"Player": {"machineIdentifier": "p", "state": "playing", "local": 2}}, "local"),
+        ({"Player": {"machineIdentifier": "p", "state": "playing", "local": SECRET}}, "local"),
+        ({"Player": {"machineIdentifier": "p", "state": "playing", "local": []}}, "local"),
+        ({"User": {"title": "x"}}, "id"),
+        ({"Session": "lan"}, "session info"),
+        ({"Session": {"location": 1}}, "location"),
+    ],
+)
+def test_malformed_session(changes: dict[str, object], field: str) -> None:
+    """A malformed field fails the session, naming the field but not its value."""
+    with pytest.raises(PlexResponseError, match=field) as caught:
+        Session.from_dict(movie_json(**changes))
+    assert SECRET not in str(caught.value)
+    assert len(str(caught.value)) < 200
+
+
+@pytest.mark.parametrize(
+    ("local", "expected"),
+    [
+        (True, True),
+        (0, False),
+        (1, True),
+        ("1", True),
+        (" TRUE ", True),
+        ("0", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_player_local_flag(local: object, expected: bool) -> None:
+    """Whether the player is local may come as a boolean, a number or text."""
+    assert (
+        Player.from_dict({"machineIdentifier": "p", "state": "paused", "local": local}).local
+        is expected
+    )
+
+
+def test_session_list() -> None:
+    """The sessions come in the server's order; one odd session does not hide the others."""
+    sessions = Session.list_from_dict(sessions_json(movie_json(), episode_json(), track_json()))
+    assert [session.session_key for session in sessions] == ["7", "8", "9"]
+    assert Session.list_from_dict(sessions_json()) == []
+    skipped = Session.list_from_dict(sessions_json(movie_json(Player=None), track_json()))
+    assert [session.session_key for session in skipped] == ["9"]
+    with pytest.raises(PlexResponseError, match="none of the 2 entries"):
+        Session.list_from_dict(sessions_json(movie_json(Player=None), {}))
+
+
+@pytest.mark.parametrize(
+    "data", [[], {}, {"MediaContainer": []}, {"MediaContainer": {"Metadata": {}}}]
+)
+def test_session_list_malformed(data: object) -> None:
+    """An answer that is not a MediaContainer of a Metadata list is malformed."""
+    with pytest.raises(PlexResponseError):
+        Session.list_from_dict(data)
+
+
+def test_identity() -> None:
+    """GET /identity names the machine (text or a number), its version, whether claimed."""
+    identity = ServerIdentity.from_dict(
+        {"MediaContainer": {"machineIdentifier": 12, "version": "1.4", "claimed": "1"}}
+    )
+    assert identity == ServerIdentity(machine_identifier="12", version="1.4", claimed=True)
+    with pytest.raises(PlexResponseError, match="machineIdentifier"):
+        ServerIdentity.from_dict({"MediaContainer": {"version": "1.4"}})
+
+
+def test_notification() -> None:
+    """A `playing` notification is read into typed entries; other kinds keep their type."""
+    text = json.dumps(playing_json(play_state(), play_state("8", "paused", viewOffset="5")))
+    assert (
+        parse_notification(text)
+        == parse_notification(text.encode())
+        == Notification(
+            type="playing",
+            playing=(
+                PlayingNotification(
+                    session_key="7",
+                    state="playing",
+                    client_identifier="player-tv",
+                    rating_key="101",
+                    key="/library/metadata/101",
+                    position_ms=120500,
+                ),
+                PlayingNotification(
+                    session_key="8",
+                    state="paused",
+                    client_identifier="player-tv",
+                    rating_key="101",
+                    key="/library/metadata/101",
+                    position_ms=5,
+                ),
+            ),
+        )
+    )
+    status = parse_notification('{"NotificationContainer": {"type": "status", "size": 1}}')
+    assert (status, status.sessions_changed) == (Notification(type="status"), False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        REAL_STOPPED,
+        json.dumps(playing_json(play_state(viewOffset=GIANT), {"state": True})),
+        json.dumps(playing_json(SECRET)),  # type: ignore[arg-type]
+    ],
+)
+def test_playing_notification_as_real_servers_send_it(text: str) -> None:
+    """Any entry may lack a field ("" is none); one that cannot be read is skipped.
+
+    Whatever its entries, a `playing` message says the sessions changed: the read tells how.
+    """
+    notification = parse_notification(text)
+    assert notification.type == "playing"
+    assert notification.sessions_changed
+    assert notification.playing in {
+        (
+            PlayingNotification(
+                state="stopped", client_identifier="5y2hvgkc0tcdr4lzkwjbnvav", position_ms=0
+            ),
+        ),
+        (),
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "{",
+        b"\xff",
+        "[]",
+        "{}",
+        '{"NotificationContainer": {}}',
+        '{"NotificationContainer": {"type": "playing", "PlaySessionStateNotification": {}}}',
+        '{"NotificationContainer": {"type": "playing", "size": ' + GIANT + "}}",
+        "[" * 100_000,
+    ],
+)
+def test_not_a_notification(text: str) -> None:
+    """Anything that is not a notification is a response error, a giant number included."""
+    with pytest.raises(PlexResponseError, match=r"notification|container"):
+        parse_notification(text)
+
+
+def test_websocket_url() -> None:
+    """The websocket is at the connection's base URL, in ws or wss."""
+    assert (
+        websocket_url("https://a.plex.direct:32400/")
+        == "wss://a.plex.direct:32400/:/websockets/notifications"
+    )
+    assert websocket_url("http://127.0.0.2:1") == "ws://127.0.0.2:1/:/websockets/notifications"
+    assert websocket_url("ws://h:1") == "ws://h:1/:/websockets/notifications"

@@ -18,37 +18,22 @@ async def _play(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, st
 async def test_start_pause_resume_stop(
     pms: PMSSimulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Each command changes the newest session and says what it is now."""
-    control = ("--control", pms.control_url)
-    assert await _play(capsys, *control, "start") == (
-        0,
-        "session 1: playing 'The Long Voyage' on Living Room TV\n",
-        "",
+    """Each command changes a session (the newest without a key) and says what it is now."""
+    film, episode = (
+        "'The Long Voyage' on Living Room TV",
+        "'Northern Lines: The Lighthouse' on Living Room TV",
     )
-    assert pms.session("1").state == "playing"
-    code, out, _ = await _play(capsys, *control, "start", "--media", "episode")
-    assert (code, out) == (
-        0,
-        "session 2: playing 'Northern Lines: The Lighthouse' on Living Room TV\n",
-    )
-
-    code, out, _ = await _play(capsys, *control, "pause")
-    assert (code, out) == (
-        0,
-        "session 2: paused 'Northern Lines: The Lighthouse' on Living Room TV\n",
-    )
-    code, out, _ = await _play(capsys, *control, "pause", "1")
-    assert (code, out) == (0, "session 1: paused 'The Long Voyage' on Living Room TV\n")
-    code, out, _ = await _play(capsys, *control, "resume", "1")
-    assert (code, out) == (0, "session 1: playing 'The Long Voyage' on Living Room TV\n")
-
-    code, out, _ = await _play(capsys, *control, "list")
-    assert out.splitlines() == [
-        "session 1: playing 'The Long Voyage' on Living Room TV",
-        "session 2: paused 'Northern Lines: The Lighthouse' on Living Room TV",
-    ]
-    assert (await _play(capsys, *control, "stop"))[:2] == (0, "session 2: stopped\n")
-    assert (await _play(capsys, *control, "stop"))[:2] == (0, "session 1: stopped\n")
+    for command, out in (
+        (["start"], f"session 1: playing {film}\n"),
+        (["start", "--media", "episode"], f"session 2: playing {episode}\n"),
+        (["pause"], f"session 2: paused {episode}\n"),
+        (["pause", "1"], f"session 1: paused {film}\n"),
+        (["resume", "1"], f"session 1: playing {film}\n"),
+        (["list"], f"session 1: playing {film}\nsession 2: paused {episode}\n"),
+        (["stop"], "session 2: stopped\n"),
+        (["stop"], "session 1: stopped\n"),
+    ):
+        assert await _play(capsys, "--control", pms.control_url, *command) == (0, out, "")
     assert pms.sessions == {}
 
 

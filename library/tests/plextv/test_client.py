@@ -44,10 +44,11 @@ def sent(request_headers: dict[str, str], token: str | None = None) -> dict[str,
     return headers
 
 
-async def test_sign_in_with_a_pin(
-    client: PlexTVClient, plextv: PlexTVSimulator, clock: FakeClock
-) -> None:
-    """A pin is created and checked without the token, until the user approves it."""
+async def test_pins(client: PlexTVClient, plextv: PlexTVSimulator, clock: FakeClock) -> None:
+    """A pin is created and checked without the token, at most once a second, until approved.
+
+    Checked after it expired, or never created, it is a pin-expired error (code 1020).
+    """
     client.token = "not-sent-with-pins"  # noqa: S105 - a test token
     pin = await client.create_pin()
     assert (len(pin.code), pin.product, pin.expires_in, pin.auth_token) == (
@@ -58,29 +59,17 @@ async def test_sign_in_with_a_pin(
     )
     assert pin.qr == f"{plextv.url}/api/v2/pins/qr/{pin.code}"
     assert (await client.check_pin(pin.id)).auth_token is None
+    with pytest.raises(PlexRateLimitError, match="code 1003: API rate limit exceeded") as caught:
+        await client.check_pin(pin.id)
+    assert caught.value.retry_after == 1.0
     token = plextv.approve(pin.code)
     clock.advance(1)
     assert (await client.check_pin(pin.id)).auth_token == token
     create, *checks = plextv.requests
-    assert create.query == {"strong": "false"}
-    assert len(checks) == 2
+    assert (create.query, len(checks)) == ({"strong": "false"}, 3)
     for request in (create, *checks):
         sent(request.headers)
-
-
-async def test_pin_checked_too_often(client: PlexTVClient) -> None:
-    """A pin checked within a second of the last check is a rate-limit error with Retry-After."""
-    pin = await client.create_pin()
-    await client.check_pin(pin.id)
-    with pytest.raises(PlexRateLimitError, match="code 1003: API rate limit exceeded") as caught:
-        await client.check_pin(pin.id)
-    assert caught.value.retry_after == 1.0
-
-
-async def test_pin_expired(client: PlexTVClient, clock: FakeClock) -> None:
-    """A pin checked after it expired, or never created, is a pin-expired error (code 1020)."""
-    pin = await client.create_pin()
-    clock.advance(901)
+    clock.advance(900)
     for pin_id in (pin.id, 42):
         with pytest.raises(PlexPinExpiredError, match="code 1020"):
             await client.check_pin(pin_id)
@@ -356,8 +345,7 @@ async def test_sessions(
     """A given session is never closed; without one, the client opens and closes its own."""
     async with PlexTVClient(identity=identity, session=session, base_url=plextv.url) as client:
         await client.create_pin()
-    assert not session.closed
-    assert client.session is session
+    assert (session.closed, client.session) == (False, session)
     own_client = PlexTVClient(identity=identity, base_url=f"{plextv.url}/")
     await own_client.close()
     for _ in range(2):  # closed, it opens a fresh session when used again
@@ -365,20 +353,21 @@ async def test_sessions(
             await own_client.create_pin()
             own = own_client.session
             assert own is not None
-        assert own.closed
-        assert own_client.session is None
-
-
-def test_defaults(identity: PlexIdentity) -> None:
-    """The client talks to Plex's hosts with a 10 s timeout unless told otherwise."""
-    client = PlexTVClient(identity=identity, token="secret-token")  # noqa: S106 - a test token
-    assert (client.base_url, client.discover_url, client.metadata_url) == (
+        assert (own.closed, own_client.session) == (True, None)
+    # By default, Plex's hosts with a 10 s timeout.
+    default = PlexTVClient(identity=identity, token="secret-token")  # noqa: S106 - a test token
+    assert (
+        default.base_url,
+        default.discover_url,
+        default.metadata_url,
+        default.request_timeout,
+    ) == (
         DEFAULT_BASE_URL,
         DEFAULT_DISCOVER_URL,
         DEFAULT_METADATA_URL,
+        10.0,
     )
     assert DEFAULT_BASE_URL == "https://plex.tv"
     assert DEFAULT_DISCOVER_URL == "https://discover.provider.plex.tv"
     assert DEFAULT_METADATA_URL == "https://metadata.provider.plex.tv"
-    assert client.request_timeout == 10.0
-    assert "secret-token" not in repr(client)
+    assert "secret-token" not in repr(default)

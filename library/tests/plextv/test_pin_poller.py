@@ -80,10 +80,10 @@ async def test_interval_counts_from_the_answer(
 
 
 @pytest.mark.parametrize(
-    ("faults", "approve", "max_backoff", "sleeps"),
+    ("faults", "approve", "timing", "sleeps"),
     [
         # plex.tv fails: the pause doubles up to max_backoff and stays there.
-        ([{"status": 500, "count": 7}], 0, MAX_BACKOFF, [1, 2, 4, 8, 10, 10, 10]),
+        ([{"status": 500, "count": 7}], 0, {}, [1, 2, 4, 8, 10, 10, 10]),
         # Unreachable and garbage both back off; one good answer brings the interval back.
         (
             [
@@ -94,12 +94,22 @@ async def test_interval_counts_from_the_answer(
                 {"status": 502},
             ],
             13.5,
-            4,
+            {"max_backoff": 4},
             [1, 2, 4, 4, 1, 1, 1],
         ),
         # A 429 waits its Retry-After; without one, it backs off as a failure does.
-        ([{"status": 429, "headers": {"Retry-After": "7"}}], 0, MAX_BACKOFF, [7]),
-        ([{"status": 429, "count": 3}], 0, MAX_BACKOFF, [1, 2, 4]),
+        ([{"status": 429, "headers": {"Retry-After": "7"}}], 0, {}, [7]),
+        ([{"status": 429, "count": 3}], 0, {}, [1, 2, 4]),
+        # A Retry-After shorter than the interval waits the interval, or the back-off.
+        (
+            [
+                {"status": 429, "headers": {"Retry-After": "2"}},
+                {"status": 429, "headers": {"Retry-After": "0"}},
+            ],
+            0,
+            {"interval": 5},
+            [5, 10],
+        ),
     ],
 )
 async def test_backoff(  # noqa: PLR0913, PLR0917
@@ -108,32 +118,19 @@ async def test_backoff(  # noqa: PLR0913, PLR0917
     clock: FakeClock,
     faults: list[dict[str, object]],
     approve: float,
-    max_backoff: float,
+    timing: dict[str, float],
     sleeps: list[float],
 ) -> None:
     """While plex.tv fails or asks to slow down, the pauses grow as they should."""
     waiting = await poller(client, clock)
-    waiting.max_backoff = max_backoff
+    waiting.interval = timing.get("interval", POLL_INTERVAL)
+    waiting.max_backoff = timing.get("max_backoff", MAX_BACKOFF)
     for fault in faults:
         plextv.add_fault(CHECKS, **fault)  # type: ignore[arg-type]
     approve_at(plextv, clock, waiting.pin, approve)
     await clock.run(waiting.wait_for_token())
     assert clock.sleeps == sleeps
     assert gaps(plextv) == sleeps
-
-
-async def test_retry_after_never_below_the_interval(
-    client: PlexTVClient, plextv: PlexTVSimulator, clock: FakeClock
-) -> None:
-    """A Retry-After shorter than the interval (or zero) still waits the interval, or more."""
-    waiting = await poller(client, clock)
-    waiting.interval = 5
-    plextv.add_fault(CHECKS, status=429, headers={"Retry-After": "2"})
-    plextv.add_fault(CHECKS, status=429, headers={"Retry-After": "0"})
-    plextv.approve(waiting.pin.code)
-    await clock.run(waiting.wait_for_token())
-    # The second pause is the back-off, doubled by the first 429 (5 s, then 10 s).
-    assert clock.sleeps == [5, 10]
 
 
 async def test_plextv_stricter_than_the_interval(

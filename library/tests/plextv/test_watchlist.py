@@ -300,11 +300,8 @@ async def test_rating_keys(client: PlexTVClient, plextv: PlexTVSimulator, token:
             PlexAuthenticationError,
             "Plex discover answered 401 to GET /library/sections",
         ),
-        ({"status": 422}, PlexAuthenticationError, "Plex discover answered 422"),
-        ({"status": 503}, PlexConnectionError, "Plex discover answered 503"),
         ({"status": 302, "body": ""}, PlexResponseError, "Plex discover answered 302"),
         ({"drop": True, "count": 2}, PlexConnectionError, "Could not reach Plex discover"),
-        ({"status": 429, "headers": {"Retry-After": "30"}}, PlexRateLimitError, "answered 429"),
     ],
 )
 async def test_errors_name_the_host(  # noqa: PLR0913, PLR0917

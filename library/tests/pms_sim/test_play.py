@@ -5,6 +5,9 @@ import asyncio
 import pytest
 
 from library.simulators.pms import PMSSimulator
+
+# The command line's HTTP client; the library's own test environment may lack it.
+pytest.importorskip("httpx")
 from library.simulators.pms.play import Control, check_loopback, main
 
 

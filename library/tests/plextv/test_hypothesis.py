@@ -88,7 +88,7 @@ PARSERS: dict[
         {"machineIdentifier": "m", "claimed": "1"},
     ),
     "notification": (
-        parse_notification,
+        lambda text: parse_notification(str(text)),
         lambda fields: json.dumps(playing_json(fields)),
         play_state(),
     ),

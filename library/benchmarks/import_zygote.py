@@ -1,8 +1,8 @@
 """An interpreter that imports a preload once, then forks one child per timed import.
 
-Started by benchmarks.import_time as
+Started by library.benchmarks.import_time as
 
-    python -m benchmarks.import_zygote '{"peers": DIR, "preload": [...], "check": [...]}'
+    python -m library.benchmarks.import_zygote '{"peers": DIR, "preload": [...], "check": [...]}'
 
 It imports the preload, prints one JSON line ({"preload": seconds, "present": the names of
 "check" already imported}) and then, for each JSON list of module names read from stdin, forks

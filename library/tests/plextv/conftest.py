@@ -1,19 +1,16 @@
 """Fixtures of the plex.tv client's tests: the plex.tv simulator on the test's clock, a client."""
 
-from collections.abc import AsyncIterator
-
 import pytest
 from aiohttp import ClientSession
 from aioplexaccount import PlexIdentity, PlexTVClient
 
-from library.simulators.plextv import FakeClock, PlexTVSimulator
+from library.simulators.plextv import FakeClock, PlexTVFactory, PlexTVSimulator
 
 
 @pytest.fixture
-async def plextv(clock: FakeClock) -> AsyncIterator[PlexTVSimulator]:
+async def plextv(plextv_factory: PlexTVFactory, clock: FakeClock) -> PlexTVSimulator:
     """Return a plex.tv simulator on 127.0.0.1 whose pins and rate limit follow the clock."""
-    async with PlexTVSimulator(clock=clock) as simulator:
-        yield simulator
+    return await plextv_factory(clock=clock)
 
 
 @pytest.fixture

@@ -131,11 +131,3 @@ def test_real_answers_mangled(name: str, data: st.DataObject) -> None:
     parse(
         name, wrap({key: value for key, value in (real | replaced).items() if key not in removed})
     )
-
-
-@EXAMPLES
-@given(text=st.text(max_size=40), cut=st.integers(min_value=0, max_value=400))
-def test_any_message(text: str, cut: int) -> None:
-    """Any text on the websocket, a notification cut short too, is a notification or an error."""
-    parse("notification", text)
-    parse("notification", json.dumps(playing_json(play_state()))[:cut])

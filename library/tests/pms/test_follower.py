@@ -36,6 +36,7 @@ from library.simulators.plextv import FakeClock
 from library.simulators.pms import (
     SAMPLE_MACHINE_IDENTIFIER,
     SAMPLE_TOKEN,
+    PMSFactory,
     PMSSimulator,
     kitchen_speaker,
     living_room_tv,
@@ -176,21 +177,9 @@ async def following(session: ClientSession, clock: FakeClock) -> AsyncIterator[F
 
 
 @pytest.fixture
-async def start_pms(clock: FakeClock) -> AsyncIterator[StartPMS]:
+def start_pms(pms_factory: PMSFactory, clock: FakeClock) -> StartPMS:
     """Return a starter of Living Room Server simulators on the test's clock."""
-    started: list[PMSSimulator] = []
-
-    async def start(host: str) -> PMSSimulator:
-        sim = PMSSimulator(
-            machine_identifier=SAMPLE_MACHINE_IDENTIFIER, token=SAMPLE_TOKEN, clock=clock
-        )
-        await sim.start(host)
-        started.append(sim)
-        return sim
-
-    yield start
-    for sim in started:
-        await sim.stop()
+    return lambda host: pms_factory(host=host, clock=clock)
 
 
 def sim_resource(*sims: PMSSimulator) -> Resource:

@@ -18,7 +18,6 @@ from aioplexaccount import (
     PlexPinExpiredError,
     PlexTVClient,
 )
-from aioplexaccount.pin_poller import MAX_BACKOFF, POLL_INTERVAL
 
 from library.simulators.plextv import FakeClock, PlexTVSimulator
 
@@ -50,7 +49,7 @@ async def test_checks_once_a_second_until_approved(
     approve_at(plextv, clock, waiting.pin, 4.5)
     token = await clock.run(waiting.wait_for_token())
     assert token in plextv.tokens
-    assert POLL_INTERVAL == 1.0
+    assert (waiting.interval, waiting.max_backoff) == (1.0, 10.0)  # plex.tv's pace
     assert clock.sleeps == [1, 1, 1, 1, 1]
     assert gaps(plextv) == [1, 1, 1, 1, 1]
     # Approved already: the token at the first check, without a pause.
@@ -123,8 +122,8 @@ async def test_backoff(  # noqa: PLR0913, PLR0917
 ) -> None:
     """While plex.tv fails or asks to slow down, the pauses grow as they should."""
     waiting = await poller(client, clock)
-    waiting.interval = timing.get("interval", POLL_INTERVAL)
-    waiting.max_backoff = timing.get("max_backoff", MAX_BACKOFF)
+    for name, seconds in timing.items():
+        setattr(waiting, name, seconds)
     for fault in faults:
         plextv.add_fault(CHECKS, **fault)  # type: ignore[arg-type]
     approve_at(plextv, clock, waiting.pin, approve)

@@ -79,8 +79,10 @@ def test_plain_http_candidates(
     assert all(c.secure or c.url.startswith("http://") for c in found)
 
 
-async def test_https_required_and_silent(session: ClientSession, server: FakeServer) -> None:
-    """Nothing reaches the http connection of a server that requires https, answering or not."""
+async def test_https_required_keeps_the_token_off_http(
+    session: ClientSession, server: FakeServer
+) -> None:
+    """A server that requires https gets nothing over http, even while https fails."""
     resource = server_resource(
         connection(closed_port().replace("http", "https"), local=True),
         connection(server.url, local=True),

@@ -1,12 +1,13 @@
 """Fixtures shared by the Plex Account tests."""
 
 import logging
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
+from pathlib import Path
 from unittest.mock import AsyncMock, PropertyMock, patch
 
 import pytest
 import pytest_socket
-from homeassistant.const import Platform
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -20,23 +21,25 @@ from custom_components.plex_account.const import (
     METADATA_URL_ENV,
     PLEXTV_URL_ENV,
 )
-
-from .common import set_up, signed_in_entry
 from library.simulators.plextv import PlexTVSimulator, second_account
-from library.simulators.plextv.clock import FakeClock
-from library.simulators.plextv.sample import LIVING_ROOM_SERVER_ID
-from library.simulators.pms import PMSSimulator
-from library.simulators.pms.fixtures import PMSFactory
+from library.simulators.pms import PMSFactory, PMSSimulator
 
-pytest_plugins = ["library.simulators.plextv.fixtures", "library.simulators.pms.fixtures"]
+from .common import living_room_resource, set_up, signed_in_entry
+
+pytest_plugins = ["library.simulators.fixtures"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Bound each of these tests: on a frozen clock, an answer that never comes is no timeout."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.parent == here:
+            item.add_marker(pytest.mark.timeout(60))
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
-    """Let Home Assistant load the integration from custom_components/.
-
-    Only tests that run a Home Assistant instance need it; the plex.tv client tests do not.
-    """
+    """Let Home Assistant load the integration from custom_components/, in its tests only."""
     if "hass" in request.fixturenames:
         request.getfixturevalue("enable_custom_integrations")
 
@@ -46,7 +49,7 @@ def loopback_connections(request: pytest.FixtureRequest) -> None:
     """Let a Home Assistant test connect anywhere on loopback, and nowhere else.
 
     Home Assistant's test plugin allows 127.0.0.1 alone; the sample servers stand on other
-    loopback addresses (127.0.0.2 ...), which the integration now reaches in the background.
+    loopback addresses (127.0.0.2 ...), which the integration reaches in the background.
     """
     if "hass" in request.fixturenames:
         # After socket_enabled: it puts back the socket class that the rule is set on.
@@ -65,17 +68,17 @@ def plextv_url(plextv: PlexTVSimulator, monkeypatch: pytest.MonkeyPatch) -> str:
 
 @pytest.fixture
 async def living_room(
-    plextv: PlexTVSimulator, pms_factory: PMSFactory, monkeypatch: pytest.MonkeyPatch
+    plextv: PlexTVSimulator, pms_factory: PMSFactory, freezer: FrozenDateTimeFactory
 ) -> PMSSimulator:
     """Serve the sample account's Living Room Server, where plex.tv says its local one is.
 
     plex.tv's other connections for it stay listed: nothing answers there (refused at once).
-    The notifications are read without the debounce, which would be real time.
+    Home Assistant's clock stands still: the followers' timers fire when a test says so.
     """
     server = await pms_factory(host="127.0.0.2")
-    for resource in plextv.resources_of():
-        if resource["clientIdentifier"] == LIVING_ROOM_SERVER_ID:
-            resource["connections"][0].update(address=server.host, port=server.port, uri=server.url)
+    living_room_resource(plextv)["connections"][0].update(
+        address=server.host, port=server.port, uri=server.url
+    )
     return server
 
 
@@ -89,16 +92,6 @@ async def playing_room(
     """Return the entry, set up, once the Living Room Server has been read."""
     await set_up(hass, mock_config_entry)
     return mock_config_entry
-
-
-@pytest.fixture
-def server_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeClock]:
-    """Put the servers' followers on a fake clock: back-off and safety reads on demand."""
-    clock = FakeClock()
-    monkeypatch.setattr(sessions_module, "hass_sleep", lambda _hass: clock.sleep)
-    monkeypatch.setattr(sessions_module, "_clock", clock)
-    yield clock
-    clock.cancel_sleepers()
 
 
 @pytest.fixture
@@ -155,13 +148,6 @@ async def init_integration(
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     return mock_config_entry
-
-
-async def setup_platform(hass: HomeAssistant, entry: MockConfigEntry, platform: Platform) -> None:
-    """Set the entry up with one platform only, as snapshot_platform wants."""
-    with patch("custom_components.plex_account.PLATFORMS", [platform]):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
 
 
 @pytest.fixture

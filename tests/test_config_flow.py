@@ -1,13 +1,12 @@
 """Signing in with a plex.tv/link code, against the plex.tv simulator over loopback HTTP.
 
 The flow's poller and the simulator share a FakeClock: the tests move it on instead of
-waiting, so a wait of minutes takes no time. The exact timing of the poller is tested in
-tests/plextv/test_pin_poller.py; these tests prove what the user sees.
+waiting, so a wait of minutes takes no time. The exact timing of the poller is tested with
+the library; these tests prove what the user sees.
 """
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
 from functools import partial
 from typing import Any
 from unittest.mock import AsyncMock
@@ -20,6 +19,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.plex_account import config_flow
+from custom_components.plex_account.aioplexaccount import PinPoller
 from custom_components.plex_account.const import (
     CONF_CLIENT_IDENTIFIER,
     CONF_CLIENT_NAME,
@@ -27,11 +27,10 @@ from custom_components.plex_account.const import (
     DOMAIN,
     VERSION,
 )
-from custom_components.plex_account.aioplexaccount import PinPoller
+from custom_components.plex_account.helpers import markdown_text
+from library.simulators.plextv import FakeClock, PlexTVFactory, PlexTVSimulator, second_account
 
-from .common import CLIENT_IDENTIFIER, build_entry, link_code
-from library.simulators.plextv import FakeClock, PlexTVSimulator, second_account
-from library.simulators.plextv.fixtures import PlexTVFactory
+from .common import CLIENT_IDENTIFIER, link_code, signed_in_entry
 
 pytestmark = pytest.mark.usefixtures("plextv_url", "mock_setup_entry", "no_token_in_logs")
 
@@ -40,7 +39,7 @@ PINS = "/api/v2/pins"
 
 
 @pytest.fixture
-async def clock(hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeClock]:
+async def clock(monkeypatch: pytest.MonkeyPatch) -> Any:  # noqa: ANN401 - an async generator
     """Put the flow's poller on a fake clock, and with it the retries of the account read.
 
     The flow makes its PinPoller in _async_create_pin; replacing the class the module
@@ -86,17 +85,23 @@ async def start_link(hass: HomeAssistant, names: dict[str, str] = NAMES) -> Conf
 
 
 async def finish_link(
-    hass: HomeAssistant, clock: FakeClock, flow_id: str, next_step: str
+    hass: HomeAssistant, clock: FakeClock, flow_id: str, next_step: str = "finish"
 ) -> ConfigFlowResult:
     """Run the background wait to its end, then fetch the flow as the frontend does."""
     await run_wait(hass, clock, flow_id)
     await hass.async_block_till_done()
     result = await hass.config_entries.flow.async_configure(flow_id)
     assert result.get("step_id") != "link" or result["type"] is not FlowResultType.SHOW_PROGRESS
-    if next_step == "finish":
-        return result
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == next_step
+    if next_step != "finish":
+        assert result["type"] is FlowResultType.FORM
+        assert result["step_id"] == next_step
+    return result
+
+
+async def new_code(hass: HomeAssistant, result: ConfigFlowResult) -> ConfigFlowResult:
+    """Press the form's button for a new code; return the progress step that shows it."""
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.SHOW_PROGRESS
     return result
 
 
@@ -106,8 +111,13 @@ def pin_checks(plextv: PlexTVSimulator) -> list[Any]:
 
 
 async def test_sign_in(clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
-    """The code shown is approved at plex.tv and the entry holds the verified token."""
-    result = await start_link(hass)
+    """The code shown is approved at plex.tv and the entry holds the verified token.
+
+    Spaces around a name are dropped before they reach plex.tv and the entry.
+    """
+    result = await start_link(
+        hass, {CONF_CLIENT_NAME: "  Home Assistant ", CONF_DEVICE_NAME: " Beach House  "}
+    )
     placeholders = result["description_placeholders"]
     assert placeholders is not None
     code = placeholders["code"]
@@ -117,7 +127,7 @@ async def test_sign_in(clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimu
     assert placeholders["minutes"] == "15"
 
     token = plextv.approve(code)
-    result = await finish_link(hass, clock, result["flow_id"], "finish")
+    result = await finish_link(hass, clock, result["flow_id"])
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "plexfan"
@@ -146,6 +156,26 @@ async def test_sign_in(clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimu
     assert plextv.pins[int(pin_checks(plextv)[0].path.rsplit("/", 1)[1])].code == code
 
 
+@pytest.mark.parametrize(
+    ("qr", "shown"),
+    [
+        (None, ""),
+        ("https://elsewhere.example/qr.png", ""),
+        ("{plextv}/api/v2/pins/qr/AB\nCD", ""),
+        ("{plextv}/qr (1).png", "{plextv}/qr%20%281%29.png"),
+    ],
+)
+def test_qr_only_from_plextv(plextv_url: str, qr: str | None, shown: str) -> None:
+    """The QR picture shows only when plex.tv's own host serves it, as one Markdown URL.
+
+    Text from plex.tv that lands in Markdown is text only.
+    """
+    if qr is not None:
+        qr = qr.format(plextv=plextv_url)
+    assert config_flow._qr_url(qr) == shown.format(plextv=plextv_url)
+    assert markdown_text("A*B_[c](d)") == r"A\*B\_\[c\]\(d\)"
+
+
 async def test_defaults(hass: HomeAssistant) -> None:
     """The form suggests Home Assistant and the location name."""
     hass.config.location_name = "Lake Cabin"
@@ -161,6 +191,10 @@ async def test_defaults(hass: HomeAssistant) -> None:
     [
         ({CONF_CLIENT_NAME: "  ", CONF_DEVICE_NAME: "Home"}, {CONF_CLIENT_NAME: "invalid_name"}),
         (
+            {CONF_CLIENT_NAME: "\u3164", CONF_DEVICE_NAME: "Home"},
+            {CONF_CLIENT_NAME: "invalid_name"},
+        ),
+        (
             {CONF_CLIENT_NAME: "Home\r\nX-Plex-Token: x", CONF_DEVICE_NAME: "Home"},
             {CONF_CLIENT_NAME: "invalid_name"},
         ),
@@ -172,10 +206,7 @@ async def test_defaults(hass: HomeAssistant) -> None:
     ],
 )
 async def test_bad_names(
-    hass: HomeAssistant,
-    plextv: PlexTVSimulator,
-    names: dict[str, str],
-    errors: dict[str, str],
+    hass: HomeAssistant, plextv: PlexTVSimulator, names: dict[str, str], errors: dict[str, str]
 ) -> None:
     """A bad name gets a field error and the form again; nothing reaches plex.tv."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
@@ -189,19 +220,6 @@ async def test_bad_names(
     result = await hass.config_entries.flow.async_configure(result["flow_id"], NAMES)
     assert result["type"] is FlowResultType.SHOW_PROGRESS
     hass.config_entries.flow.async_abort(result["flow_id"])
-
-
-async def test_names_are_trimmed(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
-) -> None:
-    """Spaces around a name are dropped before they reach plex.tv and the entry."""
-    result = await start_link(
-        hass, {CONF_CLIENT_NAME: "  Home Assistant ", CONF_DEVICE_NAME: " Den  "}
-    )
-    plextv.approve(link_code(result))
-    result = await finish_link(hass, clock, result["flow_id"], "finish")
-    assert result["data"][CONF_DEVICE_NAME] == "Den"
-    assert plextv.requests[0].headers["X-Plex-Device"] == "Den"
 
 
 @pytest.mark.parametrize(
@@ -228,33 +246,29 @@ async def test_code_not_created(
     hass.config_entries.flow.async_abort(result["flow_id"])
 
 
-async def test_plextv_down_then_up(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
+@pytest.mark.parametrize(
+    "faults",
+    [
+        [{"status": 503, "count": 3}],
+        [{"drop": True, "count": 2}, {"body": "<html>Bad gateway</html>"}],
+    ],
+    ids=["plex.tv down", "dropped and garbled"],
+)
+async def test_wait_outlasts_failures(
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator, faults: list[dict[str, Any]]
 ) -> None:
     """While plex.tv fails, the wait backs off and keeps the code; then it signs in."""
     result = await start_link(hass)
-    plextv.add_fault(f"{PINS}/", status=503, count=3)
+    for fault in faults:
+        plextv.add_fault(f"{PINS}/", **fault)
     token = plextv.approve(link_code(result))
-    result = await finish_link(hass, clock, result["flow_id"], "finish")
+    result = await finish_link(hass, clock, result["flow_id"])
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_TOKEN] == token
-
-    # Three failures, then the check that succeeds: all of the same code.
+    # Every check is of the same code, the last one answered.
     checks = pin_checks(plextv)
-    assert len(checks) == 4
+    assert len(checks) >= 3
     assert len({check.path for check in checks}) == 1
-
-
-async def test_connection_dropped(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
-) -> None:
-    """Dropped connections and slow answers during the wait do not end it."""
-    result = await start_link(hass)
-    plextv.add_fault(f"{PINS}/", drop=True, count=2)
-    plextv.add_fault(f"{PINS}/", body="<html>Bad gateway</html>", count=1)
-    token = plextv.approve(link_code(result))
-    result = await finish_link(hass, clock, result["flow_id"], "finish")
-    assert result["data"][CONF_TOKEN] == token
 
 
 async def test_rate_limit_honoured(
@@ -265,7 +279,7 @@ async def test_rate_limit_honoured(
     await run_wait(hass, clock, result["flow_id"], seconds=0)  # the first check is answered
     plextv.add_fault(f"{PINS}/", status=429, headers={"Retry-After": "3"})
     token = plextv.approve(link_code(result))
-    result = await finish_link(hass, clock, result["flow_id"], "finish")
+    result = await finish_link(hass, clock, result["flow_id"])
     assert result["data"][CONF_TOKEN] == token
 
     # On the shared clock: the second check got the 429, the third came 3 s after it.
@@ -273,52 +287,58 @@ async def test_rate_limit_honoured(
     assert [b.time - a.time for a, b in itertools.pairwise(checks)] == [1, 3]
 
 
-async def test_expired_then_new_code(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
+@pytest.mark.parametrize("how", ["expired", "forgotten by plex.tv"])
+async def test_code_dies_then_new_code(
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator, how: str
 ) -> None:
-    """An expired code leads to a form that offers a new one; the new one works."""
-    plextv.pin_expires_in = 3
+    """An expired code, or one plex.tv forgot (404), leads to a form offering a new one."""
+    if how == "expired":
+        plextv.pin_expires_in = 3
+    else:
+        plextv.add_fault(f"{PINS}/", status=404)
     result = await start_link(hass)
     first_code = link_code(result)
-    assert (result.get("description_placeholders") or {})["minutes"] == "1"
+    assert (result.get("description_placeholders") or {})["minutes"] == (
+        "1" if how == "expired" else "15"
+    )
     result = await finish_link(hass, clock, result["flow_id"], "expired")
 
     plextv.pin_expires_in = 900
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["type"] is FlowResultType.SHOW_PROGRESS
-    second_code = link_code(result)
-    assert second_code != first_code
-    plextv.approve(second_code)
-    result = await finish_link(hass, clock, result["flow_id"], "finish")
+    result = await new_code(hass, result)
+    assert link_code(result) != first_code
+    plextv.approve(link_code(result))
+    result = await finish_link(hass, clock, result["flow_id"])
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
-async def test_pin_gone_at_plextv(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
+@pytest.mark.parametrize(
+    ("path", "fault"),
+    [(f"{PINS}/", {"status": 401}), ("/api/v2/user", {"status": 503, "count": 3})],
+    ids=["refused", "account unreadable"],
+)
+async def test_sign_in_fails_then_new_code(
+    clock: FakeClock,
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    path: str,
+    fault: dict[str, Any],
 ) -> None:
-    """plex.tv forgetting the pin (404 code 1020) also offers a new code."""
-    result = await start_link(hass)
-    plextv.add_fault(f"{PINS}/", status=404)
-    await finish_link(hass, clock, result["flow_id"], "expired")
+    """An error that waiting cannot mend, or an account that cannot be read, offers a new code.
 
-
-async def test_permanent_error_then_new_code(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
-) -> None:
-    """An error that waiting cannot mend leads to a form offering a new code."""
+    The button fails while plex.tv is down, says so, and works once it is back.
+    """
     result = await start_link(hass)
-    plextv.add_fault(f"{PINS}/", status=401)
+    plextv.add_fault(path, **fault)
+    plextv.approve(link_code(result))
     result = await finish_link(hass, clock, result["flow_id"], "link_failed")
 
-    # The button fails while plex.tv is down, says so, and works once it is back.
     plextv.add_fault(PINS, method="POST", status=502)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "cannot_connect"}
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    result = await new_code(hass, result)
     plextv.approve(link_code(result))
-    result = await finish_link(hass, clock, result["flow_id"], "finish")
+    result = await finish_link(hass, clock, result["flow_id"])
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -329,21 +349,11 @@ async def test_account_read_retried(
     result = await start_link(hass)
     plextv.add_fault("/api/v2/user", status=503, count=2)
     plextv.approve(link_code(result))
-    result = await finish_link(hass, clock, result["flow_id"], "finish")
+    result = await finish_link(hass, clock, result["flow_id"])
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert len(plextv.requests_to("/api/v2/user")) == 3
     # Pauses of 1 s and 2 s between the three reads, on the flow's clock.
     assert clock.sleeps[-2:] == [1.0, 2.0]
-
-
-async def test_account_unreadable(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
-) -> None:
-    """When the account cannot be read at all, the user gets the form with a new code."""
-    result = await start_link(hass)
-    plextv.add_fault("/api/v2/user", status=503, count=3)
-    plextv.approve(link_code(result))
-    await finish_link(hass, clock, result["flow_id"], "link_failed")
 
 
 async def test_reentering_does_not_restart(
@@ -385,98 +395,103 @@ async def test_closing_stops_polling(
 async def test_duplicate_account(
     clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
 ) -> None:
-    """Signing in to an account already set up aborts."""
+    """Signing in to an account already set up aborts, and signs the new token out."""
     MockConfigEntry(domain=DOMAIN, unique_id=plextv.account["uuid"]).add_to_hass(hass)
     result = await start_link(hass)
-    plextv.approve(link_code(result))
-    result = await finish_link(hass, clock, result["flow_id"], "finish")
+    token = plextv.approve(link_code(result))
+    result = await finish_link(hass, clock, result["flow_id"])
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
+    assert plextv.signed_out == [token]
 
 
-async def test_reauth(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator, mock_setup_entry: AsyncMock
+@pytest.mark.parametrize("source", ["reauth", "reconfigure"])
+async def test_fixing_the_entry(
+    clock: FakeClock,
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    mock_setup_entry: AsyncMock,
+    source: str,
 ) -> None:
-    """Reauth shows a new code for the same identity and updates the token."""
-    entry = build_entry(plextv.account)
+    """Reauth and reconfigure sign in again with a new code for the same identity.
+
+    Reauth keeps the names; reconfigure asks for new ones first. The entry keeps its
+    identifier, takes the new token and is reloaded; the token a reconfigure replaces (which
+    still works) is signed out.
+    """
+    entry = await signed_in_entry(plextv)
     entry.add_to_hass(hass)
-    result = await entry.start_reauth_flow(hass)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "reauth_confirm"
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    replaced = entry.data[CONF_TOKEN]
+    if source == "reauth":
+        result = await entry.start_reauth_flow(hass)
+        assert result["step_id"] == "reauth_confirm"
+        result = await new_code(hass, result)
+        names = {CONF_CLIENT_NAME: "Home Assistant", CONF_DEVICE_NAME: "Home"}
+    else:
+        result = await entry.start_reconfigure_flow(hass)
+        assert result["step_id"] == "reconfigure"
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_CLIENT_NAME: "HA", CONF_DEVICE_NAME: "\n"}
+        )
+        assert result["errors"] == {CONF_DEVICE_NAME: "invalid_name"}
+        names = {CONF_CLIENT_NAME: "HA", CONF_DEVICE_NAME: "Cabin"}
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], names)
+        assert result["type"] is FlowResultType.SHOW_PROGRESS
     token = plextv.approve(link_code(result))
-    result = await finish_link(hass, clock, result["flow_id"], "finish")
+    result = await finish_link(hass, clock, result["flow_id"])
 
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reauth_successful"
-    assert entry.data[CONF_TOKEN] == token
-    assert entry.data[CONF_CLIENT_IDENTIFIER] == CLIENT_IDENTIFIER
-    assert (
-        plextv.requests[0].headers["X-Plex-Client-Identifier"] == entry.data[CONF_CLIENT_IDENTIFIER]
-    )
-    assert len(mock_setup_entry.mock_calls) == 1  # reloaded
-
-
-async def test_reauth_wrong_account(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
-) -> None:
-    """A code approved by another account does not replace the entry's token."""
-    entry = build_entry(plextv.account)
-    entry.add_to_hass(hass)
-    result = await entry.start_reauth_flow(hass)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    plextv.approve(link_code(result), account=second_account()["uuid"])
-    result = await finish_link(hass, clock, result["flow_id"], "finish")
-
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_account"
-    assert entry.data[CONF_TOKEN] == "old-token"
-
-
-async def test_reconfigure(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator, mock_setup_entry: AsyncMock
-) -> None:
-    """New names sign in again with a new code and keep the entry and its identifier."""
-    entry = build_entry(plextv.account)
-    entry.add_to_hass(hass)
-    result = await entry.start_reconfigure_flow(hass)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "reconfigure"
-
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_CLIENT_NAME: "HA", CONF_DEVICE_NAME: "\n"}
-    )
-    assert result["errors"] == {CONF_DEVICE_NAME: "invalid_name"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_CLIENT_NAME: "HA", CONF_DEVICE_NAME: "Cabin"}
-    )
-    assert result["type"] is FlowResultType.SHOW_PROGRESS
-    token = plextv.approve(link_code(result))
-    result = await finish_link(hass, clock, result["flow_id"], "finish")
-
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
+    assert result["reason"] == f"{source}_successful"
     assert dict(entry.data) == {
         CONF_TOKEN: token,
         CONF_CLIENT_IDENTIFIER: CLIENT_IDENTIFIER,
-        CONF_CLIENT_NAME: "HA",
-        CONF_DEVICE_NAME: "Cabin",
+        **names,
     }
-    assert plextv.requests[0].headers["X-Plex-Device"] == "Cabin"
+    for request in plextv.requests_to(PINS):
+        assert request.headers["X-Plex-Client-Identifier"] == CLIENT_IDENTIFIER
+        assert request.headers["X-Plex-Device"] == names[CONF_DEVICE_NAME]
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
-    assert len(mock_setup_entry.mock_calls) == 1
+    assert len(mock_setup_entry.mock_calls) == 1  # reloaded
+    assert plextv.signed_out == ([] if source == "reauth" else [replaced])
 
 
-async def test_reconfigure_wrong_account(
+@pytest.mark.parametrize("source", ["reauth", "reconfigure"])
+async def test_fixing_with_another_account(
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator, source: str
+) -> None:
+    """A code approved by another account does not replace the entry's token: signed out."""
+    entry = await signed_in_entry(plextv)
+    entry.add_to_hass(hass)
+    kept = entry.data[CONF_TOKEN]
+    if source == "reauth":
+        result = await new_code(hass, await entry.start_reauth_flow(hass))
+    else:
+        result = await entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], NAMES)
+    token = plextv.approve(link_code(result), account=second_account()["uuid"])
+    result = await finish_link(hass, clock, result["flow_id"])
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert entry.data[CONF_TOKEN] == kept
+    assert plextv.signed_out == [token]
+
+
+async def test_entry_removed_while_the_code_waits(
     clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
 ) -> None:
-    """Reconfigure refuses a sign-in with another account."""
-    entry = build_entry(plextv.account)
+    """A reconfigure whose entry was removed meanwhile says so, and signs the new token out.
+
+    (Home Assistant ends a reauth of a removed entry by itself.)
+    """
+    entry = await signed_in_entry(plextv)
     entry.add_to_hass(hass)
     result = await entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], NAMES)
-    plextv.approve(link_code(result), account=second_account()["uuid"])
-    result = await finish_link(hass, clock, result["flow_id"], "finish")
-    assert result["reason"] == "wrong_account"
-    assert entry.data[CONF_TOKEN] == "old-token"
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    token = plextv.approve(link_code(result))
+    result = await finish_link(hass, clock, result["flow_id"])
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "entry_removed"
+    assert plextv.signed_out == [entry.data[CONF_TOKEN], token]

@@ -1,38 +1,46 @@
-"""The account at work: refreshes, outages, dead tokens, servers coming and going."""
+"""The account at work: refreshes, outages, dead tokens, servers coming, going and garbled."""
 
 import asyncio
-import logging
+import copy
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.todo import ATTR_ITEM, TodoServices
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.const import CONF_TOKEN, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.const import ATTR_ENTITY_ID, CONF_TOKEN, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.plex_account.const import DOMAIN
-from custom_components.plex_account.coordinator import PING_INTERVAL, UPDATE_INTERVAL
+from custom_components.plex_account.coordinator import (
+    PING_INTERVAL,
+    UPDATE_INTERVAL,
+    WATCHLIST_UPDATE_INTERVAL,
+)
+from library.simulators.plextv import LIVING_ROOM_SERVER_ID, PlexTVSimulator, second_account
 
-from .common import block_till_refreshed
-from library.simulators.plextv import PlexTVSimulator, second_account
-from library.simulators.plextv.sample import LIVING_ROOM_SERVER_ID
+from .common import block_till_refreshed, log_lines, soon
 
 pytestmark = pytest.mark.usefixtures("no_token_in_logs")
 
 PLEX_PASS = "binary_sensor.plex_fan_plex_pass"  # noqa: S105 - an entity id
 SERVERS_ONLINE = "sensor.plex_fan_servers_online"
 DEVICES_ONLINE = "sensor.plex_fan_devices_online"
+WATCHLIST = "todo.plex_watchlist"
+WATCHLIST_PATH = "/library/sections/watchlist"
+ALEX_ONLINE = "binary_sensor.alex_s_plex_online"
 
 
-async def refresh(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """Let one update interval pass."""
-    freezer.tick(UPDATE_INTERVAL)
+async def advance(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, interval: timedelta = UPDATE_INTERVAL
+) -> None:
+    """Let one interval pass, and the refreshes it starts end."""
+    freezer.tick(interval)
     async_fire_time_changed(hass)
     # Refreshes run as background tasks of the entry.
     await block_till_refreshed(hass)
@@ -50,9 +58,18 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
     return state.state
 
 
-def server(plextv: PlexTVSimulator, name: str) -> dict[str, object]:
-    """Return the simulator's resource of that name."""
-    return next(r for r in plextv.resources if r["name"] == name)
+def named(resources: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    """Return the resource of that name."""
+    return next(r for r in resources if r["name"] == name)
+
+
+def reauth_flows(hass: HomeAssistant) -> list[str]:
+    """Return the entries that Home Assistant asks to sign in again."""
+    return [
+        flow["context"]["entry_id"]
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        if flow["context"]["source"] == SOURCE_REAUTH
+    ]
 
 
 async def test_refresh_interval(
@@ -61,22 +78,18 @@ async def test_refresh_interval(
     plextv: PlexTVSimulator,
     init_integration: MockConfigEntry,
 ) -> None:
-    """The account is read once a minute, not more."""
+    """The account and its resources are read once a minute, not more."""
     assert timedelta(seconds=60) <= UPDATE_INTERVAL
     plextv.requests.clear()
     # Home Assistant rounds the schedule down to a whole second, and fires up to 0.5 s early.
-    freezer.tick(UPDATE_INTERVAL - timedelta(seconds=2))
-    async_fire_time_changed(hass)
-    await block_till_refreshed(hass)
+    await advance(hass, freezer, UPDATE_INTERVAL - timedelta(seconds=2))
     assert plextv.requests == []
-    await refresh(hass, freezer)
+    await advance(hass, freezer, timedelta(seconds=2))
     assert sorted(r.path for r in plextv.requests) == ["/api/v2/resources", "/api/v2/user"]
 
 
 async def test_fetches_concurrently(
-    hass: HomeAssistant,
-    plextv: PlexTVSimulator,
-    init_integration: MockConfigEntry,
+    hass: HomeAssistant, plextv: PlexTVSimulator, init_integration: MockConfigEntry
 ) -> None:
     """The account and the resources are read at the same time, not one after the other.
 
@@ -89,9 +102,7 @@ async def test_fetches_concurrently(
     plextv.add_fault("/api/v2/resources", hold=release)
     plextv.requests.clear()
     refresh = hass.async_create_task(coordinator.async_refresh())
-    async with asyncio.timeout(5):
-        while len(plextv.requests) < 2:  # noqa: ASYNC110 - polls the simulator's log
-            await asyncio.sleep(0.01)
+    await soon(lambda: len(plextv.requests) == 2)
     assert not refresh.done()
     assert sorted(r.path for r in plextv.requests) == ["/api/v2/resources", "/api/v2/user"]
     release.set()
@@ -109,157 +120,83 @@ async def test_unavailable_and_back(
     """An outage makes the entities unavailable with one log line, and one when it ends."""
     assert state_of(hass, PLEX_PASS) == STATE_ON
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="custom_components.plex_account"):
-        plextv.add_fault("/api/v2/resources", status=503, count=3)
-        for _ in range(3):
-            await refresh(hass, freezer)
-            assert state_of(hass, PLEX_PASS) == STATE_UNAVAILABLE
-        await refresh(hass, freezer)
-        assert state_of(hass, PLEX_PASS) == STATE_ON
-
-    lines = [r for r in caplog.records if r.name == "custom_components.plex_account"]
-    assert len(lines) == 2
-    assert lines[0].levelno == logging.ERROR
-    assert "plex.tv cannot be reached" in lines[0].getMessage()
-    assert lines[1].getMessage() == "Fetching plex_account data recovered"
-
-
-async def test_rate_limited_waits(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    plextv: PlexTVSimulator,
-    init_integration: MockConfigEntry,
-) -> None:
-    """A 429 during a refresh waits for its Retry-After before the next one."""
-    plextv.add_fault("/api/v2/user", status=429, headers={"Retry-After": "300"})
-    await refresh(hass, freezer)
-    assert state_of(hass, PLEX_PASS) == STATE_UNAVAILABLE
-    plextv.requests.clear()
-    for _ in range(4):  # four minutes: still waiting
-        await refresh(hass, freezer)
-    assert plextv.requests_to("/", host="plex.tv") == []
-    await refresh(hass, freezer)
+    plextv.add_fault("/api/v2/resources", status=503, count=3)
+    for _ in range(3):
+        await advance(hass, freezer)
+        assert state_of(hass, PLEX_PASS) == STATE_UNAVAILABLE
+    await advance(hass, freezer)
     assert state_of(hass, PLEX_PASS) == STATE_ON
+    # The servers' followers say their own, about the servers: tests/test_sessions.py.
+    lines = [line for line in log_lines(caplog) if not line.startswith("Plex server ")]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("Error fetching plex_account data: plex.tv cannot be reached")
+    assert lines[1] == "Fetching plex_account data recovered"
 
 
-@pytest.mark.parametrize("status", [401, 422])
-async def test_dead_token_starts_reauth(
+@pytest.mark.parametrize(
+    ("path", "host", "entity_id", "interval", "retry_after"),
+    [
+        ("/api/v2/user", "plex.tv", PLEX_PASS, UPDATE_INTERVAL, 300),
+        (WATCHLIST_PATH, "discover", WATCHLIST, WATCHLIST_UPDATE_INTERVAL, 600),
+    ],
+    ids=["account", "watchlist"],
+)
+async def test_rate_limited_waits(  # noqa: PLR0913, PLR0917
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     plextv: PlexTVSimulator,
     init_integration: MockConfigEntry,
+    path: str,
+    host: str,
+    entity_id: str,
+    interval: timedelta,
+    retry_after: int,
+) -> None:
+    """A 429 makes the entities unavailable; the next read waits as long as Plex asks."""
+    plextv.add_fault(path, host=host, status=429, headers={"Retry-After": str(retry_after)})
+    await advance(hass, freezer, interval)
+    assert state_of(hass, entity_id) == STATE_UNAVAILABLE
+    plextv.requests.clear()
+    for _ in range(retry_after // int(interval.total_seconds()) - 1):
+        await advance(hass, freezer, interval)
+    assert plextv.requests_to(path, host=host) == []
+    await advance(hass, freezer, interval)
+    assert state_of(hass, entity_id) not in {STATE_UNAVAILABLE, "unknown"}
+
+
+@pytest.mark.parametrize(
+    ("path", "host", "status", "interval"),
+    [
+        ("/api/v2/user", "plex.tv", 401, UPDATE_INTERVAL),
+        ("/api/v2/resources", "plex.tv", 422, UPDATE_INTERVAL),
+        ("/api/v2/ping", "plex.tv", 401, PING_INTERVAL),
+        (WATCHLIST_PATH, "discover", 401, WATCHLIST_UPDATE_INTERVAL),
+    ],
+    ids=["account", "password reset", "ping", "watchlist"],
+)
+async def test_dead_token_starts_reauth(  # noqa: PLR0913, PLR0917
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    plextv: PlexTVSimulator,
+    init_integration: MockConfigEntry,
+    path: str,
+    host: str,
     status: int,
+    interval: timedelta,
 ) -> None:
-    """A token that dies while running asks for a new sign-in; a hiccup does not."""
-    plextv.add_fault("/api/v2/user", status=500)
-    await refresh(hass, freezer)
-    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    """A token that dies while running asks for a new sign-in; a hiccup does not.
 
-    plextv.revoke(init_integration.data[CONF_TOKEN], status=status)
-    await refresh(hass, freezer)
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
-    assert flows[0]["context"]["entry_id"] == init_integration.entry_id
-
-
-async def test_new_server_added(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    plextv: PlexTVSimulator,
-    init_integration: MockConfigEntry,
-    device_registry: dr.DeviceRegistry,
-) -> None:
-    """A server that appears later gets its device and entities without a reload."""
-    before = len(dr.async_entries_for_config_entry(device_registry, init_integration.entry_id))
-    new = dict(server(plextv, "Attic NAS"))
-    new.update(name="Garage", clientIdentifier="garage-server-id", presence=True)
-    plextv.set_resources([*plextv.resources, new])
-    await refresh(hass, freezer)
-
-    device = device_registry.async_get_device_by_identifier(
-        server_device(plextv, "garage-server-id"), init_integration.entry_id
-    )
-    assert device is not None
-    assert device.name == "Garage"
-    devices = dr.async_entries_for_config_entry(device_registry, init_integration.entry_id)
-    assert len(devices) == before + 1
-    assert state_of(hass, "binary_sensor.garage_online") == STATE_ON
-    assert state_of(hass, SERVERS_ONLINE) == "3"
-
-
-async def test_stale_server_removed(  # noqa: PLR0913, PLR0917
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    plextv: PlexTVSimulator,
-    init_integration: MockConfigEntry,
-    device_registry: dr.DeviceRegistry,
-    entity_registry: er.EntityRegistry,
-) -> None:
-    """A server plex.tv no longer lists loses its device and entities; it can come back."""
-    shared = server(plextv, "Alex's Plex")
-    shared_id = str(shared["clientIdentifier"])
-    assert device_registry.async_get_device_by_identifier(
-        server_device(plextv, shared_id), init_integration.entry_id
-    )
-    everything = plextv.resources
-    plextv.set_resources([r for r in everything if r is not shared])
-    await refresh(hass, freezer)
-
-    assert (
-        device_registry.async_get_device_by_identifier(
-            server_device(plextv, shared_id), init_integration.entry_id
-        )
-        is None
-    )
-    assert not [e for e in entity_registry.entities.values() if shared_id in e.unique_id]
-    assert hass.states.get("binary_sensor.alex_s_plex_online") is None
-
-    plextv.set_resources(everything)
-    await refresh(hass, freezer)
-    assert device_registry.async_get_device_by_identifier(
-        server_device(plextv, shared_id), init_integration.entry_id
-    )
-    assert hass.states.get("binary_sensor.alex_s_plex_online") is not None
-
-
-async def test_server_changes_followed(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    plextv: PlexTVSimulator,
-    init_integration: MockConfigEntry,
-    device_registry: dr.DeviceRegistry,
-) -> None:
-    """A server going offline and updating shows in its entity and its device."""
-    resources = plextv.resources
-    living_room = next(r for r in resources if r["name"] == "Living Room Server")
-    living_room.update(presence=False, productVersion="1.99.0.1-abc")
-    plextv.set_resources(resources)
-    await refresh(hass, freezer)
-
-    state = hass.states.get("binary_sensor.living_room_server_online")
-    assert state is not None
-    assert state.state == STATE_OFF
-    device = device_registry.async_get_device_by_identifier(
-        server_device(plextv, str(living_room["clientIdentifier"])), init_integration.entry_id
-    )
-    assert device is not None
-    assert device.sw_version == "1.99.0.1-abc"
-
-
-async def test_controllers_not_counted(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    plextv: PlexTVSimulator,
-    init_integration: MockConfigEntry,
-) -> None:
-    """Only players and clients count as devices online; a remote control does not."""
-    before = state_of(hass, DEVICES_ONLINE)
-    remote = dict(server(plextv, "Living Room TV"))
-    remote.update(name="Remote", clientIdentifier="remote-id", provides="controller")
-    plextv.set_resources([*plextv.resources, remote])
-    await refresh(hass, freezer)
-    assert state_of(hass, DEVICES_ONLINE) == before
-    assert "remote-id" not in init_integration.runtime_data.account.data.players
+    plex.tv refuses a dead token with 401, or 422 after a password reset. A ping plex.tv
+    fails to answer costs nothing but a new ping at the next refresh.
+    """
+    plextv.add_fault(path, host=host, status=500)
+    plextv.add_fault(path, host=host, status=status)
+    await advance(hass, freezer, interval)
+    assert reauth_flows(hass) == []
+    if path == "/api/v2/ping":
+        assert state_of(hass, PLEX_PASS) == STATE_ON
+    await advance(hass, freezer, interval)
+    assert reauth_flows(hass) == [init_integration.entry_id]
 
 
 async def test_token_pinged_daily(
@@ -271,48 +208,162 @@ async def test_token_pinged_daily(
     """The token is pinged at setup, then once a day, beside the refresh that is due."""
     assert len(plextv.requests_to("/api/v2/ping")) == 1
     plextv.requests.clear()
-    await refresh(hass, freezer)
+    await advance(hass, freezer)
     # A minute before the day is over: refreshed, not pinged.
-    freezer.tick(PING_INTERVAL - 3 * UPDATE_INTERVAL)
-    await refresh(hass, freezer)
+    await advance(hass, freezer, PING_INTERVAL - 2 * UPDATE_INTERVAL)
     assert len(plextv.requests_to("/api/v2/user")) == 2
     assert not plextv.requests_to("/api/v2/ping")
-    await refresh(hass, freezer)
+    await advance(hass, freezer)
     assert len(plextv.requests_to("/api/v2/user")) == 3
     [ping] = plextv.requests_to("/api/v2/ping")
     assert ping.headers["X-Plex-Token"] == init_integration.data[CONF_TOKEN]
 
 
-async def test_ping_failure_retried(
+async def test_resources_that_change(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     plextv: PlexTVSimulator,
     init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
 ) -> None:
-    """A ping plex.tv fails to answer costs nothing but a new ping at the next refresh."""
-    freezer.tick(PING_INTERVAL)
-    plextv.add_fault("/api/v2/ping", status=503)
-    plextv.requests.clear()
-    await refresh(hass, freezer)
-    assert (state := hass.states.get(PLEX_PASS))
-    assert state.state == STATE_ON
-    await refresh(hass, freezer)
-    await refresh(hass, freezer)
-    assert len(plextv.requests_to("/api/v2/ping")) == 2
+    """What plex.tv lists anew shows at the next refresh, without a reload.
+
+    A new server gets its device and entities; a server that goes offline and is updated
+    shows it in its entity and device; a remote control is no device online.
+    """
+    devices = len(dr.async_entries_for_config_entry(device_registry, init_integration.entry_id))
+    players_online = state_of(hass, DEVICES_ONLINE)
+    resources = plextv.resources
+    garage = copy.deepcopy(named(resources, "Attic NAS"))
+    garage.update(name="Garage", clientIdentifier="garage-server-id", presence=True)
+    remote = copy.deepcopy(named(resources, "Living Room TV"))
+    remote.update(name="Remote", clientIdentifier="remote-id", provides="controller")
+    named(resources, "Living Room Server").update(presence=False, productVersion="1.99.0.1-abc")
+    resources += [garage, remote]
+    await advance(hass, freezer)
+
+    garage_device = device_registry.async_get_device_by_identifier(
+        server_device(plextv, "garage-server-id"), init_integration.entry_id
+    )
+    assert garage_device is not None
+    assert garage_device.name == "Garage"
+    assert state_of(hass, "binary_sensor.garage_online") == STATE_ON
+    assert len(dr.async_entries_for_config_entry(device_registry, init_integration.entry_id)) == (
+        devices + 1
+    )
+    assert state_of(hass, DEVICES_ONLINE) == players_online
+    assert "remote-id" not in init_integration.runtime_data.account.data.players
+    assert state_of(hass, "binary_sensor.living_room_server_online") == STATE_OFF
+    assert state_of(hass, SERVERS_ONLINE) == "2"
+    device = device_registry.async_get_device_by_identifier(
+        server_device(plextv, LIVING_ROOM_SERVER_ID), init_integration.entry_id
+    )
+    assert device is not None
+    assert device.sw_version == "1.99.0.1-abc"
 
 
-async def test_ping_refused_starts_reauth(
+async def test_stale_server_removed(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     plextv: PlexTVSimulator,
     init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
 ) -> None:
-    """A ping refused like any other call (401) asks for a new sign-in."""
-    freezer.tick(PING_INTERVAL)
-    plextv.add_fault("/api/v2/ping", status=401)
-    await refresh(hass, freezer)
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    """A server plex.tv no longer lists loses its device and entities; it can come back."""
+    entity_registry = er.async_get(hass)
+    everything = copy.deepcopy(plextv.resources)
+    shared_id = named(everything, "Alex's Plex")["clientIdentifier"]
+    device = server_device(plextv, shared_id)
+    assert device_registry.async_get_device_by_identifier(device, init_integration.entry_id)
+    plextv.set_resources([r for r in everything if r["clientIdentifier"] != shared_id])
+    await advance(hass, freezer)
+
+    assert device_registry.async_get_device_by_identifier(device, init_integration.entry_id) is None
+    assert not [e for e in entity_registry.entities.values() if shared_id in e.unique_id]
+    assert hass.states.get(ALEX_ONLINE) is None
+
+    plextv.set_resources(everything)
+    await advance(hass, freezer)
+    assert device_registry.async_get_device_by_identifier(device, init_integration.entry_id)
+    assert state_of(hass, ALEX_ONLINE) == STATE_ON
+
+
+async def test_garbled_resource_kept_unavailable(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    plextv: PlexTVSimulator,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A resource plex.tv lists but garbles keeps its device and entities, unavailable.
+
+    They come back when plex.tv lists it readably again. A resource with one garbled
+    connection loses nothing.
+    """
+    everything = copy.deepcopy(plextv.resources)
+    devices = dr.async_entries_for_config_entry(device_registry, init_integration.entry_id)
+    resources = plextv.resources
+    named(resources, "Alex's Plex")["name"] = 42
+    named(resources, "Living Room TV")["name"] = ["Living Room TV"]
+    named(resources, "Attic NAS")["connections"].append({"protocol": "http", "port": "x"})
+    await advance(hass, freezer)
+
+    assert dr.async_entries_for_config_entry(device_registry, init_integration.entry_id) == devices
+    assert state_of(hass, ALEX_ONLINE) == STATE_UNAVAILABLE
+    assert state_of(hass, "sensor.alex_s_plex_owner") == STATE_UNAVAILABLE
+    assert state_of(hass, "media_player.living_room_tv") == STATE_UNAVAILABLE
+    assert state_of(hass, "binary_sensor.attic_nas_online") == STATE_OFF
+    assert state_of(hass, "media_player.office_pc") == "idle"
+
+    plextv.set_resources(everything)
+    await advance(hass, freezer)
+    assert state_of(hass, ALEX_ONLINE) == STATE_ON
+    assert state_of(hass, "media_player.living_room_tv") == "idle"
+
+
+@pytest.mark.parametrize(
+    ("fault", "key", "action_key"),
+    [
+        ({"status": 429, "headers": {"Retry-After": "30"}}, "rate_limited", "rate_limited"),
+        ({"status": 401}, "invalid_token", "invalid_token"),
+        ({"body": "[" + " " * (4 * 1024 * 1024) + "]"}, "answer_too_large", "answer_too_large"),
+        ({"status": 503}, "cannot_connect", "watchlist_failed"),
+    ],
+    ids=["rate limit", "dead token", "too large", "other"],
+)
+@pytest.mark.usefixtures("init_integration")
+async def test_one_error_mapping(
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    fault: dict[str, Any],
+    key: str,
+    action_key: str,
+) -> None:
+    """The account's refresh and a watchlist action say the same of the same failure.
+
+    Only what failed differs, when the failure is none of the kinds with words of their own.
+    """
+    account = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.account
+    plextv.add_fault("/api/v2/user", **fault)
+    await account.async_refresh()
+    refreshed = account.last_exception
+    assert isinstance(refreshed, HomeAssistantError)
+    plextv.add_fault("/library/search", host="discover", **fault)
+    with pytest.raises(HomeAssistantError) as raised:
+        await hass.services.async_call(
+            "todo",
+            TodoServices.ADD_ITEM,
+            {ATTR_ENTITY_ID: WATCHLIST, ATTR_ITEM: "Arrival"},
+            blocking=True,
+        )
+    acted = raised.value
+    assert (refreshed.translation_key, acted.translation_key) == (key, action_key)
+    assert str(acted) != action_key
+    if key == action_key:
+        assert str(refreshed) == str(acted)
+    else:
+        assert "503" in str(refreshed)
+        assert "503" in str(acted)
 
 
 @pytest.mark.usefixtures("plextv_url")
@@ -329,15 +380,15 @@ async def test_stale_servers_of_one_account_only(  # noqa: PLR0913, PLR0917
     await hass.async_block_till_done()
     owner_devices = dr.async_entries_for_config_entry(device_registry, mock_config_entry.entry_id)
     friend = second_account()
-    shared_id = LIVING_ROOM_SERVER_ID
-    friend_key = (DOMAIN, f"{friend['uuid']}_{shared_id}")
+    friend_key = (DOMAIN, f"{friend['uuid']}_{LIVING_ROOM_SERVER_ID}")
     assert device_registry.async_get_device_by_identifier(friend_key, second_config_entry.entry_id)
 
     # The owner stops sharing: the friend's plex.tv no longer lists the server.
     plextv.set_resources(
-        [r for r in plextv.resources_of(friend) if r["clientIdentifier"] != shared_id], friend
+        [r for r in plextv.resources_of(friend) if r["clientIdentifier"] != LIVING_ROOM_SERVER_ID],
+        friend,
     )
-    await refresh(hass, freezer)
+    await advance(hass, freezer)
 
     assert not device_registry.async_get_device_by_identifier(
         friend_key, second_config_entry.entry_id
@@ -346,5 +397,4 @@ async def test_stale_servers_of_one_account_only(  # noqa: PLR0913, PLR0917
         dr.async_entries_for_config_entry(device_registry, mock_config_entry.entry_id)
         == owner_devices
     )
-    assert (state := hass.states.get("binary_sensor.living_room_server_online"))
-    assert state.state == STATE_ON
+    assert state_of(hass, "binary_sensor.living_room_server_online") == STATE_ON

@@ -1,24 +1,30 @@
-"""Loading, setting up, unloading and removing the integration."""
+"""Loading, setting up, unloading, removing and migrating the integration; its entities."""
 
 import json
 import logging
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_TOKEN
+from homeassistant.const import CONF_TOKEN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.loader import async_get_integration
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.plex_account.const import DOMAIN, VERSION
-
-from library.simulators.plextv import PlexTVSimulator, second_account
-from library.simulators.plextv.sample import LIVING_ROOM_SERVER_ID
+from library.simulators.plextv import LIVING_ROOM_SERVER_ID, PlexTVSimulator, second_account
 
 MANIFEST = Path(__file__).parent.parent / "custom_components" / DOMAIN / "manifest.json"
+LIVING_ROOM = LIVING_ROOM_SERVER_ID
+
+
+def entities_of(entity_registry: er.EntityRegistry, entry: MockConfigEntry) -> set[str]:
+    """Return the unique ids of an entry's entities."""
+    return {e.unique_id for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)}
 
 
 async def test_loader_accepts_the_integration(hass: HomeAssistant) -> None:
@@ -31,6 +37,22 @@ async def test_loader_accepts_the_integration(hass: HomeAssistant) -> None:
     assert integration.config_flow is True
     assert integration.is_built_in is False
     assert integration.integration_type == "service"
+
+
+@pytest.mark.parametrize("platform", [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.TODO])
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "plextv_url", "no_token_in_logs")
+async def test_entities(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    platform: Platform,
+) -> None:
+    """States and registry entries of every entity of a platform, for the sample account."""
+    with patch("custom_components.plex_account.PLATFORMS", [platform]):
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
 
 
 @pytest.mark.usefixtures("no_token_in_logs")
@@ -58,115 +80,84 @@ async def test_setup_and_unload(
 
 
 @pytest.mark.parametrize(
-    "fault", [{"status": 503}, {"drop": True, "count": 2}, {"status": 429}, {"body": "<html>"}]
+    ("fault", "state"),
+    [
+        ({"status": 503}, ConfigEntryState.SETUP_RETRY),
+        ({"drop": True, "count": 2}, ConfigEntryState.SETUP_RETRY),
+        ({"status": 429}, ConfigEntryState.SETUP_RETRY),
+        ({"body": "<html>"}, ConfigEntryState.SETUP_RETRY),
+        # A token plex.tv refuses: 401, or 422 after a password reset.
+        ({"status": 401}, ConfigEntryState.SETUP_ERROR),
+        ({"status": 422}, ConfigEntryState.SETUP_ERROR),
+    ],
 )
 @pytest.mark.usefixtures("plextv_url")
-async def test_setup_not_ready(
+async def test_setup_fails(
     hass: HomeAssistant,
     plextv: PlexTVSimulator,
     mock_config_entry: MockConfigEntry,
     fault: dict[str, object],
+    state: ConfigEntryState,
 ) -> None:
-    """When plex.tv cannot be read the entry retries later (not ready)."""
+    """When plex.tv cannot be read the entry retries later; a dead token asks for a sign-in."""
     plextv.add_fault("/api/v2/resources", **fault)  # type: ignore[arg-type]
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
-
-
-@pytest.mark.parametrize("status", [401, 422])
-@pytest.mark.usefixtures("plextv_url")
-async def test_setup_dead_token_starts_reauth(
-    hass: HomeAssistant, plextv: PlexTVSimulator, mock_config_entry: MockConfigEntry, status: int
-) -> None:
-    """A token plex.tv refuses (401, or 422 after a password reset) asks for a sign-in."""
-    plextv.revoke(mock_config_entry.data[CONF_TOKEN], status=status)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert mock_config_entry.state is state
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
-    assert flows[0]["step_id"] == "reauth_confirm"
+    if state is ConfigEntryState.SETUP_RETRY:
+        assert flows == []
+    else:
+        assert [(f["context"]["source"], f["step_id"]) for f in flows] == [
+            (SOURCE_REAUTH, "reauth_confirm")
+        ]
 
 
+@pytest.mark.parametrize(
+    ("plextv_says", "signed_out", "warned"),
+    [("yes", True, False), ("down", False, True), ("revoked already", False, False)],
+)
 @pytest.mark.usefixtures("no_token_in_logs")
-async def test_remove_signs_out(
-    hass: HomeAssistant, plextv: PlexTVSimulator, init_integration: MockConfigEntry
+async def test_remove_signs_out(  # noqa: PLR0913, PLR0917
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    plextv_says: str,
+    signed_out: bool,
+    warned: bool,
 ) -> None:
-    """Removing the entry signs its token out at plex.tv."""
+    """Removing the entry signs its token out at plex.tv; a failure never blocks removal.
+
+    A failed sign-out is logged; a token plex.tv revoked already needs no warning.
+    """
     token = init_integration.data[CONF_TOKEN]
-    await hass.config_entries.async_remove(init_integration.entry_id)
-    await hass.async_block_till_done()
-    assert plextv.signed_out == [token]
-    assert plextv.requests[-1].method == "DELETE"
-    assert plextv.requests[-1].headers["X-Plex-Token"] == token
-    assert not hass.config_entries.async_entries(DOMAIN)
-
-
-@pytest.mark.usefixtures("no_token_in_logs")
-async def test_remove_when_plextv_is_down(
-    hass: HomeAssistant,
-    plextv: PlexTVSimulator,
-    init_integration: MockConfigEntry,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """A failed sign-out is logged and never blocks removal."""
-    plextv.add_fault("/api/v2/users/signout", status=503)
+    if plextv_says == "down":
+        plextv.add_fault("/api/v2/users/signout", status=503)
+    elif plextv_says == "revoked already":
+        plextv.revoke(token)
     with caplog.at_level(logging.WARNING):
         await hass.config_entries.async_remove(init_integration.entry_id)
         await hass.async_block_till_done()
     assert not hass.config_entries.async_entries(DOMAIN)
-    assert not plextv.signed_out
-    assert "Could not sign out of plex.tv" in caplog.text
-
-
-@pytest.mark.usefixtures("no_token_in_logs")
-async def test_remove_with_dead_token(
-    hass: HomeAssistant,
-    plextv: PlexTVSimulator,
-    init_integration: MockConfigEntry,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """A token plex.tv already revoked needs no sign-out and no warning."""
-    plextv.revoke(init_integration.data[CONF_TOKEN])
-    with caplog.at_level(logging.WARNING):
-        await hass.config_entries.async_remove(init_integration.entry_id)
-        await hass.async_block_till_done()
-    assert not hass.config_entries.async_entries(DOMAIN)
-    assert "Could not sign out" not in caplog.text
-
-
-LIVING_ROOM = LIVING_ROOM_SERVER_ID
-
-
-def entities_of(entity_registry: er.EntityRegistry, entry: MockConfigEntry) -> set[str]:
-    """Return the unique ids of an entry's entities."""
-    return {e.unique_id for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)}
-
-
-def states_of(
-    hass: HomeAssistant, entity_registry: er.EntityRegistry, entry: MockConfigEntry
-) -> dict[str, str]:
-    """Return the states of an entry's entities that have one (enabled ones)."""
-    return {
-        entity.entity_id: state.state
-        for entity in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
-        if (state := hass.states.get(entity.entity_id))
-    }
+    assert plextv.signed_out == ([token] if signed_out else [])
+    [sign_out] = plextv.requests_to("/api/v2/users/signout", method="DELETE")
+    assert sign_out.headers["X-Plex-Token"] == token
+    assert ("Could not sign out of plex.tv" in caplog.text) is warned
 
 
 @pytest.mark.usefixtures("plextv_url", "no_token_in_logs")
-async def test_two_accounts_share_a_server(  # noqa: PLR0913, PLR0917
+async def test_two_accounts_share_a_server(
     hass: HomeAssistant,
     plextv: PlexTVSimulator,
     mock_config_entry: MockConfigEntry,
     second_config_entry: MockConfigEntry,
-    device_registry: dr.DeviceRegistry,
-    entity_registry: er.EntityRegistry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Two accounts that see one server each keep their own view of it.
 
-    Removing one entry leaves the other's devices and entities untouched.
+    Removing one entry leaves the other's devices, entities and states untouched.
     """
+    device_registry, entity_registry = dr.async_get(hass), er.async_get(hass)
     first, second = mock_config_entry, second_config_entry
     owner_uuid, friend_uuid = plextv.account["uuid"], second_account()["uuid"]
     # Setting up one entry of the domain sets up every entry of it.
@@ -195,16 +186,19 @@ async def test_two_accounts_share_a_server(  # noqa: PLR0913, PLR0917
             assert (state := hass.states.get(entity.entity_id))
             assert state.state != "unavailable"
 
-    kept_devices = dr.async_entries_for_config_entry(device_registry, first.entry_id)
-    kept_entities = entities_of(entity_registry, first)
-    kept_states = states_of(hass, entity_registry, first)
-    assert len(kept_states) >= 7
+    def first_view() -> tuple[object, ...]:
+        entities = er.async_entries_for_config_entry(entity_registry, first.entry_id)
+        return (
+            dr.async_entries_for_config_entry(device_registry, first.entry_id),
+            {e.unique_id for e in entities},
+            {e.entity_id: state.state for e in entities if (state := hass.states.get(e.entity_id))},
+        )
+
+    kept = first_view()
+    assert len(kept[2]) >= 7
     await hass.config_entries.async_remove(second.entry_id)
     await hass.async_block_till_done()
-
-    assert dr.async_entries_for_config_entry(device_registry, first.entry_id) == kept_devices
-    assert entities_of(entity_registry, first) == kept_entities
-    assert states_of(hass, entity_registry, first) == kept_states
+    assert first_view() == kept
     assert not dr.async_entries_for_config_entry(device_registry, second.entry_id)
     assert device_registry.async_get(friend_view.id) is None
 

@@ -1,5 +1,7 @@
 """The watchlist as a to-do list, against the simulator's discover and metadata hosts."""
 
+import asyncio
+import gc
 from typing import Any
 
 import pytest
@@ -14,31 +16,22 @@ from homeassistant.components.todo import (
     TodoItemStatus,
     TodoServices,
 )
-from homeassistant.components.todo import (
-    DOMAIN as TODO_DOMAIN,
-)
+from homeassistant.components.todo import DOMAIN as TODO_DOMAIN
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_ENTITY_ID, CONF_TOKEN, STATE_UNAVAILABLE, Platform
+from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers import intent
+from homeassistant.helpers import intent, translation
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-    snapshot_platform,
-)
-from syrupy.assertion import SnapshotAssertion
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.plex_account.coordinator import WATCHLIST_UPDATE_INTERVAL
 from custom_components.plex_account.aioplexaccount import MediaItem, SearchResult
+from custom_components.plex_account.const import DOMAIN
+from custom_components.plex_account.coordinator import WATCHLIST_UPDATE_INTERVAL
 from custom_components.plex_account.todo import best_match, parse_title_and_year
-
-from .common import block_till_refreshed
-from .conftest import setup_platform
-from library.simulators.plextv import PlexTVSimulator, second_account
-from library.simulators.plextv.catalogue import (
+from library.simulators.plextv import (
     AMELIE,
     BLADE_RUNNER_2049,
     DUNE_1984,
@@ -46,10 +39,15 @@ from library.simulators.plextv.catalogue import (
     DUNE_PART_TWO,
     SEVERANCE,
     SHOGUN,
+    PlexTVSimulator,
+    second_account,
 )
+
+from .common import block_till_refreshed, soon
 
 WATCHLIST = "todo.plex_watchlist"
 WATCHLIST_PATH = "/library/sections/watchlist"
+TICK_OFF = {ATTR_ITEM: AMELIE, ATTR_STATUS: TodoItemStatus.COMPLETED}
 
 
 async def items(hass: HomeAssistant, entity_id: str = WATCHLIST) -> list[dict[str, Any]]:
@@ -64,21 +62,28 @@ async def items(hass: HomeAssistant, entity_id: str = WATCHLIST) -> list[dict[st
     assert result is not None
     answer = result[entity_id]
     assert isinstance(answer, dict)
-    found = answer["items"]
-    assert isinstance(found, list)
-    return found
+    return list(answer["items"])
 
 
-async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> None:
-    """Call a to-do action on the watchlist and wait for it."""
+async def call(
+    hass: HomeAssistant, service: str, data: dict[str, Any], entity_id: str = WATCHLIST
+) -> None:
+    """Call a to-do action on a list and wait for it."""
     await hass.services.async_call(
-        TODO_DOMAIN, service, {ATTR_ENTITY_ID: WATCHLIST, **data}, blocking=True
+        TODO_DOMAIN, service, {ATTR_ENTITY_ID: entity_id, **data}, blocking=True
     )
 
 
 def on_watchlist(plextv: PlexTVSimulator, account: str | None = None) -> list[str]:
     """Return the rating keys on an account's watchlist at Plex, newest first."""
     return [item["ratingKey"] for item in plextv.watchlist_of(account)]
+
+
+def views(plextv: PlexTVSimulator) -> int:
+    """Return how many times Amélie was marked watched at Plex."""
+    count = plextv.user_state_of(AMELIE).get("viewCount", 0)
+    assert isinstance(count, int)
+    return count
 
 
 async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
@@ -88,20 +93,8 @@ async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     await block_till_refreshed(hass)
 
 
-@pytest.mark.usefixtures("plextv_url", "no_token_in_logs")
-async def test_entity(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-) -> None:
-    """The list's registry entry and state (how many items are left to watch)."""
-    await setup_platform(hass, mock_config_entry, Platform.TODO)
-    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
-
-
 @pytest.mark.usefixtures("init_integration", "no_token_in_logs")
-async def test_items(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
+async def test_items(hass: HomeAssistant) -> None:
     """Items in Plex's order: Title (Year), the kind and summary, Plex's id as uid."""
     listed = await items(hass)
     assert [item["uid"] for item in listed] == [DUNE_2021, SEVERANCE, AMELIE]
@@ -113,8 +106,32 @@ async def test_items(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
     assert {item["status"] for item in listed} == {TodoItemStatus.NEEDS_ACTION}
     assert listed[0][ATTR_DESCRIPTION].startswith("Film\n\n")
     assert listed[1][ATTR_DESCRIPTION].startswith("TV show\n\n")
-    summary = plextv.user_state_of(DUNE_2021)  # the item exists at Plex
-    assert summary["watchlistedAt"]
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_descriptions_in_the_language_of_now(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kind in each description is looked up when the list is shown, not at setup."""
+    load = translation._load_translations_files_by_language
+
+    def with_german(files: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        loaded = load(files)
+        if "de" in loaded:
+            kinds = {"state": {"movie": "Spielfilm"}}
+            loaded["de"][DOMAIN] = {
+                "entity": {"todo": {"watchlist": {"state_attributes": {"kind": kinds}}}}
+            }
+        return loaded
+
+    monkeypatch.setattr(translation, "_load_translations_files_by_language", with_german)
+    await hass.config.async_update(language="de")
+    # The frontend loads the new language's words as it shows the page.
+    await translation.async_get_translations(hass, "de", "entity", {DOMAIN})
+    listed = await items(hass)
+    assert listed[0][ATTR_DESCRIPTION].startswith("Spielfilm\n\n")
+    # English stands in for what the language does not say.
+    assert listed[1][ATTR_DESCRIPTION].startswith("TV show\n\n")
 
 
 @pytest.mark.usefixtures("init_integration", "no_token_in_logs")
@@ -126,26 +143,25 @@ async def test_items(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
         ("DUNE: PART TWO", DUNE_PART_TWO),
         ("Blade Runner 2049", BLADE_RUNNER_2049),
         ("shogun", SHOGUN),
+        # Already there: not added twice, and no error.
+        ("Dune (2021)", None),
+        ("dune", None),
+        ("AMELIE", None),
+        ("Amélie 2001", None),
     ],
 )
 async def test_add_best_match(
-    hass: HomeAssistant, plextv: PlexTVSimulator, text: str, added: str
+    hass: HomeAssistant, plextv: PlexTVSimulator, text: str, added: str | None
 ) -> None:
     """The best match is added at Plex and the list shows it at once."""
-    await call(hass, TodoServices.ADD_ITEM, {ATTR_ITEM: text})
-    assert on_watchlist(plextv)[0] == added
-    assert (await items(hass))[0]["uid"] == added
-
-
-@pytest.mark.usefixtures("init_integration", "no_token_in_logs")
-@pytest.mark.parametrize("text", ["Dune (2021)", "dune", "AMELIE", "Amélie 2001"])
-async def test_add_already_there(hass: HomeAssistant, plextv: PlexTVSimulator, text: str) -> None:
-    """Something already on the watchlist is not added twice, and that is no error."""
     before = on_watchlist(plextv)
-    plextv.requests.clear()
     await call(hass, TodoServices.ADD_ITEM, {ATTR_ITEM: text})
-    assert on_watchlist(plextv) == before
-    assert not plextv.requests_to("/actions/addToWatchlist")
+    if added is None:
+        assert on_watchlist(plextv) == before
+        assert not plextv.requests_to("/actions/addToWatchlist")
+    else:
+        assert on_watchlist(plextv) == [added, *before]
+        assert (await items(hass))[0]["uid"] == added
 
 
 @pytest.mark.usefixtures("init_integration", "no_token_in_logs")
@@ -163,26 +179,44 @@ async def test_add_not_found(hass: HomeAssistant, plextv: PlexTVSimulator, text:
 
 
 @pytest.mark.usefixtures("init_integration", "no_token_in_logs")
-@pytest.mark.parametrize("text", ["x" * 500, "Dune\x07", "Dune\nX-Plex-Token: x"])
-async def test_add_bad_text(hass: HomeAssistant, plextv: PlexTVSimulator, text: str) -> None:
-    """Text that cannot be searched for is a field error, and nothing is sent."""
+@pytest.mark.parametrize(
+    ("service", "data", "error"),
+    [
+        (TodoServices.ADD_ITEM, {ATTR_ITEM: "x" * 500}, "invalid_search_text"),
+        (TodoServices.ADD_ITEM, {ATTR_ITEM: "Dune\x07"}, "invalid_search_text"),
+        (TodoServices.ADD_ITEM, {ATTR_ITEM: "Dune\nX-Plex-Token: x"}, "invalid_search_text"),
+        # Refused by the action's own schema, before the list sees it.
+        (TodoServices.ADD_ITEM, {ATTR_ITEM: "   "}, None),
+        # Plex names its items itself.
+        (TodoServices.UPDATE_ITEM, {ATTR_ITEM: SEVERANCE, ATTR_RENAME: "Other"}, "cannot_rename"),
+        # An update that changes nothing is no error.
+        (
+            TodoServices.UPDATE_ITEM,
+            {ATTR_ITEM: SEVERANCE, ATTR_STATUS: TodoItemStatus.NEEDS_ACTION},
+            "",
+        ),
+    ],
+)
+async def test_nothing_sent(
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    service: str,
+    data: dict[str, Any],
+    error: str | None,
+) -> None:
+    """What cannot be done, or needs nothing, is refused or done before anything is sent."""
     plextv.requests.clear()
-    with pytest.raises(ServiceValidationError) as raised:
-        await call(hass, TodoServices.ADD_ITEM, {ATTR_ITEM: text})
-    assert raised.value.translation_key == "invalid_search_text"
-    assert "255 characters" in str(raised.value)
-    assert not plextv.requests_to("/", host="discover")
-    assert not plextv.requests_to("/", host="metadata")
-
-
-@pytest.mark.usefixtures("init_integration", "no_token_in_logs")
-async def test_add_empty_text(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
-    """Empty text is refused by the action's own schema, before the list sees it."""
-    plextv.requests.clear()
-    with pytest.raises(vol.Invalid, match="length of value must be at least 1"):
-        await call(hass, TodoServices.ADD_ITEM, {ATTR_ITEM: "   "})
-    assert not plextv.requests_to("/", host="discover")
-    assert not plextv.requests_to("/", host="metadata")
+    if error == "":
+        await call(hass, service, data)
+    elif error is None:
+        with pytest.raises(vol.Invalid, match="length of value must be at least 1"):
+            await call(hass, service, data)
+    else:
+        with pytest.raises(ServiceValidationError) as raised:
+            await call(hass, service, data)
+        assert raised.value.translation_key == error
+        assert str(raised.value) != error
+    assert not plextv.requests
 
 
 @pytest.mark.usefixtures("init_integration", "no_token_in_logs")
@@ -194,74 +228,78 @@ async def test_remove(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
 
 
 @pytest.mark.usefixtures("init_integration", "no_token_in_logs")
-async def test_complete(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
-    """Ticking an item off marks it watched at Plex and takes it off the watchlist."""
-    assert plextv.user_state_of(AMELIE).get("viewCount", 0) == 0
+@pytest.mark.parametrize("watched", [False, True], ids=["unwatched", "watched already"])
+async def test_tick_off(hass: HomeAssistant, plextv: PlexTVSimulator, watched: bool) -> None:
+    """Ticking an item off marks it watched at Plex, unless it is, and takes it off the list."""
+    if watched:
+        plextv.library.scrobble(plextv.account["uuid"], AMELIE, dt_util.utcnow())
     await call(
-        hass, TodoServices.UPDATE_ITEM, {ATTR_ITEM: AMELIE, ATTR_STATUS: TodoItemStatus.COMPLETED}
+        hass,
+        TodoServices.UPDATE_ITEM,
+        {ATTR_ITEM: "Amélie (2001)", ATTR_STATUS: TodoItemStatus.COMPLETED},
     )
-    assert plextv.user_state_of(AMELIE)["viewCount"] == 1
+    assert views(plextv) == 1
+    assert len(plextv.requests_to("/actions/scrobble")) == (0 if watched else 1)
     assert AMELIE not in on_watchlist(plextv)
     assert AMELIE not in [item["uid"] for item in await items(hass)]
 
 
 @pytest.mark.usefixtures("init_integration", "no_token_in_logs")
-async def test_complete_refused(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
-    """When Plex refuses to mark the item watched, nothing changes and the error says why."""
-    plextv.add_fault("/actions/scrobble", status=500, host="metadata")
-    with pytest.raises(HomeAssistantError) as raised:
-        await call(
-            hass,
-            TodoServices.UPDATE_ITEM,
-            {ATTR_ITEM: "Amélie (2001)", ATTR_STATUS: TodoItemStatus.COMPLETED},
-        )
-    assert raised.value.translation_key == "mark_watched_failed"
-    assert "500" in str(raised.value)
-    assert AMELIE in on_watchlist(plextv)
-    assert not plextv.requests_to("/actions/removeFromWatchlist")
-
-
-@pytest.mark.usefixtures("init_integration", "no_token_in_logs")
-async def test_rename_refused(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
-    """Plex names its items itself: a rename is refused before anything is sent."""
-    plextv.requests.clear()
-    with pytest.raises(ServiceValidationError) as raised:
-        await call(hass, TodoServices.UPDATE_ITEM, {ATTR_ITEM: SEVERANCE, ATTR_RENAME: "Other"})
-    assert raised.value.translation_key == "cannot_rename"
-    assert not plextv.requests
-
-
-@pytest.mark.usefixtures("init_integration", "no_token_in_logs")
-async def test_reopen_is_nothing(hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
-    """An update that changes nothing sends nothing."""
-    plextv.requests.clear()
-    await call(
-        hass,
-        TodoServices.UPDATE_ITEM,
-        {ATTR_ITEM: SEVERANCE, ATTR_STATUS: TodoItemStatus.NEEDS_ACTION},
-    )
-    assert not plextv.requests
-
-
-@pytest.mark.usefixtures("init_integration", "no_token_in_logs")
 @pytest.mark.parametrize(
-    ("fault", "key"),
+    ("path", "key", "watched"),
     [
-        ({"status": 429, "headers": {"Retry-After": "30"}}, "rate_limited"),
-        ({"status": 401}, "invalid_token"),
-        ({"status": 503}, "watchlist_failed"),
+        ("/actions/scrobble", "mark_watched_failed", 0),
+        ("/actions/removeFromWatchlist", "watched_not_removed", 1),
     ],
 )
-async def test_action_errors(
-    hass: HomeAssistant, plextv: PlexTVSimulator, fault: dict[str, Any], key: str
+async def test_tick_off_fails(
+    hass: HomeAssistant, plextv: PlexTVSimulator, path: str, key: str, watched: int
 ) -> None:
-    """Plex failing an action is a translated error, and the list stays as it was."""
-    plextv.add_fault("/library/search", host="discover", **fault)
+    """A step Plex fails is an error that says what was done; the list is read at once.
+
+    Ticking the item off again never marks it watched twice.
+    """
+    plextv.add_fault(path, status=500)
+    plextv.requests.clear()
     with pytest.raises(HomeAssistantError) as raised:
-        await call(hass, TodoServices.ADD_ITEM, {ATTR_ITEM: "Arrival"})
+        await call(hass, TodoServices.UPDATE_ITEM, TICK_OFF)
     assert raised.value.translation_key == key
-    assert str(raised.value) != key
-    assert len(await items(hass)) == 3
+    assert "500" in str(raised.value)
+    assert views(plextv) == watched
+    assert AMELIE in on_watchlist(plextv)
+    assert plextv.requests_to(WATCHLIST_PATH, host="discover")
+    assert len(plextv.requests_to("/actions/removeFromWatchlist")) == watched
+
+    await call(hass, TodoServices.UPDATE_ITEM, TICK_OFF)
+    assert views(plextv) == 1
+    assert AMELIE not in on_watchlist(plextv)
+
+
+@pytest.mark.usefixtures("no_token_in_logs")
+async def test_removed_while_an_action_waits(
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Removing the entry while Plex takes its time over an action starts no reauth for it.
+
+    The action fails with the token signed out, and says so to whoever called it.
+    """
+    release = asyncio.Event()
+    plextv.add_fault("/actions/removeFromWatchlist", hold=release)
+    ticking = hass.async_create_task(call(hass, TodoServices.UPDATE_ITEM, TICK_OFF))
+    await soon(lambda: bool(plextv.requests_to("/actions/removeFromWatchlist")))
+    assert await hass.config_entries.async_remove(init_integration.entry_id)
+    release.set()
+    with pytest.raises(HomeAssistantError) as raised:
+        await ticking
+    assert raised.value.translation_key == "invalid_token"
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+    assert not hass.config_entries.flow.async_progress()
+    gc.collect()
+    assert "Task exception was never retrieved" not in caplog.text
 
 
 async def test_poll_with_etag(
@@ -283,26 +321,6 @@ async def test_poll_with_etag(
     changed = plextv.requests_to(WATCHLIST_PATH, host="discover")
     assert changed[0].headers["If-None-Match"] == unchanged.headers["If-None-Match"]
     assert (await items(hass))[0]["uid"] == SHOGUN
-
-
-async def test_poll_rate_limited(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    plextv: PlexTVSimulator,
-    init_integration: MockConfigEntry,
-) -> None:
-    """A 429 makes the list unavailable and the next read waits as long as Plex asks."""
-    plextv.add_fault(WATCHLIST_PATH, host="discover", status=429, headers={"Retry-After": "900"})
-    await poll(hass, freezer)
-    assert (state := hass.states.get(WATCHLIST))
-    assert state.state == STATE_UNAVAILABLE
-    plextv.requests.clear()
-    for _ in range(2):  # ten more minutes: still waiting
-        await poll(hass, freezer)
-    assert not plextv.requests_to(WATCHLIST_PATH)
-    await poll(hass, freezer)
-    assert (state := hass.states.get(WATCHLIST))
-    assert state.state == "3"
 
 
 @pytest.mark.usefixtures("plextv_url", "no_token_in_logs")
@@ -330,7 +348,7 @@ async def test_account_down_at_setup_stops_the_watchlist_read(
 ) -> None:
     """When the account cannot be read the entry retries later, watchlist and all."""
     plextv.add_fault("/api/v2/user", status=503)
-    plextv.add_fault(WATCHLIST_PATH, host="discover", delay=5)
+    plextv.add_fault(WATCHLIST_PATH, host="discover", hold=asyncio.Event())
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
@@ -353,10 +371,7 @@ async def test_two_accounts_two_lists(
         for entity in entity_registry.entities.values()
         if entity.domain == TODO_DOMAIN
     }
-    assert lists.keys() == {
-        f"{plextv.account['uuid']}_watchlist",
-        f"{friend['uuid']}_watchlist",
-    }
+    assert lists.keys() == {f"{plextv.account['uuid']}_watchlist", f"{friend['uuid']}_watchlist"}
     first = hass.states.get(lists[f"{plextv.account['uuid']}_watchlist"])
     other = hass.states.get(lists[f"{friend['uuid']}_watchlist"])
     assert first is not None
@@ -366,64 +381,44 @@ async def test_two_accounts_two_lists(
     assert [item["summary"] for item in await items(hass, other.entity_id)] == [
         "Paddington 2 (2017)"
     ]
-
-    await hass.services.async_call(
-        TODO_DOMAIN,
-        TodoServices.ADD_ITEM,
-        {ATTR_ENTITY_ID: other.entity_id, ATTR_ITEM: "Arrival"},
-        blocking=True,
-    )
+    await call(hass, TodoServices.ADD_ITEM, {ATTR_ITEM: "Arrival"}, other.entity_id)
     assert len(plextv.watchlist_of(friend["uuid"])) == 2
     assert len(plextv.watchlist_of()) == 3
 
 
-@pytest.mark.usefixtures("init_integration", "no_token_in_logs")
-async def test_dead_token_on_poll_starts_reauth(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    plextv: PlexTVSimulator,
-    init_integration: MockConfigEntry,
-) -> None:
-    """A token refused by the watchlist host asks for a new sign-in like any other."""
-    plextv.add_fault(WATCHLIST_PATH, host="discover", status=401)
-    await poll(hass, freezer)
-    flows = hass.config_entries.flow.async_progress_by_handler("plex_account")
-    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
-    assert init_integration.data[CONF_TOKEN]
-
-
-def _result(title: str, year: int | None, key: str, kind: str = "movie") -> SearchResult:
-    return SearchResult(
-        score=None, item=MediaItem(rating_key=key, guid=None, type=kind, title=title, year=year)
-    )
-
-
-def test_parse_title_and_year() -> None:
+@pytest.mark.parametrize(
+    ("text", "title", "year"),
+    [
+        ("Dune (1984)", "Dune", 1984),
+        ("Dune 1984", "Dune", 1984),
+        ("Dune", "Dune", None),
+        ("Apollo 13", "Apollo 13", None),
+    ],
+)
+def test_parse_title_and_year(text: str, title: str, year: int | None) -> None:
     """A year at the end, bare or in brackets, is split off; other numbers stay."""
-    assert parse_title_and_year("Dune (1984)") == ("Dune", 1984)
-    assert parse_title_and_year("Dune 1984") == ("Dune", 1984)
-    assert parse_title_and_year("Dune") == ("Dune", None)
-    assert parse_title_and_year("Apollo 13") == ("Apollo 13", None)
+    assert parse_title_and_year(text) == (title, year)
 
 
 def test_best_match() -> None:
     """Exact title, then the year, then Plex's ranking."""
     results = [
-        _result("Dune: Part Two", 2024, "c"),
-        _result("Dune", 2021, "a"),
-        _result("Dune", 1984, "b"),
+        SearchResult(
+            score=None,
+            item=MediaItem(rating_key=key, guid=None, type="movie", title=title, year=year),
+        )
+        for key, title, year in (
+            ("c", "Dune: Part Two", 2024),
+            ("a", "Dune", 2021),
+            ("b", "Dune", 1984),
+        )
     ]
-
-    def chosen(text: str) -> str | None:
-        match = best_match(results, text)
-        return None if match is None else match.rating_key
-
     assert best_match([], "Dune") is None
-    assert chosen("dune") == "a"
-    assert chosen("Dune 1984") == "b"
-    assert chosen("Dune 2024") == "c"
-    assert chosen("Dun") == "c"
-    assert chosen("Dune 1999") == "a"
+    chosen = {
+        text: getattr(best_match(results, text), "rating_key", None)
+        for text in ("dune", "Dune 1984", "Dune 2024", "Dun", "Dune 1999")
+    }
+    assert chosen == {"dune": "a", "Dune 1984": "b", "Dune 2024": "c", "Dun": "c", "Dune 1999": "a"}
 
 
 @pytest.mark.usefixtures("init_integration", "no_token_in_logs")

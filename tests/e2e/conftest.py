@@ -5,12 +5,13 @@ this folder is skipped, so the unit test run stays fast and needs no browser.
 """
 
 import asyncio
+import contextlib
 import logging
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -118,24 +119,18 @@ def _start_pair(
 
 
 def _stop_pair(pair: Pair, artifacts: Path) -> None:
-    simulator, hass, server = pair.simulator, pair.hass, pair.server
-    try:
-        hass.stop()
-    finally:
-        try:
-            if server is not None:
-                server.stop()
-        finally:
-            simulator.stop()
-        logs = artifacts / "logs" / pair.name
-        logs.mkdir(parents=True, exist_ok=True)
-        processes = [hass.process, simulator.process] + ([server.process] if server else [])
-        paths = [hass.log_file] + [process.log_path for process in processes]
-        for path in paths + [process.guard_record for process in processes]:
-            if path.exists():
-                shutil.copy(path, logs / path.name)
-    # What was refused while the pair stopped, after the last test looked.
-    check_loopback_only(pair)
+    """Stop the pair's processes, each whatever the others do; keep their logs."""
+    servers = [pair.hass, pair.simulator] + ([pair.server] if pair.server else [])
+    with contextlib.ExitStack() as stack:
+        for server in servers:
+            stack.callback(server.stop)
+    processes = [server.process for server in servers]
+    logs = artifacts / "logs" / pair.name
+    logs.mkdir(parents=True, exist_ok=True)
+    paths = [pair.hass.log_file] + [process.log_path for process in processes]
+    for path in paths + [process.guard_record for process in processes]:
+        if path.exists():
+            shutil.copy(path, logs / path.name)
 
 
 def check_loopback_only(pair: Pair) -> None:
@@ -160,35 +155,42 @@ def check_loopback_only(pair: Pair) -> None:
 
 
 @pytest.fixture(scope="session")
-def main_setup(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterator[Pair]:
-    """Start the simulators (codes valid 15 minutes, the Living Room Server) and Home Assistant."""
-    pair = _start_pair(tmp_path_factory.mktemp("main"), artifacts, "main", None, server=True)
-    try:
-        yield pair
-    finally:
-        _stop_pair(pair, artifacts)
+def pairs(
+    tmp_path_factory: pytest.TempPathFactory, artifacts: Path
+) -> Iterator[dict[str, Future[Pair]]]:
+    """Start both pairs, each in a thread: the second starts beside the first's tests.
+
+    main: codes valid 15 minutes, the Living Room Server; short: codes that expire after
+    SHORT_PIN_SECONDS. After the run, what the guard refused while they stopped fails it.
+    """
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pair") as pool:
+        started = {
+            name: pool.submit(
+                _start_pair, tmp_path_factory.mktemp(name), artifacts, name, pin, server=server
+            )
+            for name, pin, server in (("main", None, True), ("short", SHORT_PIN_SECONDS, False))
+        }
+        try:
+            yield started
+        finally:
+            ready = [f.result() for f in started.values() if f.exception() is None]
+            with contextlib.ExitStack() as stack:
+                for pair in ready:
+                    stack.callback(_stop_pair, pair, artifacts)
+            for pair in ready:
+                check_loopback_only(pair)
 
 
 @pytest.fixture(scope="session")
-def short_setup(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterator[Pair]:
-    """Start a second pair whose codes expire after SHORT_PIN_SECONDS."""
-    pair = _start_pair(tmp_path_factory.mktemp("short"), artifacts, "short", SHORT_PIN_SECONDS)
-    try:
-        yield pair
-    finally:
-        _stop_pair(pair, artifacts)
+def main_setup(pairs: dict[str, Future[Pair]]) -> Pair:
+    """Return the main pair, once started."""
+    return pairs["main"].result()
 
 
 @pytest.fixture(scope="session")
-def main_pair(main_setup: Pair) -> tuple[Simulator, HomeAssistant]:
-    """Return the main simulator and the Home Assistant pointed at it."""
-    return main_setup.simulator, main_setup.hass
-
-
-@pytest.fixture(scope="session")
-def short_pair(short_setup: Pair) -> tuple[Simulator, HomeAssistant]:
-    """Return the simulator whose codes expire quickly and its Home Assistant."""
-    return short_setup.simulator, short_setup.hass
+def short_setup(pairs: dict[str, Future[Pair]]) -> Pair:
+    """Return the pair whose codes expire quickly, once started."""
+    return pairs["short"].result()
 
 
 @pytest.fixture
@@ -202,30 +204,30 @@ def media_server(main_setup: Pair) -> Iterator[ServerSimulator]:
 
 
 @pytest.fixture
-def plextv(main_pair: tuple[Simulator, HomeAssistant]) -> Simulator:
+def plextv(main_setup: Pair) -> Simulator:
     """Return the main simulator."""
-    return main_pair[0]
+    return main_setup.simulator
 
 
 @pytest.fixture
-def hass_server(main_pair: tuple[Simulator, HomeAssistant]) -> Iterator[HomeAssistant]:
+def hass_server(main_setup: Pair) -> Iterator[HomeAssistant]:
     """Return the main Home Assistant with no plex_account flow or entry; clean up after."""
-    hass = main_pair[1]
+    hass = main_setup.hass
     hass.remove_all()
     yield hass
     hass.remove_all()
 
 
 @pytest.fixture
-def short_plextv(short_pair: tuple[Simulator, HomeAssistant]) -> Simulator:
+def short_plextv(short_setup: Pair) -> Simulator:
     """Return the simulator whose codes expire quickly."""
-    return short_pair[0]
+    return short_setup.simulator
 
 
 @pytest.fixture
-def short_hass(short_pair: tuple[Simulator, HomeAssistant]) -> Iterator[HomeAssistant]:
+def short_hass(short_setup: Pair) -> Iterator[HomeAssistant]:
     """Return the Home Assistant pointed at the quickly-expiring simulator."""
-    hass = short_pair[1]
+    hass = short_setup.hass
     hass.remove_all()
     yield hass
     hass.remove_all()

@@ -1,8 +1,4 @@
-"""Builders and waits shared by the tests: identities, tokens, entries, the servers' time.
-
-Every test that needs a Plex identity or an entry of a simulator account builds it here, so
-that two entries for two accounts differ only in what the test says.
-"""
+"""Builders and waits shared by the tests: entries of the simulator's accounts, and time."""
 
 import asyncio
 import logging
@@ -32,50 +28,8 @@ from custom_components.plex_account.coordinator import FOLLOW_SETTINGS, PlexSess
 from library.simulators.plextv import LIVING_ROOM_SERVER_ID, PlexTVSimulator
 
 CLIENT_IDENTIFIER = "0b0e7bd2-3c55-4ad8-a4d1-8f6c2d3e7a10"
-DEVICE_NAME = "Home"
 # What a follower runs while it waits on one of Home Assistant's timers.
 _FOLLOWER_SLEEP = PlexSessionsCoordinator._async_sleep.__code__
-
-
-def build_identity(
-    client_identifier: str = CLIENT_IDENTIFIER,
-    *,
-    client_name: str = DEFAULT_CLIENT_NAME,
-    device_name: str = DEVICE_NAME,
-) -> PlexIdentity:
-    """Return the identity a Home Assistant install sends, with the given changes."""
-    return PlexIdentity(
-        client_identifier=client_identifier,
-        client_name=client_name,
-        device_name=device_name,
-        client_version=VERSION,
-        client_platform=CLIENT_PLATFORM,
-    )
-
-
-def build_entry(
-    account: Mapping[str, Any],
-    *,
-    token: str = "old-token",  # noqa: S107 - a made-up token
-    client_identifier: str = CLIENT_IDENTIFIER,
-) -> MockConfigEntry:
-    """Return an entry of a simulator account, as the config flow makes it (not yet added).
-
-    The title is the account's username and the unique id its uuid, as the flow sets them.
-    """
-    return MockConfigEntry(
-        domain=DOMAIN,
-        version=PlexAccountConfigFlow.VERSION,
-        minor_version=PlexAccountConfigFlow.MINOR_VERSION,
-        title=account.get("username") or account["uuid"],
-        unique_id=account["uuid"],
-        data={
-            CONF_TOKEN: token,
-            CONF_CLIENT_IDENTIFIER: client_identifier,
-            CONF_CLIENT_NAME: DEFAULT_CLIENT_NAME,
-            CONF_DEVICE_NAME: DEVICE_NAME,
-        },
-    )
 
 
 async def signed_in_entry(
@@ -84,17 +38,53 @@ async def signed_in_entry(
     *,
     client_identifier: str = CLIENT_IDENTIFIER,
 ) -> MockConfigEntry:
-    """Return an entry of a simulator account (default: the current one) with a live token.
+    """Return an entry of a simulator account (default: the current one), as the flow makes it.
 
-    The token is issued the way plex.tv issues one: a pin, approved for the account.
+    Its token is issued the way plex.tv issues one: a pin, approved for the account.
     """
     known = plextv.find_account(None if account is None else str(account["uuid"]))
-    identity = build_identity(client_identifier)
+    identity = PlexIdentity(
+        client_identifier=client_identifier,
+        client_name=DEFAULT_CLIENT_NAME,
+        device_name="Home",
+        client_version=VERSION,
+        client_platform=CLIENT_PLATFORM,
+    )
     async with PlexTVClient(identity=identity, base_url=plextv.url) as client:
         pin = await client.create_pin()
     token = plextv.approve(pin.code, str(known["uuid"]))
     plextv.requests.clear()
-    return build_entry(known, token=token, client_identifier=client_identifier)
+    return MockConfigEntry(
+        domain=DOMAIN,
+        version=PlexAccountConfigFlow.VERSION,
+        minor_version=PlexAccountConfigFlow.MINOR_VERSION,
+        title=known["username"],
+        unique_id=known["uuid"],
+        data={
+            CONF_TOKEN: token,
+            CONF_CLIENT_IDENTIFIER: client_identifier,
+            CONF_CLIENT_NAME: identity.client_name,
+            CONF_DEVICE_NAME: identity.device_name,
+        },
+    )
+
+
+def living_room_resource(plextv: PlexTVSimulator) -> dict[str, Any]:
+    """Return the Living Room Server's entry of plex.tv's resources, to change in place."""
+    return next(r for r in plextv.resources_of() if r["clientIdentifier"] == LIVING_ROOM_SERVER_ID)
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str:
+    """Return an entity's state; the entity must exist."""
+    current = hass.states.get(entity_id)
+    assert current is not None, entity_id
+    return current.state
+
+
+def reauth_flows(hass: HomeAssistant) -> list[str]:
+    """Return the entries for which Home Assistant asks to sign in again."""
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    return [flow["context"]["entry_id"] for flow in flows if flow["context"]["source"] == "reauth"]
 
 
 def link_code(result: ConfigFlowResult) -> str:
@@ -113,6 +103,14 @@ def log_lines(caplog: Any, level: int = logging.INFO) -> list[str]:  # noqa: ANN
     ]
 
 
+async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Set the entry up and wait until the Living Room Server has been read."""
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    sessions = entry.runtime_data.sessions
+    await until(hass, lambda: sessions.data[LIVING_ROOM_SERVER_ID].available)
+
+
 async def until(
     hass: HomeAssistant,
     condition: Callable[[], bool],
@@ -122,9 +120,9 @@ async def until(
     """Wait until condition() holds, checking it after each update of an entry's coordinators.
 
     A server's answer arrives over real loopback I/O: nothing else to wait on. A follower
-    reads a burst's last notifications once its cooldown is over: its timer is fired at
-    once, as the clock may be frozen. Raises TimeoutError if the condition does not hold
-    within `timeout` seconds of the event loop's time.
+    reads a burst's last notifications once its cooldown is over: that timer is fired at
+    once, as the clock may be frozen. Raises TimeoutError after `timeout` seconds of the
+    event loop's time.
     """
     updated = asyncio.Event()
     removes = [
@@ -135,14 +133,25 @@ async def until(
     try:
         async with asyncio.timeout(timeout):
             while not condition():
-                async_fire_time_changed(
-                    hass, dt_util.utcnow() + timedelta(seconds=FOLLOW_SETTINGS.cooldown)
-                )
+                cooldown = timedelta(seconds=FOLLOW_SETTINGS.cooldown)
+                async_fire_time_changed(hass, dt_util.utcnow() + cooldown)
                 await updated.wait()
                 updated.clear()
     finally:
         for remove in removes:
             remove()
+
+
+async def soon(condition: Callable[[], bool]) -> None:
+    """Wait a few turns of the event loop, and no time, until condition() holds.
+
+    For what travels over loopback and needs no timer: it is there within a few turns.
+    """
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError(condition)
 
 
 def _waiting(task: asyncio.Task[Any]) -> bool:
@@ -154,49 +163,28 @@ def _waiting(task: asyncio.Task[Any]) -> bool:
     return False
 
 
-async def soon(condition: Callable[[], bool], what: str = "the condition") -> None:
-    """Wait a few turns of the event loop, and no time, until condition() holds.
+async def pass_time(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    duration: timedelta | float,
+    *,
+    steps: int = 1,
+) -> None:
+    """Let `duration` pass on Home Assistant's clock, in `steps` equal steps.
 
-    For what travels over loopback and needs no timer: it is there within a few turns.
+    After each step the refreshes it started are over, and every server's follower has
+    tried again (a sleeping server refuses at once) and waits on its next timer.
     """
-    for _ in range(1000):
-        if condition():
-            return
-        await asyncio.sleep(0)
-    msg = f"{what} did not hold"
-    raise AssertionError(msg)
-
-
-async def followers_waiting(hass: HomeAssistant) -> None:
-    """Wait until every follower of the loaded entries waits on one of Home Assistant's timers.
-
-    A follower that was woken reaches its servers over loopback, where a sleeping server
-    refuses at once: it is waiting again after a few turns of the event loop.
-    """
+    seconds = duration.total_seconds() if isinstance(duration, timedelta) else duration
     followers = sum(
         len(entry.runtime_data.sessions.followers)
         for entry in hass.config_entries.async_loaded_entries(DOMAIN)
     )
-    await soon(
-        lambda: sum(_waiting(task) for task in asyncio.all_tasks()) >= followers,
-        "every follower waiting on a timer",
-    )
-
-
-async def pass_time(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
-    """Let `seconds` pass on Home Assistant's clock, one longest back-off at a time.
-
-    After each step the refreshes it started are over, and every follower has tried again
-    and waits for its next try.
-    """
-    left = seconds
-    while left > 0:
-        step = min(left, FOLLOW_SETTINGS.max_backoff)
-        left -= step
-        freezer.tick(step)
+    for _ in range(steps):
+        freezer.tick(seconds / steps)
         async_fire_time_changed(hass, dt_util.utcnow())
         await block_till_refreshed(hass)
-        await followers_waiting(hass)
+        await soon(lambda: sum(_waiting(task) for task in asyncio.all_tasks()) >= followers)
 
 
 async def block_till_refreshed(hass: HomeAssistant) -> None:
@@ -215,16 +203,3 @@ async def block_till_refreshed(hass: HomeAssistant) -> None:
         if refreshes:
             await asyncio.wait(refreshes)
     await hass.async_block_till_done()
-
-
-async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Set the entry up and wait until the Living Room Server has been read."""
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    sessions = entry.runtime_data.sessions
-    await until(hass, lambda: sessions.data[LIVING_ROOM_SERVER_ID].available)
-
-
-def living_room_resource(plextv: PlexTVSimulator) -> dict[str, Any]:
-    """Return the Living Room Server's entry of plex.tv's resources, to change in place."""
-    return next(r for r in plextv.resources_of() if r["clientIdentifier"] == LIVING_ROOM_SERVER_ID)

@@ -6,7 +6,6 @@ the library; these tests prove what the user sees.
 """
 
 import asyncio
-import itertools
 from functools import partial
 from typing import Any
 from unittest.mock import AsyncMock
@@ -16,7 +15,6 @@ from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.plex_account import config_flow
 from custom_components.plex_account.aioplexaccount import PinPoller
@@ -246,97 +244,62 @@ async def test_code_not_created(
     hass.config_entries.flow.async_abort(result["flow_id"])
 
 
-@pytest.mark.parametrize(
-    "faults",
-    [
-        [{"status": 503, "count": 3}],
-        [{"drop": True, "count": 2}, {"body": "<html>Bad gateway</html>"}],
-    ],
-    ids=["plex.tv down", "dropped and garbled"],
-)
 async def test_wait_outlasts_failures(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator, faults: list[dict[str, Any]]
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
 ) -> None:
-    """While plex.tv fails, the wait backs off and keeps the code; then it signs in."""
+    """While plex.tv fails, drops or garbles, the wait backs off and keeps the code."""
     result = await start_link(hass)
-    for fault in faults:
-        plextv.add_fault(f"{PINS}/", **fault)
+    plextv.add_fault(f"{PINS}/", status=503, count=2)
+    plextv.add_fault(f"{PINS}/", drop=True, count=2)
+    plextv.add_fault(f"{PINS}/", body="<html>Bad gateway</html>")
     token = plextv.approve(link_code(result))
     result = await finish_link(hass, clock, result["flow_id"])
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_TOKEN] == token
     # Every check is of the same code, the last one answered.
     checks = pin_checks(plextv)
-    assert len(checks) >= 3
+    assert len(checks) >= 4
     assert len({check.path for check in checks}) == 1
 
 
-async def test_rate_limit_honoured(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
-) -> None:
-    """A 429 with Retry-After delays the next check at least that long."""
-    result = await start_link(hass)
-    await run_wait(hass, clock, result["flow_id"], seconds=0)  # the first check is answered
-    plextv.add_fault(f"{PINS}/", status=429, headers={"Retry-After": "3"})
-    token = plextv.approve(link_code(result))
-    result = await finish_link(hass, clock, result["flow_id"])
-    assert result["data"][CONF_TOKEN] == token
-
-    # On the shared clock: the second check got the 429, the third came 3 s after it.
-    checks = pin_checks(plextv)
-    assert [b.time - a.time for a, b in itertools.pairwise(checks)] == [1, 3]
-
-
-@pytest.mark.parametrize("how", ["expired", "forgotten by plex.tv"])
-async def test_code_dies_then_new_code(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator, how: str
-) -> None:
-    """An expired code, or one plex.tv forgot (404), leads to a form offering a new one."""
-    if how == "expired":
-        plextv.pin_expires_in = 3
-    else:
-        plextv.add_fault(f"{PINS}/", status=404)
-    result = await start_link(hass)
-    first_code = link_code(result)
-    assert (result.get("description_placeholders") or {})["minutes"] == (
-        "1" if how == "expired" else "15"
-    )
-    result = await finish_link(hass, clock, result["flow_id"], "expired")
-
-    plextv.pin_expires_in = 900
-    result = await new_code(hass, result)
-    assert link_code(result) != first_code
-    plextv.approve(link_code(result))
-    result = await finish_link(hass, clock, result["flow_id"])
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-
-
 @pytest.mark.parametrize(
-    ("path", "fault"),
-    [(f"{PINS}/", {"status": 401}), ("/api/v2/user", {"status": 503, "count": 3})],
-    ids=["refused", "account unreadable"],
+    ("path", "fault", "step"),
+    [
+        (None, None, "expired"),
+        (f"{PINS}/", {"status": 404}, "expired"),
+        (f"{PINS}/", {"status": 401}, "link_failed"),
+        ("/api/v2/user", {"status": 503, "count": 3}, "link_failed"),
+    ],
+    ids=["expired", "forgotten by plex.tv", "refused", "account unreadable"],
 )
-async def test_sign_in_fails_then_new_code(
+async def test_no_sign_in_then_new_code(  # noqa: PLR0913, PLR0917
     clock: FakeClock,
     hass: HomeAssistant,
     plextv: PlexTVSimulator,
-    path: str,
-    fault: dict[str, Any],
+    path: str | None,
+    fault: dict[str, Any] | None,
+    step: str,
 ) -> None:
-    """An error that waiting cannot mend, or an account that cannot be read, offers a new code.
+    """A code that expires or plex.tv forgets, or a sign-in that fails, offers a new code.
 
     The button fails while plex.tv is down, says so, and works once it is back.
     """
+    if path is None:
+        plextv.pin_expires_in = 3
     result = await start_link(hass)
-    plextv.add_fault(path, **fault)
-    plextv.approve(link_code(result))
-    result = await finish_link(hass, clock, result["flow_id"], "link_failed")
+    first_code = link_code(result)
+    assert (result["description_placeholders"] or {})["minutes"] == ("1" if path is None else "15")
+    if path is not None:
+        plextv.add_fault(path, **fault or {})
+        plextv.approve(first_code)
+    result = await finish_link(hass, clock, result["flow_id"], step)
 
+    plextv.pin_expires_in = 900
     plextv.add_fault(PINS, method="POST", status=502)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "cannot_connect"}
+    assert (result["step_id"], result["errors"]) == (step, {"base": "cannot_connect"})
     result = await new_code(hass, result)
+    assert link_code(result) != first_code
     plextv.approve(link_code(result))
     result = await finish_link(hass, clock, result["flow_id"])
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -392,19 +355,6 @@ async def test_closing_stops_polling(
     assert len(pin_checks(plextv)) == checks
 
 
-async def test_duplicate_account(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
-) -> None:
-    """Signing in to an account already set up aborts, and signs the new token out."""
-    MockConfigEntry(domain=DOMAIN, unique_id=plextv.account["uuid"]).add_to_hass(hass)
-    result = await start_link(hass)
-    token = plextv.approve(link_code(result))
-    result = await finish_link(hass, clock, result["flow_id"])
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
-    assert plextv.signed_out == [token]
-
-
 @pytest.mark.parametrize("source", ["reauth", "reconfigure"])
 async def test_fixing_the_entry(
     clock: FakeClock,
@@ -455,43 +405,42 @@ async def test_fixing_the_entry(
     assert plextv.signed_out == ([] if source == "reauth" else [replaced])
 
 
-@pytest.mark.parametrize("source", ["reauth", "reconfigure"])
-async def test_fixing_with_another_account(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator, source: str
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("user", "already_configured"),
+        ("reauth", "wrong_account"),
+        ("reconfigure", "wrong_account"),
+        ("removed", "entry_removed"),
+    ],
+    ids=["account set up already", "reauth", "reconfigure", "entry removed meanwhile"],
+)
+async def test_token_not_kept_is_signed_out(
+    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator, source: str, reason: str
 ) -> None:
-    """A code approved by another account does not replace the entry's token: signed out."""
+    """A flow that aborts once the code is approved signs the new token out at plex.tv.
+
+    The entry keeps its token. A code approved by another account replaces nothing; an
+    entry removed while the code waited ends its reconfigure (Home Assistant ends a reauth
+    of a removed entry by itself).
+    """
     entry = await signed_in_entry(plextv)
     entry.add_to_hass(hass)
     kept = entry.data[CONF_TOKEN]
-    if source == "reauth":
+    if source == "user":
+        result = await start_link(hass)
+    elif source == "reauth":
         result = await new_code(hass, await entry.start_reauth_flow(hass))
     else:
         result = await entry.start_reconfigure_flow(hass)
         result = await hass.config_entries.flow.async_configure(result["flow_id"], NAMES)
-    token = plextv.approve(link_code(result), account=second_account()["uuid"])
+    if source == "removed":
+        assert await hass.config_entries.async_remove(entry.entry_id)
+    other = None if reason != "wrong_account" else second_account()["uuid"]
+    token = plextv.approve(link_code(result), account=other)
     result = await finish_link(hass, clock, result["flow_id"])
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_account"
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, reason)
     assert entry.data[CONF_TOKEN] == kept
-    assert plextv.signed_out == [token]
-
-
-async def test_entry_removed_while_the_code_waits(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
-) -> None:
-    """A reconfigure whose entry was removed meanwhile says so, and signs the new token out.
-
-    (Home Assistant ends a reauth of a removed entry by itself.)
-    """
-    entry = await signed_in_entry(plextv)
-    entry.add_to_hass(hass)
-    result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], NAMES)
-    assert await hass.config_entries.async_remove(entry.entry_id)
-    token = plextv.approve(link_code(result))
-    result = await finish_link(hass, clock, result["flow_id"])
-
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "entry_removed"
-    assert plextv.signed_out == [entry.data[CONF_TOKEN], token]
+    # A removed entry's own token was signed out as it went.
+    assert plextv.signed_out == ([kept, token] if source == "removed" else [token])

@@ -8,13 +8,12 @@ from typing import Any
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.todo import ATTR_ITEM, TodoServices
-from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import ATTR_ENTITY_ID, CONF_TOKEN, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.plex_account.const import DOMAIN
 from custom_components.plex_account.coordinator import (
@@ -22,9 +21,9 @@ from custom_components.plex_account.coordinator import (
     UPDATE_INTERVAL,
     WATCHLIST_UPDATE_INTERVAL,
 )
-from library.simulators.plextv import LIVING_ROOM_SERVER_ID, PlexTVSimulator, second_account
+from library.simulators.plextv import LIVING_ROOM_SERVER_ID, PlexTVSimulator
 
-from .common import block_till_refreshed, log_lines, soon
+from .common import log_lines, pass_time, reauth_flows, soon, state
 
 pytestmark = pytest.mark.usefixtures("no_token_in_logs")
 
@@ -34,16 +33,7 @@ DEVICES_ONLINE = "sensor.plex_fan_devices_online"
 WATCHLIST = "todo.plex_watchlist"
 WATCHLIST_PATH = "/library/sections/watchlist"
 ALEX_ONLINE = "binary_sensor.alex_s_plex_online"
-
-
-async def advance(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, interval: timedelta = UPDATE_INTERVAL
-) -> None:
-    """Let one interval pass, and the refreshes it starts end."""
-    freezer.tick(interval)
-    async_fire_time_changed(hass)
-    # Refreshes run as background tasks of the entry.
-    await block_till_refreshed(hass)
+TV = "media_player.living_room_tv"
 
 
 def server_device(plextv: PlexTVSimulator, server_id: str) -> tuple[str, str]:
@@ -51,25 +41,9 @@ def server_device(plextv: PlexTVSimulator, server_id: str) -> tuple[str, str]:
     return (DOMAIN, f"{plextv.account['uuid']}_{server_id}")
 
 
-def state_of(hass: HomeAssistant, entity_id: str) -> str:
-    """Return an entity's state; the entity must exist."""
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
-
-
 def named(resources: list[dict[str, Any]], name: str) -> dict[str, Any]:
     """Return the resource of that name."""
     return next(r for r in resources if r["name"] == name)
-
-
-def reauth_flows(hass: HomeAssistant) -> list[str]:
-    """Return the entries that Home Assistant asks to sign in again."""
-    return [
-        flow["context"]["entry_id"]
-        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-        if flow["context"]["source"] == SOURCE_REAUTH
-    ]
 
 
 async def test_refresh_interval(
@@ -78,14 +52,26 @@ async def test_refresh_interval(
     plextv: PlexTVSimulator,
     init_integration: MockConfigEntry,
 ) -> None:
-    """The account and its resources are read once a minute, not more."""
+    """The account and its resources are read once a minute, not more.
+
+    The token is pinged at setup, then once a day, beside the refresh that is due.
+    """
     assert timedelta(seconds=60) <= UPDATE_INTERVAL
+    assert len(plextv.requests_to("/api/v2/ping")) == 1
     plextv.requests.clear()
     # Home Assistant rounds the schedule down to a whole second, and fires up to 0.5 s early.
-    await advance(hass, freezer, UPDATE_INTERVAL - timedelta(seconds=2))
+    await pass_time(hass, freezer, UPDATE_INTERVAL - timedelta(seconds=2))
     assert plextv.requests == []
-    await advance(hass, freezer, timedelta(seconds=2))
+    await pass_time(hass, freezer, timedelta(seconds=2))
     assert sorted(r.path for r in plextv.requests) == ["/api/v2/resources", "/api/v2/user"]
+    # A minute before the day is over: refreshed, not pinged.
+    await pass_time(hass, freezer, PING_INTERVAL - 2 * UPDATE_INTERVAL)
+    assert len(plextv.requests_to("/api/v2/user")) == 2
+    assert not plextv.requests_to("/api/v2/ping")
+    await pass_time(hass, freezer, UPDATE_INTERVAL)
+    assert len(plextv.requests_to("/api/v2/user")) == 3
+    [ping] = plextv.requests_to("/api/v2/ping")
+    assert ping.headers["X-Plex-Token"] == init_integration.data[CONF_TOKEN]
 
 
 async def test_fetches_concurrently(
@@ -118,14 +104,14 @@ async def test_unavailable_and_back(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """An outage makes the entities unavailable with one log line, and one when it ends."""
-    assert state_of(hass, PLEX_PASS) == STATE_ON
+    assert state(hass, PLEX_PASS) == STATE_ON
     caplog.clear()
     plextv.add_fault("/api/v2/resources", status=503, count=3)
     for _ in range(3):
-        await advance(hass, freezer)
-        assert state_of(hass, PLEX_PASS) == STATE_UNAVAILABLE
-    await advance(hass, freezer)
-    assert state_of(hass, PLEX_PASS) == STATE_ON
+        await pass_time(hass, freezer, UPDATE_INTERVAL)
+        assert state(hass, PLEX_PASS) == STATE_UNAVAILABLE
+    await pass_time(hass, freezer, UPDATE_INTERVAL)
+    assert state(hass, PLEX_PASS) == STATE_ON
     # The servers' followers say their own, about the servers: tests/test_sessions.py.
     lines = [line for line in log_lines(caplog) if not line.startswith("Plex server ")]
     assert len(lines) == 2, lines
@@ -154,14 +140,14 @@ async def test_rate_limited_waits(  # noqa: PLR0913, PLR0917
 ) -> None:
     """A 429 makes the entities unavailable; the next read waits as long as Plex asks."""
     plextv.add_fault(path, host=host, status=429, headers={"Retry-After": str(retry_after)})
-    await advance(hass, freezer, interval)
-    assert state_of(hass, entity_id) == STATE_UNAVAILABLE
+    await pass_time(hass, freezer, interval)
+    assert state(hass, entity_id) == STATE_UNAVAILABLE
     plextv.requests.clear()
     for _ in range(retry_after // int(interval.total_seconds()) - 1):
-        await advance(hass, freezer, interval)
+        await pass_time(hass, freezer, interval)
     assert plextv.requests_to(path, host=host) == []
-    await advance(hass, freezer, interval)
-    assert state_of(hass, entity_id) not in {STATE_UNAVAILABLE, "unknown"}
+    await pass_time(hass, freezer, interval)
+    assert state(hass, entity_id) not in {STATE_UNAVAILABLE, "unknown"}
 
 
 @pytest.mark.parametrize(
@@ -191,32 +177,12 @@ async def test_dead_token_starts_reauth(  # noqa: PLR0913, PLR0917
     """
     plextv.add_fault(path, host=host, status=500)
     plextv.add_fault(path, host=host, status=status)
-    await advance(hass, freezer, interval)
+    await pass_time(hass, freezer, interval)
     assert reauth_flows(hass) == []
     if path == "/api/v2/ping":
-        assert state_of(hass, PLEX_PASS) == STATE_ON
-    await advance(hass, freezer, interval)
+        assert state(hass, PLEX_PASS) == STATE_ON
+    await pass_time(hass, freezer, interval)
     assert reauth_flows(hass) == [init_integration.entry_id]
-
-
-async def test_token_pinged_daily(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    plextv: PlexTVSimulator,
-    init_integration: MockConfigEntry,
-) -> None:
-    """The token is pinged at setup, then once a day, beside the refresh that is due."""
-    assert len(plextv.requests_to("/api/v2/ping")) == 1
-    plextv.requests.clear()
-    await advance(hass, freezer)
-    # A minute before the day is over: refreshed, not pinged.
-    await advance(hass, freezer, PING_INTERVAL - 2 * UPDATE_INTERVAL)
-    assert len(plextv.requests_to("/api/v2/user")) == 2
-    assert not plextv.requests_to("/api/v2/ping")
-    await advance(hass, freezer)
-    assert len(plextv.requests_to("/api/v2/user")) == 3
-    [ping] = plextv.requests_to("/api/v2/ping")
-    assert ping.headers["X-Plex-Token"] == init_integration.data[CONF_TOKEN]
 
 
 async def test_resources_that_change(
@@ -232,7 +198,7 @@ async def test_resources_that_change(
     shows it in its entity and device; a remote control is no device online.
     """
     devices = len(dr.async_entries_for_config_entry(device_registry, init_integration.entry_id))
-    players_online = state_of(hass, DEVICES_ONLINE)
+    players_online = state(hass, DEVICES_ONLINE)
     resources = plextv.resources
     garage = copy.deepcopy(named(resources, "Attic NAS"))
     garage.update(name="Garage", clientIdentifier="garage-server-id", presence=True)
@@ -240,21 +206,21 @@ async def test_resources_that_change(
     remote.update(name="Remote", clientIdentifier="remote-id", provides="controller")
     named(resources, "Living Room Server").update(presence=False, productVersion="1.99.0.1-abc")
     resources += [garage, remote]
-    await advance(hass, freezer)
+    await pass_time(hass, freezer, UPDATE_INTERVAL)
 
     garage_device = device_registry.async_get_device_by_identifier(
         server_device(plextv, "garage-server-id"), init_integration.entry_id
     )
     assert garage_device is not None
     assert garage_device.name == "Garage"
-    assert state_of(hass, "binary_sensor.garage_online") == STATE_ON
+    assert state(hass, "binary_sensor.garage_online") == STATE_ON
     assert len(dr.async_entries_for_config_entry(device_registry, init_integration.entry_id)) == (
         devices + 1
     )
-    assert state_of(hass, DEVICES_ONLINE) == players_online
+    assert state(hass, DEVICES_ONLINE) == players_online
     assert "remote-id" not in init_integration.runtime_data.account.data.players
-    assert state_of(hass, "binary_sensor.living_room_server_online") == STATE_OFF
-    assert state_of(hass, SERVERS_ONLINE) == "2"
+    assert state(hass, "binary_sensor.living_room_server_online") == STATE_OFF
+    assert state(hass, SERVERS_ONLINE) == "2"
     device = device_registry.async_get_device_by_identifier(
         server_device(plextv, LIVING_ROOM_SERVER_ID), init_integration.entry_id
     )
@@ -262,30 +228,40 @@ async def test_resources_that_change(
     assert device.sw_version == "1.99.0.1-abc"
 
 
-async def test_stale_server_removed(
+async def test_stale_resources_removed(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     plextv: PlexTVSimulator,
     init_integration: MockConfigEntry,
-    device_registry: dr.DeviceRegistry,
 ) -> None:
-    """A server plex.tv no longer lists loses its device and entities; it can come back."""
-    entity_registry = er.async_get(hass)
-    everything = copy.deepcopy(plextv.resources)
-    shared_id = named(everything, "Alex's Plex")["clientIdentifier"]
-    device = server_device(plextv, shared_id)
-    assert device_registry.async_get_device_by_identifier(device, init_integration.entry_id)
-    plextv.set_resources([r for r in everything if r["clientIdentifier"] != shared_id])
-    await advance(hass, freezer)
+    """A server or player plex.tv no longer lists loses its device and entities.
 
-    assert device_registry.async_get_device_by_identifier(device, init_integration.entry_id) is None
-    assert not [e for e in entity_registry.entities.values() if shared_id in e.unique_id]
+    Either can come back, device, entities and all.
+    """
+    everything = copy.deepcopy(plextv.resources)
+    gone = {
+        named(everything, name)["clientIdentifier"] for name in ("Alex's Plex", "Living Room TV")
+    }
+    devices = {server_device(plextv, resource_id) for resource_id in gone}
+
+    def listed() -> set[tuple[str, str]]:
+        found = dr.async_entries_for_config_entry(dr.async_get(hass), init_integration.entry_id)
+        return devices & {key for device in found for key in device.identifiers}
+
+    assert listed() == devices
+    plextv.set_resources([r for r in everything if r["clientIdentifier"] not in gone])
+    await pass_time(hass, freezer, UPDATE_INTERVAL)
+    assert listed() == set()
+    assert not [
+        e for e in er.async_get(hass).entities.values() if e.unique_id.split("_")[1] in gone
+    ]
     assert hass.states.get(ALEX_ONLINE) is None
+    assert hass.states.get(TV) is None
 
     plextv.set_resources(everything)
-    await advance(hass, freezer)
-    assert device_registry.async_get_device_by_identifier(device, init_integration.entry_id)
-    assert state_of(hass, ALEX_ONLINE) == STATE_ON
+    await pass_time(hass, freezer, UPDATE_INTERVAL)
+    assert listed() == devices
+    assert (state(hass, ALEX_ONLINE), state(hass, TV)) == (STATE_ON, "idle")
 
 
 async def test_garbled_resource_kept_unavailable(
@@ -306,19 +282,19 @@ async def test_garbled_resource_kept_unavailable(
     named(resources, "Alex's Plex")["name"] = 42
     named(resources, "Living Room TV")["name"] = ["Living Room TV"]
     named(resources, "Attic NAS")["connections"].append({"protocol": "http", "port": "x"})
-    await advance(hass, freezer)
+    await pass_time(hass, freezer, UPDATE_INTERVAL)
 
     assert dr.async_entries_for_config_entry(device_registry, init_integration.entry_id) == devices
-    assert state_of(hass, ALEX_ONLINE) == STATE_UNAVAILABLE
-    assert state_of(hass, "sensor.alex_s_plex_owner") == STATE_UNAVAILABLE
-    assert state_of(hass, "media_player.living_room_tv") == STATE_UNAVAILABLE
-    assert state_of(hass, "binary_sensor.attic_nas_online") == STATE_OFF
-    assert state_of(hass, "media_player.office_pc") == "idle"
+    assert state(hass, ALEX_ONLINE) == STATE_UNAVAILABLE
+    assert state(hass, "sensor.alex_s_plex_owner") == STATE_UNAVAILABLE
+    assert state(hass, TV) == STATE_UNAVAILABLE
+    assert state(hass, "binary_sensor.attic_nas_online") == STATE_OFF
+    assert state(hass, "media_player.office_pc") == "idle"
 
     plextv.set_resources(everything)
-    await advance(hass, freezer)
-    assert state_of(hass, ALEX_ONLINE) == STATE_ON
-    assert state_of(hass, "media_player.living_room_tv") == "idle"
+    await pass_time(hass, freezer, UPDATE_INTERVAL)
+    assert state(hass, ALEX_ONLINE) == STATE_ON
+    assert state(hass, TV) == "idle"
 
 
 @pytest.mark.parametrize(
@@ -364,37 +340,3 @@ async def test_one_error_mapping(
     else:
         assert "503" in str(refreshed)
         assert "503" in str(acted)
-
-
-@pytest.mark.usefixtures("plextv_url")
-async def test_stale_servers_of_one_account_only(  # noqa: PLR0913, PLR0917
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    plextv: PlexTVSimulator,
-    mock_config_entry: MockConfigEntry,
-    second_config_entry: MockConfigEntry,
-    device_registry: dr.DeviceRegistry,
-) -> None:
-    """A server that leaves one account loses that account's device, never the other's."""
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    owner_devices = dr.async_entries_for_config_entry(device_registry, mock_config_entry.entry_id)
-    friend = second_account()
-    friend_key = (DOMAIN, f"{friend['uuid']}_{LIVING_ROOM_SERVER_ID}")
-    assert device_registry.async_get_device_by_identifier(friend_key, second_config_entry.entry_id)
-
-    # The owner stops sharing: the friend's plex.tv no longer lists the server.
-    plextv.set_resources(
-        [r for r in plextv.resources_of(friend) if r["clientIdentifier"] != LIVING_ROOM_SERVER_ID],
-        friend,
-    )
-    await advance(hass, freezer)
-
-    assert not device_registry.async_get_device_by_identifier(
-        friend_key, second_config_entry.entry_id
-    )
-    assert (
-        dr.async_entries_for_config_entry(device_registry, mock_config_entry.entry_id)
-        == owner_devices
-    )
-    assert state_of(hass, "binary_sensor.living_room_server_online") == STATE_ON

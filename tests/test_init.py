@@ -1,24 +1,23 @@
 """Loading, setting up, unloading, removing and migrating the integration; its entities."""
 
-import json
 import logging
-from pathlib import Path
-from unittest.mock import patch
+from unittest.mock import PropertyMock, patch
 
 import pytest
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_TOKEN, Platform
+from homeassistant.const import ATTR_ENTITY_ID, CONF_TOKEN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
-from homeassistant.loader import async_get_integration
+from homeassistant.helpers.entity import Entity
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.plex_account.const import DOMAIN, VERSION
+from custom_components.plex_account.const import DOMAIN
 from library.simulators.plextv import LIVING_ROOM_SERVER_ID, PlexTVSimulator, second_account
 
-MANIFEST = Path(__file__).parent.parent / "custom_components" / DOMAIN / "manifest.json"
+from .common import state
+
 LIVING_ROOM = LIVING_ROOM_SERVER_ID
 
 
@@ -27,20 +26,8 @@ def entities_of(entity_registry: er.EntityRegistry, entry: MockConfigEntry) -> s
     return {e.unique_id for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)}
 
 
-async def test_loader_accepts_the_integration(hass: HomeAssistant) -> None:
-    """Home Assistant's own loader finds the integration and accepts its manifest."""
-    integration = await async_get_integration(hass, DOMAIN)
-    manifest = json.loads(MANIFEST.read_text())
-    assert integration.domain == DOMAIN
-    assert integration.name == "Plex Account"
-    assert str(integration.version) == manifest["version"] == VERSION
-    assert integration.config_flow is True
-    assert integration.is_built_in is False
-    assert integration.integration_type == "service"
-
-
 @pytest.mark.parametrize("platform", [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.TODO])
-@pytest.mark.usefixtures("entity_registry_enabled_by_default", "plextv_url", "no_token_in_logs")
+@pytest.mark.usefixtures("plextv_url", "no_token_in_logs")
 async def test_entities(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -48,8 +35,15 @@ async def test_entities(
     snapshot: SnapshotAssertion,
     platform: Platform,
 ) -> None:
-    """States and registry entries of every entity of a platform, for the sample account."""
-    with patch("custom_components.plex_account.PLATFORMS", [platform]):
+    """States and registry entries of every entity of a platform, for the sample account.
+
+    The entities disabled by default are enabled, so that their states show too.
+    """
+    enabled = PropertyMock(return_value=True)
+    with (
+        patch("custom_components.plex_account.PLATFORMS", [platform]),
+        patch.object(Entity, "entity_registry_enabled_default", new_callable=lambda: enabled),
+    ):
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
     await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
@@ -146,20 +140,23 @@ async def test_remove_signs_out(  # noqa: PLR0913, PLR0917
 
 
 @pytest.mark.usefixtures("plextv_url", "no_token_in_logs")
-async def test_two_accounts_share_a_server(
+async def test_two_accounts_side_by_side(
     hass: HomeAssistant,
     plextv: PlexTVSimulator,
     mock_config_entry: MockConfigEntry,
     second_config_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Two accounts that see one server each keep their own view of it.
+    """Two accounts that see one server each keep their own view of it, and their own list.
 
-    Removing one entry leaves the other's devices, entities and states untouched.
+    Assist's "Plex watchlist" is the first account's. A server that leaves one account
+    loses that account's device alone; removing one entry leaves the other's devices,
+    entities and states untouched.
     """
     device_registry, entity_registry = dr.async_get(hass), er.async_get(hass)
     first, second = mock_config_entry, second_config_entry
-    owner_uuid, friend_uuid = plextv.account["uuid"], second_account()["uuid"]
+    owner_uuid, friend = plextv.account["uuid"], second_account()
+    friend_uuid = friend["uuid"]
     # Setting up one entry of the domain sets up every entry of it.
     assert await hass.config_entries.async_setup(first.entry_id)
     await hass.async_block_till_done()
@@ -183,24 +180,49 @@ async def test_two_accounts_share_a_server(
     )
     for entity in er.async_entries_for_config_entry(entity_registry, second.entry_id):
         if not entity.disabled_by:
-            assert (state := hass.states.get(entity.entity_id))
-            assert state.state != "unavailable"
+            assert state(hass, entity.entity_id) != "unavailable"
+
+    lists = {
+        e.unique_id: e.entity_id for e in entity_registry.entities.values() if e.domain == "todo"
+    }
+    assert lists.keys() == {f"{owner_uuid}_watchlist", f"{friend_uuid}_watchlist"}
+    owner_list, friend_list = (
+        hass.states.get(lists[f"{owner_uuid}_watchlist"]),
+        hass.states.get(lists[f"{friend_uuid}_watchlist"]),
+    )
+    assert owner_list is not None
+    assert friend_list is not None
+    assert (owner_list.name, owner_list.state) == ("Plex watchlist", "3")
+    assert (friend_list.name, friend_list.state) == (f"Plex watchlist of {friend['title']}", "1")
+    await hass.services.async_call(
+        "todo",
+        "add_item",
+        {ATTR_ENTITY_ID: friend_list.entity_id, "item": "Arrival"},
+        blocking=True,
+    )
+    assert (len(plextv.watchlist_of(friend_uuid)), len(plextv.watchlist_of())) == (2, 3)
 
     def first_view() -> tuple[object, ...]:
         entities = er.async_entries_for_config_entry(entity_registry, first.entry_id)
         return (
             dr.async_entries_for_config_entry(device_registry, first.entry_id),
             {e.unique_id for e in entities},
-            {e.entity_id: state.state for e in entities if (state := hass.states.get(e.entity_id))},
+            {e.entity_id: hass.states.get(e.entity_id) for e in entities if not e.disabled_by},
         )
 
     kept = first_view()
-    assert len(kept[2]) >= 7
+    # The owner stops sharing: the friend's plex.tv no longer lists the server.
+    friends_resources = plextv.resources_of(friend_uuid)
+    plextv.set_resources(
+        [r for r in friends_resources if r["clientIdentifier"] != LIVING_ROOM], friend_uuid
+    )
+    await second.runtime_data.account.async_refresh()
+    assert device_registry.async_get(friend_view.id) is None
+    assert first_view() == kept
     await hass.config_entries.async_remove(second.entry_id)
     await hass.async_block_till_done()
     assert first_view() == kept
     assert not dr.async_entries_for_config_entry(device_registry, second.entry_id)
-    assert device_registry.async_get(friend_view.id) is None
 
 
 @pytest.mark.usefixtures("plextv_url", "no_token_in_logs")

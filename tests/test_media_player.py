@@ -230,24 +230,6 @@ async def test_artwork_is_proxied(
     assert response.status == HTTPStatus.NOT_FOUND
 
 
-async def test_player_plex_tv_forgets(
-    hass: HomeAssistant,
-    plextv: PlexTVSimulator,
-    device_registry: dr.DeviceRegistry,
-    playing_room: MockConfigEntry,
-) -> None:
-    """A player removed from the account loses its device and media player."""
-    plextv.set_resources(
-        [r for r in plextv.resources_of() if r["clientIdentifier"] != LIVING_ROOM_TV_ID]
-    )
-    await playing_room.runtime_data.account.async_refresh()
-    await hass.async_block_till_done()
-    assert hass.states.get(TV) is None
-    devices = dr.async_entries_for_config_entry(device_registry, playing_room.entry_id)
-    assert devices
-    assert not [device for device in devices if TV_DEVICE in device.identifiers]
-
-
 @pytest.mark.usefixtures("plextv_url")
 async def test_follows_the_player_on_another_server(
     hass: HomeAssistant,

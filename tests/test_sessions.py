@@ -29,6 +29,7 @@ from .common import (
     pass_time,
     set_up,
     soon,
+    state,
     until,
 )
 
@@ -40,13 +41,6 @@ NEW_TOKEN = "Vq3Rt8Wz1Kp6Ns4Lx9Dm"  # noqa: S105 - made up
 OTHER_TOKEN = "Zc5Xb8Nm2Lk7Jh4Gf1Ds"  # noqa: S105 - made up
 UNAVAILABLE = "Plex server Living Room Server is unavailable: "
 AVAILABLE = "Plex server Living Room Server is available again"
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str:
-    """Return an entity's state; the entity must exist."""
-    current = hass.states.get(entity_id)
-    assert current is not None, entity_id
-    return current.state
 
 
 def available(entry: MockConfigEntry) -> bool:
@@ -100,7 +94,7 @@ async def test_asleep_for_hours_two_log_lines(
     await until(hass, lambda: not available(mock_config_entry))
     assert state(hass, STREAMS) == STATE_UNAVAILABLE
     assert state(hass, PLAYBACK) == STATE_UNAVAILABLE
-    await pass_time(hass, freezer, 3 * 3600)
+    await pass_time(hass, freezer, 3 * 3600, steps=180)
     assert state(hass, STREAMS) == STATE_UNAVAILABLE
 
     living_room.start_session(player=living_room_tv(), media=sample_film())
@@ -134,7 +128,7 @@ async def test_polled_while_the_websocket_is_refused(
     await until(hass, lambda: follower.state is FollowState.POLLING)
     # Nothing tells of this stream: a read finds it.
     living_room.start_session(player=living_room_tv(), media=sample_film())
-    await pass_time(hass, freezer, 5 * FOLLOW_SETTINGS.max_backoff)
+    await pass_time(hass, freezer, 5 * FOLLOW_SETTINGS.max_backoff, steps=5)
     assert state(hass, STREAMS) == "1"
     assert state(hass, TV) == "playing"
     assert follower.state is FollowState.POLLING

@@ -21,11 +21,10 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import intent, translation
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.plex_account.aioplexaccount import MediaItem, SearchResult
 from custom_components.plex_account.const import DOMAIN
@@ -40,10 +39,9 @@ from library.simulators.plextv import (
     SEVERANCE,
     SHOGUN,
     PlexTVSimulator,
-    second_account,
 )
 
-from .common import block_till_refreshed, soon
+from .common import pass_time, soon
 
 WATCHLIST = "todo.plex_watchlist"
 WATCHLIST_PATH = "/library/sections/watchlist"
@@ -86,16 +84,14 @@ def views(plextv: PlexTVSimulator) -> int:
     return count
 
 
-async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """Let one watchlist interval pass."""
-    freezer.tick(WATCHLIST_UPDATE_INTERVAL)
-    async_fire_time_changed(hass)
-    await block_till_refreshed(hass)
+@pytest.mark.usefixtures("init_integration")
+async def test_items_described_in_the_language_of_now(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Items in Plex's order: Title (Year), the kind and summary, Plex's id as uid.
 
-
-@pytest.mark.usefixtures("init_integration", "no_token_in_logs")
-async def test_items(hass: HomeAssistant) -> None:
-    """Items in Plex's order: Title (Year), the kind and summary, Plex's id as uid."""
+    The kind is looked up in the translations each time the list is shown, not at setup.
+    """
     listed = await items(hass)
     assert [item["uid"] for item in listed] == [DUNE_2021, SEVERANCE, AMELIE]
     assert [item["summary"] for item in listed] == [
@@ -107,21 +103,12 @@ async def test_items(hass: HomeAssistant) -> None:
     assert listed[0][ATTR_DESCRIPTION].startswith("Film\n\n")
     assert listed[1][ATTR_DESCRIPTION].startswith("TV show\n\n")
 
-
-@pytest.mark.usefixtures("init_integration")
-async def test_descriptions_in_the_language_of_now(
-    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The kind in each description is looked up when the list is shown, not at setup."""
     load = translation._load_translations_files_by_language
 
     def with_german(files: dict[str, Any]) -> dict[str, dict[str, Any]]:
         loaded = load(files)
-        if "de" in loaded:
-            kinds = {"state": {"movie": "Spielfilm"}}
-            loaded["de"][DOMAIN] = {
-                "entity": {"todo": {"watchlist": {"state_attributes": {"kind": kinds}}}}
-            }
+        kinds = {"kind": {"state": {"movie": "Spielfilm"}}}
+        loaded["de"][DOMAIN] = {"entity": {"todo": {"watchlist": {"state_attributes": kinds}}}}
         return loaded
 
     monkeypatch.setattr(translation, "_load_translations_files_by_language", with_german)
@@ -310,14 +297,14 @@ async def test_poll_with_etag(
 ) -> None:
     """An unchanged list costs one conditional request; a change in Plex shows at the next."""
     plextv.requests.clear()
-    await poll(hass, freezer)
+    await pass_time(hass, freezer, WATCHLIST_UPDATE_INTERVAL)
     [unchanged] = plextv.requests_to(WATCHLIST_PATH, host="discover")
     assert unchanged.headers["If-None-Match"]
     assert len(await items(hass)) == 3
 
     plextv.add_to_watchlist(SHOGUN)  # added in a Plex app
     plextv.requests.clear()
-    await poll(hass, freezer)
+    await pass_time(hass, freezer, WATCHLIST_UPDATE_INTERVAL)
     changed = plextv.requests_to(WATCHLIST_PATH, host="discover")
     assert changed[0].headers["If-None-Match"] == unchanged.headers["If-None-Match"]
     assert (await items(hass))[0]["uid"] == SHOGUN
@@ -337,7 +324,7 @@ async def test_watchlist_down_at_setup(
     assert mock_config_entry.state is ConfigEntryState.LOADED
     assert (state := hass.states.get(WATCHLIST))
     assert state.state == STATE_UNAVAILABLE
-    await poll(hass, freezer)
+    await pass_time(hass, freezer, WATCHLIST_UPDATE_INTERVAL)
     assert (state := hass.states.get(WATCHLIST))
     assert state.state == "3"
 
@@ -352,38 +339,6 @@ async def test_account_down_at_setup_stops_the_watchlist_read(
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
-
-
-@pytest.mark.usefixtures("plextv_url", "no_token_in_logs")
-async def test_two_accounts_two_lists(
-    hass: HomeAssistant,
-    plextv: PlexTVSimulator,
-    mock_config_entry: MockConfigEntry,
-    second_config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-) -> None:
-    """Each account has its own list; Assist's "Plex watchlist" is the first account's."""
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    friend = second_account()
-    lists = {
-        entity.unique_id: entity.entity_id
-        for entity in entity_registry.entities.values()
-        if entity.domain == TODO_DOMAIN
-    }
-    assert lists.keys() == {f"{plextv.account['uuid']}_watchlist", f"{friend['uuid']}_watchlist"}
-    first = hass.states.get(lists[f"{plextv.account['uuid']}_watchlist"])
-    other = hass.states.get(lists[f"{friend['uuid']}_watchlist"])
-    assert first is not None
-    assert other is not None
-    assert first.name == "Plex watchlist"
-    assert other.name == f"Plex watchlist of {friend['title']}"
-    assert [item["summary"] for item in await items(hass, other.entity_id)] == [
-        "Paddington 2 (2017)"
-    ]
-    await call(hass, TodoServices.ADD_ITEM, {ATTR_ITEM: "Arrival"}, other.entity_id)
-    assert len(plextv.watchlist_of(friend["uuid"])) == 2
-    assert len(plextv.watchlist_of()) == 3
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ from pathlib import Path
 from unittest.mock import AsyncMock, patch
 
 import pytest
-import pytest_socket
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -42,19 +41,6 @@ def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
     """Let Home Assistant load the integration from custom_components/, in its tests only."""
     if "hass" in request.fixturenames:
         request.getfixturevalue("enable_custom_integrations")
-
-
-@pytest.fixture(autouse=True)
-def loopback_connections(request: pytest.FixtureRequest) -> None:
-    """Let a Home Assistant test connect anywhere on loopback, and nowhere else.
-
-    Home Assistant's test plugin allows 127.0.0.1 alone; the sample servers stand on other
-    loopback addresses (127.0.0.2 ...), which the integration reaches in the background.
-    """
-    if "hass" in request.fixturenames:
-        # After socket_enabled: it puts back the socket class that the rule is set on.
-        request.getfixturevalue("socket_enabled")
-        pytest_socket.socket_allow_hosts(["127.0.0.0/8", "::1"], allow_unix_socket=True)
 
 
 @pytest.fixture

@@ -22,8 +22,9 @@ from custom_components.plex_account.coordinator import (
     WATCHLIST_UPDATE_INTERVAL,
 )
 from library.simulators.plextv import LIVING_ROOM_SERVER_ID, PlexTVSimulator
+from library.simulators.pms import PMSSimulator, living_room_tv, sample_film
 
-from .common import log_lines, pass_time, reauth_flows, soon, state
+from .common import log_lines, pass_time, reauth_flows, soon, state, until
 
 pytestmark = pytest.mark.usefixtures("no_token_in_logs")
 
@@ -34,6 +35,7 @@ WATCHLIST = "todo.plex_watchlist"
 WATCHLIST_PATH = "/library/sections/watchlist"
 ALEX_ONLINE = "binary_sensor.alex_s_plex_online"
 TV = "media_player.living_room_tv"
+STREAMS = "sensor.living_room_server_active_streams"
 
 
 def server_device(plextv: PlexTVSimulator, server_id: str) -> tuple[str, str]:
@@ -268,33 +270,36 @@ async def test_garbled_resource_kept_unavailable(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     plextv: PlexTVSimulator,
-    init_integration: MockConfigEntry,
-    device_registry: dr.DeviceRegistry,
+    living_room: PMSSimulator,
+    playing_room: MockConfigEntry,
 ) -> None:
     """A resource plex.tv lists but garbles keeps its device and entities, unavailable.
 
-    They come back when plex.tv lists it readably again. A resource with one garbled
-    connection loses nothing.
+    They come back when plex.tv lists it readably again. A server with one garbled
+    connection loses nothing: it is still followed where it was.
     """
     everything = copy.deepcopy(plextv.resources)
-    devices = dr.async_entries_for_config_entry(device_registry, init_integration.entry_id)
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), playing_room.entry_id)
+    follower = playing_room.runtime_data.sessions.followers[LIVING_ROOM_SERVER_ID]
     resources = plextv.resources
     named(resources, "Alex's Plex")["name"] = 42
     named(resources, "Living Room TV")["name"] = ["Living Room TV"]
-    named(resources, "Attic NAS")["connections"].append({"protocol": "http", "port": "x"})
+    named(resources, "Living Room Server")["connections"][1]["port"] = "x"
     await pass_time(hass, freezer, UPDATE_INTERVAL)
 
-    assert dr.async_entries_for_config_entry(device_registry, init_integration.entry_id) == devices
+    assert dr.async_entries_for_config_entry(dr.async_get(hass), playing_room.entry_id) == devices
     assert state(hass, ALEX_ONLINE) == STATE_UNAVAILABLE
     assert state(hass, "sensor.alex_s_plex_owner") == STATE_UNAVAILABLE
     assert state(hass, TV) == STATE_UNAVAILABLE
-    assert state(hass, "binary_sensor.attic_nas_online") == STATE_OFF
-    assert state(hass, "media_player.office_pc") == "idle"
+    assert state(hass, "binary_sensor.living_room_server_online") == STATE_ON
+    living_room.start_session(player=living_room_tv(), media=sample_film())
+    await until(hass, lambda: state(hass, STREAMS) == "1")
+    assert playing_room.runtime_data.sessions.followers[LIVING_ROOM_SERVER_ID] is follower
 
     plextv.set_resources(everything)
     await pass_time(hass, freezer, UPDATE_INTERVAL)
     assert state(hass, ALEX_ONLINE) == STATE_ON
-    assert state(hass, TV) == "idle"
+    assert state(hass, TV) == "playing"
 
 
 @pytest.mark.parametrize(

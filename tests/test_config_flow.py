@@ -319,12 +319,17 @@ async def test_account_read_retried(
     assert clock.sleeps[-2:] == [1.0, 2.0]
 
 
-async def test_reentering_does_not_restart(
+async def test_one_wait_until_closed(
     clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
 ) -> None:
-    """Fetching the flow again (a reload of the page) shows the same code, one poller."""
+    """Fetching the flow again (a reload of the page) shows the same code, one poller.
+
+    Closing the dialog stops the checks at once.
+    """
     result = await start_link(hass)
     flow_id = result["flow_id"]
+    task = progress_task(hass, flow_id)
+    assert task is not None
     for _ in range(3):
         again = await hass.config_entries.flow.async_configure(flow_id)
         assert again["type"] is FlowResultType.SHOW_PROGRESS
@@ -334,25 +339,12 @@ async def test_reentering_does_not_restart(
     # One poller checks at 0, 1 and 2 s; a second one would add its own checks.
     assert len(pin_checks(plextv)) == 3
     hass.config_entries.flow.async_abort(flow_id)
-
-
-async def test_closing_stops_polling(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
-) -> None:
-    """Closing the dialog stops the checks at once."""
-    result = await start_link(hass)
-    task = progress_task(hass, result["flow_id"])
-    assert task is not None
-    await run_wait(hass, clock, result["flow_id"], seconds=1.5)
-    checks = len(pin_checks(plextv))
-    assert checks == 2
-    hass.config_entries.flow.async_abort(result["flow_id"])
     await hass.async_block_till_done()
     assert task.cancelled()
     assert clock.sleepers == 0
     clock.advance(60)
     await hass.async_block_till_done()
-    assert len(pin_checks(plextv)) == checks
+    assert len(pin_checks(plextv)) == 3
 
 
 @pytest.mark.parametrize("source", ["reauth", "reconfigure"])

@@ -343,37 +343,29 @@ async def test_account_down_at_setup_stops_the_watchlist_read(
 
 @pytest.mark.parametrize(
     ("text", "title", "year"),
-    [
-        ("Dune (1984)", "Dune", 1984),
-        ("Dune 1984", "Dune", 1984),
-        ("Dune", "Dune", None),
-        ("Apollo 13", "Apollo 13", None),
-    ],
+    [("Dune (1984)", "Dune", 1984), ("Dune 1984", "Dune", 1984), ("Apollo 13", "Apollo 13", None)],
 )
 def test_parse_title_and_year(text: str, title: str, year: int | None) -> None:
     """A year at the end, bare or in brackets, is split off; other numbers stay."""
     assert parse_title_and_year(text) == (title, year)
 
 
-def test_best_match() -> None:
-    """Exact title, then the year, then Plex's ranking."""
+@pytest.mark.parametrize(
+    ("text", "chosen"),
+    [("dune", "a"), ("Dune 1984", "b"), ("Dune 2024", "c"), ("Dun", "c"), ("Dune 1999", "a")],
+)
+def test_best_match(text: str, chosen: str) -> None:
+    """Exact title, then the year, then Plex's ranking; nothing found is no match."""
     results = [
         SearchResult(
-            score=None,
-            item=MediaItem(rating_key=key, guid=None, type="movie", title=title, year=year),
+            score=None, item=MediaItem(rating_key=k, guid=None, type="movie", title=t, year=y)
         )
-        for key, title, year in (
-            ("c", "Dune: Part Two", 2024),
-            ("a", "Dune", 2021),
-            ("b", "Dune", 1984),
-        )
+        for k, t, y in (("c", "Dune: Part Two", 2024), ("a", "Dune", 2021), ("b", "Dune", 1984))
     ]
-    assert best_match([], "Dune") is None
-    chosen = {
-        text: getattr(best_match(results, text), "rating_key", None)
-        for text in ("dune", "Dune 1984", "Dune 2024", "Dun", "Dune 1999")
-    }
-    assert chosen == {"dune": "a", "Dune 1984": "b", "Dune 2024": "c", "Dun": "c", "Dune 1999": "a"}
+    match = best_match(results, text)
+    assert match is not None
+    assert match.rating_key == chosen
+    assert best_match([], text) is None
 
 
 @pytest.mark.usefixtures("init_integration", "no_token_in_logs")

@@ -166,7 +166,10 @@ async def refreshes(
 
 
 async def refresh_one_size(sim: Simulator, size: int, count: int) -> list[list[object]]:
-    """Measure refreshes with one account size: coordinator alone, then with its entities."""
+    """Measure refreshes with one account size: coordinator alone, then with its entities.
+
+    A refresh that fails is a row of its own: the table is still printed.
+    """
     sim.http.put("/_sim/resources", json=make_resources(size))
     async with home_assistant(sim) as hass:
         entry = await add_entry(hass, sim)
@@ -181,7 +184,10 @@ async def refresh_one_size(sim: Simulator, size: int, count: int) -> list[list[o
         entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
         shown = sum(hass.states.get(e.entity_id) is not None for e in entities)
         what = f"(b) with {shown} entities, {devices} devices"
-        rows.append(await refreshes(hass, entry.runtime_data.account, what, count))
+        try:
+            rows.append(await refreshes(hass, entry.runtime_data.account, what, count))
+        except runner.BenchmarkError as err:  # the table shows it; the run fails after
+            rows.append([size, "", what, f"failed: {err}", *[""] * 5])
         await hass.config_entries.async_unload(entry.entry_id)
         await hass.async_block_till_done()
     sim.http.delete("/_sim/requests")
@@ -204,6 +210,9 @@ async def run(args: argparse.Namespace) -> None:
     print(f"\n2. One account refresh (async_refresh), median of {args.refreshes}; no added latency")
     columns = "resources|srv/ply|<refresh|CPU med|CPU p95|CPU/res|wall med|peak mem|data kept"
     print(runner.table(columns, rows))
+    if failed := [row for row in rows if str(row[3]).startswith("failed")]:
+        msg = f"{len(failed)} refresh(es) failed"
+        raise runner.BenchmarkError(msg)
 
 
 def options(parser: argparse.ArgumentParser) -> None:

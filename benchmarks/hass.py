@@ -39,9 +39,17 @@ NAMES = {CONF_CLIENT_NAME: "Home Assistant", CONF_DEVICE_NAME: "Benchmark"}
 class PlexTV(Protocol):
     """A plex.tv simulator, in this process or another: its hosts and its approval."""
 
-    url: str
-    discover_url: str
-    metadata_url: str
+    @property
+    def url(self) -> str:
+        """Return plex.tv's stand-in."""
+
+    @property
+    def discover_url(self) -> str:
+        """Return the discover host's."""
+
+    @property
+    def metadata_url(self) -> str:
+        """Return the metadata host's."""
 
     def approve(self, code: str, account: Any = None) -> str:  # noqa: ANN401
         """Approve a pending code; return the token."""

@@ -94,7 +94,7 @@ async def observe(args: argparse.Namespace, run: Servers) -> None:
     inside = [e for e in requests if start <= e["time"] < end]
     ours = [e for e in inside if not peer(e)]
     theirs = [e for e in inside if peer(e)]
-    rows = [
+    rows: list[list[object]] = [
         ["plex_account in Home Assistant", f"yes, {window:.0f} s", len(ours), what(ours),
          f"{len(ours) * HOUR / window:.1f}", f"{HOUR / SETTINGS.refresh_interval:.1f}",
          f"{HOUR / SETTINGS.heartbeat:.0f} (not counted)"],

@@ -1,13 +1,11 @@
 """Sign-in latency: the integration's link-code flow beside python-plexapi and plexauth.
 
-One plex.tv simulator in this process (real HTTP on loopback, one check of a pin per second at
-most, as plex.tv) and each client in turn: plex_account, the real config flow in a test Home
-Assistant finished as the frontend finishes it (on the flow's "progressed" event, fetch it
-again); python-plexapi's MyPlexPinLogin thread (a check every second); plexauth 0.0.6's
-token() (every three seconds), as Home Assistant core's Plex integration uses it. Each code is
-approved after a random pause, and the time from the approval to the token (or the entry) is
-measured. A second scenario serves three 503s, a dropped connection and a 429 to each login's
-checks, and counts who still signs in.
+One plex.tv simulator in this process (one check of a pin per second at most, as plex.tv) and
+each client in turn: plex_account's config flow in a test Home Assistant, finished as the
+frontend does; python-plexapi's MyPlexPinLogin thread; plexauth's token(), as core's Plex
+integration uses it. Each code is approved after a random pause; timed from the approval to
+the token (or the entry). Then three 503s, a dropped connection and a 429 are served to each
+login's checks before the approval: who still signs in?
 """
 
 import argparse
@@ -21,8 +19,8 @@ import time
 import urllib.parse
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import requests
 from aiohttp import ClientSession, web
@@ -50,38 +48,12 @@ PLEXAUTH_PAYLOAD = {
     "X-Plex-Model": "Plex OAuth",
 }
 
-
-@dataclass(kw_only=True)
-class Attempt:
-    """A login that shows a code and waits for it to be approved."""
-
-    code: str
-    outcome: asyncio.Future[float | None]
-    """The monotonic time the token (or entry) arrived; None if the login failed."""
-    cancel: Callable[[], Awaitable[None]]
-    errors: list[str] = field(default_factory=list)
+type Begin = Callable[[], Awaitable[tuple[str, asyncio.Future[float]]]]
+"""Show a code; return it and the future moment of the token: cancelled, the client stops."""
 
 
-def settle(future: asyncio.Future[float | None], value: float | None) -> None:
-    """Resolve future unless it is done."""
-    if not future.done():
-        future.set_result(value)
-
-
-def task_attempt(code: str, work: Awaitable[float | None], errors: list[str]) -> Attempt:
-    """Return an attempt whose outcome is a task running work."""
-    task = asyncio.ensure_future(work)
-
-    async def cancel() -> None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    return Attempt(code=code, outcome=task, cancel=cancel, errors=errors)
-
-
-async def plex_account(hass: HomeAssistant) -> Attempt:
-    """Open the integration's flow, submit the names and finish it as the frontend does."""
+async def plex_account(hass: HomeAssistant) -> tuple[str, asyncio.Future[float]]:
+    """Open the integration's flow, submit the names; on each "progressed", fetch it again."""
     flows = hass.config_entries.flow
     flow_id = (await flows.async_init(DOMAIN, context={"source": SOURCE_USER}))["flow_id"]
     progressed = asyncio.Event()
@@ -92,62 +64,62 @@ async def plex_account(hass: HomeAssistant) -> Attempt:
             progressed.set()
 
     unsubscribe = hass.bus.async_listen(EVENT_DATA_ENTRY_FLOW_PROGRESSED, on_progressed)
-    result = await flows.async_configure(flow_id, NAMES)
-    errors: list[str] = []
+    shown = await flows.async_configure(flow_id, NAMES)
 
-    async def finish() -> float | None:
+    async def finish() -> float:
         try:
             while True:
                 await progressed.wait()
                 progressed.clear()
                 result = await flows.async_configure(flow_id)
                 if result["type"] is FlowResultType.CREATE_ENTRY:
-                    # Each login signs a new account in: none aborts as a duplicate.
-                    return time.monotonic()
+                    return time.monotonic()  # a new account each time: none aborts
                 if result["type"] is not FlowResultType.SHOW_PROGRESS:
-                    errors.append(f"{result['type']} {result.get('step_id')}")
-                    return None
+                    msg = f"{result['type']} {result.get('step_id')}"
+                    raise runner.BenchmarkError(msg)
         finally:
             unsubscribe()
             with contextlib.suppress(Exception):
                 flows.async_abort(flow_id)
 
-    return task_attempt(result["description_placeholders"]["code"], finish(), errors)
+    return (shown.get("description_placeholders") or {})["code"], asyncio.ensure_future(finish())
 
 
-async def python_plexapi(sim: PlexTVSimulator) -> Attempt:
+async def python_plexapi(sim: PlexTVSimulator) -> tuple[str, asyncio.Future[float]]:
     """Create python-plexapi's pin (blocking, so in a thread) and start its polling thread."""
     myplex = importlib.import_module("plexapi.myplex")
     myplex.MyPlexPinLogin.PINS = f"{sim.url}{PINS}"
-    loop = asyncio.get_running_loop()
     session = requests.Session()
     session.trust_env = False  # loopback: no proxy from the environment
     login = myplex.MyPlexPinLogin(session=session)
     code = await asyncio.to_thread(lambda: login.pin)
-    outcome: asyncio.Future[float | None] = loop.create_future()
-    outcome.add_done_callback(lambda _: session.close())
-    errors: list[str] = []
+    loop = asyncio.get_running_loop()
+    token: asyncio.Future[float] = loop.create_future()
 
-    async def watch() -> None:
-        # It calls back on success only; any error just marks the login expired.
-        while not outcome.done():
-            if login.finished and not login.token:
-                errors.append("marked expired" if login.expired else "stopped without token")
-                settle(outcome, None)
-            await asyncio.sleep(0.05)
+    def arrived(_: str) -> None:  # on python-plexapi's thread
+        now = time.monotonic()
+        loop.call_soon_threadsafe(lambda: None if token.done() else token.set_result(now))
 
-    login.run(callback=lambda _: loop.call_soon_threadsafe(settle, outcome, time.monotonic()))
-    watcher = asyncio.create_task(watch())
+    login.run(callback=arrived)
 
-    async def cancel() -> None:
-        watcher.cancel()
-        await asyncio.to_thread(login.stop)
-        settle(outcome, None)
+    async def wait() -> float:
+        try:
+            # It calls back on success only; any error just marks the login expired.
+            while not token.done():
+                if login.finished and not login.token:
+                    raise runner.BenchmarkError("marked expired" if login.expired else "stopped")
+                await asyncio.sleep(0.05)
+            return await token
+        finally:
+            await asyncio.to_thread(login.stop)
+            session.close()
 
-    return Attempt(code=code, outcome=outcome, cancel=cancel, errors=errors)
+    return code, asyncio.ensure_future(wait())
 
 
-async def plexauth(sim: PlexTVSimulator, session: ClientSession) -> Attempt:
+async def plexauth(
+    sim: PlexTVSimulator, session: ClientSession
+) -> tuple[str, asyncio.Future[float]]:
     """Create plexauth's (strong) pin and start token(), as core's Plex flow does.
 
     plexauth posts to /api/v2/pins.json with its identity form-encoded; the simulator serves
@@ -163,16 +135,14 @@ async def plexauth(sim: PlexTVSimulator, session: ClientSession) -> Attempt:
     await auth.initiate_auth()
     fragment = urllib.parse.urlsplit(auth.auth_url()).fragment
     code = urllib.parse.parse_qs(fragment.partition("?")[2])["code"][0]
-    errors: list[str] = []
 
-    async def wait() -> float | None:
-        try:
-            return time.monotonic() if await auth.token() else None
-        except Exception as err:  # noqa: BLE001 - plexauth gives up on any error: count it
-            errors.append(f"{type(err).__name__}: {err}")
-            return None
+    async def wait() -> float:
+        if not await auth.token():
+            msg = "no token"
+            raise runner.BenchmarkError(msg)
+        return time.monotonic()
 
-    return task_attempt(code, wait(), errors)
+    return code, asyncio.ensure_future(wait())
 
 
 @dataclass(kw_only=True)
@@ -185,15 +155,13 @@ class Login:
     error: str = ""
 
 
-async def login(
-    begin: Callable[[], Awaitable[Attempt]], sim: PlexTVSimulator, delay: float, *, hiccups: bool
-) -> Login:
+async def login(begin: Begin, sim: PlexTVSimulator, delay: float, *, hiccups: bool) -> Login:
     """Show a code, approve it after delay (or after the injected faults), time the token."""
     try:
-        attempt = await begin()
+        code, token = await begin()
     except Exception as err:  # noqa: BLE001 - a failed login is a result, not a crash
         return Login(error=repr(err))
-    result = Login(path=f"{PINS}/{sim.find_pending_pin(attempt.code).id}")
+    result = Login(path=f"{PINS}/{sim.find_pending_pin(code).id}")
     try:
         if hiccups:
             sim.add_fault(result.path, method="GET", status=503, count=3)
@@ -202,34 +170,35 @@ async def login(
             deadline = time.monotonic() + HICCUP_TIMEOUT
             # Served as the client checks: look every 50 ms.
             while any(f.path == result.path for f in sim.faults) and time.monotonic() < deadline:
-                await asyncio.wait([attempt.outcome], timeout=0.05)
-                if attempt.outcome.done():
+                await asyncio.wait([token], timeout=0.05)
+                if token.done():
                     break
             sim.faults[:] = [f for f in sim.faults if f.path != result.path]
         else:
             await asyncio.sleep(delay)
-        if attempt.outcome.done():
-            result.error = "; ".join(attempt.errors) or "gave up before the approval"
-            return result
-        account = sample_account() | {"uuid": uuid.uuid4().hex, "username": uuid.uuid4().hex[:8]}
-        sim.approve(attempt.code, account | {"id": secrets.randbelow(10**9)})
-        result.approved = time.monotonic()
-        try:
-            arrived = await asyncio.wait_for(asyncio.shield(attempt.outcome), OUTCOME_TIMEOUT)
-        except TimeoutError:
-            arrived = None
-            attempt.errors.append(f"no token {OUTCOME_TIMEOUT:.0f} s after the approval")
-        if arrived is None:
-            result.error = "; ".join(attempt.errors) or "failed"
-        else:
-            result.latency = arrived - result.approved
-        return result
+        if not token.done():
+            account = sample_account() | {
+                "uuid": uuid.uuid4().hex,
+                "username": uuid.uuid4().hex[:8],
+            }
+            sim.approve(code, account | {"id": secrets.randbelow(10**9)})
+            result.approved = time.monotonic()
+        async with asyncio.timeout(OUTCOME_TIMEOUT):
+            arrived = await asyncio.shield(token)
+        result.latency = arrived - result.approved if result.approved else None
+        result.error = "" if result.approved else "ended before the approval"
+    except TimeoutError:
+        result.error = f"no token {OUTCOME_TIMEOUT:.0f} s after the approval"
+    except Exception as err:  # noqa: BLE001 - why it failed is a result
+        result.error = f"{type(err).__name__}: {err}"
     finally:
-        await attempt.cancel()
+        token.cancel()
+        with contextlib.suppress(BaseException):
+            await token
+    return result
 
 
-@dataclass(kw_only=True)
-class Answer:
+class Answer(NamedTuple):
     """One answer of the simulator: when the request arrived, and its status (None: dropped)."""
 
     time: float
@@ -244,19 +213,19 @@ def record_answers(sim: PlexTVSimulator) -> list[Answer]:
 
     @web.middleware
     async def recorder(request: web.Request, handler: Handler) -> web.StreamResponse:
-        arrived = time.monotonic()
+        arrived, status = time.monotonic(), None
         try:
             response = await handler(request)
-        except web.HTTPException as err:
-            answers.append(
-                Answer(time=arrived, method=request.method, path=request.path, status=err.status)
+            status = (
+                None
+                if request.transport is None or request.transport.is_closing()
+                else response.status
             )
+        except web.HTTPException as err:
+            status = err.status
             raise
-        dropped = request.transport is None or request.transport.is_closing()
-        status = None if dropped else response.status
-        answers.append(
-            Answer(time=arrived, method=request.method, path=request.path, status=status)
-        )
+        finally:
+            answers.append(Answer(arrived, request.method, request.path, status))
         return response
 
     sim.app.middlewares.insert(0, recorder)
@@ -288,29 +257,31 @@ def row(
 
 async def logins(  # noqa: PLR0913
     name: str,
-    begin: Callable[[], Awaitable[Attempt]],
+    begin: Begin,
     sim: PlexTVSimulator,
     delays: list[float],
     at_once: int,
     *,
     hiccups: bool,
 ) -> list[Login]:
-    """Run one login per delay, `at_once` at a time; print how many succeeded, and why not."""
+    """Run one login per delay, `at_once` at a time; print how they ended."""
     began, gate = time.monotonic(), asyncio.Semaphore(max(at_once, 1))
 
     async def one(delay: float) -> Login:
         async with gate:
             return await login(begin, sim, delay, hiccups=hiccups)
 
+    if not delays:
+        return []
     results = list(await asyncio.gather(*(one(delay) for delay in delays)))
     failed = [r.error.splitlines()[0][:120] for r in results if r.latency is None]
+    what = f"{name}{' with hiccups' if hiccups else ''}"
     print(
-        f"  {name}{' with hiccups' if hiccups else ''}: {len(results) - len(failed)}/"
-        f"{len(results)} in {time.monotonic() - began:.0f} s",
-        flush=True,
+        f"  {what}: {len(results) - len(failed)}/{len(results)} in {time.monotonic() - began:.0f} s"
     )
-    for reason in sorted(set(failed)):
-        print(f"    {failed.count(reason)}x {reason}")
+    print(
+        "".join(f"    {failed.count(reason)}x {reason}\n" for reason in sorted(set(failed))), end=""
+    )
     return results
 
 
@@ -328,7 +299,7 @@ async def run(args: argparse.Namespace) -> None:
     answers = record_answers(sim)
     rows = []
     async with sim, home_assistant(sim, set_up_entries=False) as hass, ClientSession() as session:
-        clients: dict[str, Callable[[], Awaitable[Attempt]]] = {
+        clients: dict[str, Begin] = {
             "plex_account": lambda: plex_account(hass),
             f"python-plexapi {runner.version('plexapi')}": lambda: python_plexapi(sim),
             f"plexauth {runner.version('plexauth')}": lambda: plexauth(sim, session),
@@ -336,12 +307,9 @@ async def run(args: argparse.Namespace) -> None:
         for name, begin in clients.items():
             first = len(answers)
             main = await logins(name, begin, sim, delays, args.concurrency, hiccups=False)
-            seen = answers[first:]
-            hiccup = []
-            if args.hiccup_logins:
-                hiccups = [0.0] * args.hiccup_logins
-                hiccup = await logins(name, begin, sim, hiccups, len(hiccups), hiccups=True)
-            rows.append(row(name, main, hiccup, seen))
+            seen, hiccups = answers[first:], [0.0] * args.hiccup_logins
+            faulty = await logins(name, begin, sim, hiccups, len(hiccups), hiccups=True)
+            rows.append(row(name, main, faulty, seen))
     columns = "<client|logins|ok|median|p95|to token|checks/min|429s|hiccups ok"
     print(f"\n{runner.table(columns, rows)}")
 
@@ -353,7 +321,7 @@ def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="logins at once per client (8)")
     parser.add_argument("--seed", type=int, default=None, help="seed of the approval delays")
     parser.add_argument(
-        "--longest-pause", type=float, default=5.0, help="approvals 0.5 s to this after the code"
+        "--longest-pause", type=float, default=5.0, help="approval after 0.5 s to this (5)"
     )
 
 

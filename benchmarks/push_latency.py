@@ -1,27 +1,12 @@
 """Push latency of "now playing": a server's notification to the new state, ours beside core's.
 
-A Plex Media Server simulator runs in its own process on 127.0.0.2 as the sample Living Room
-Server; its control port starts, pauses, resumes and stops a film on the Living Room TV, in
-turn, each change sending a `playing` notification on every open notification websocket.
-Four rows, one after the other, each after a cycle not counted:
-
-- `plex_account in Home Assistant`: a real Home Assistant (harness, scripts/develop), the
-  integration signed in through its config flow; measured to the state of
-  `media_player.living_room_tv` written (the state_changed event's time_fired);
-- `core's Plex in Home Assistant`: the same Home Assistant, the entry removed, and Home
-  Assistant core's own Plex integration set up by hand (server URL and token) against the
-  same server; measured to the state of its media player of the TV written;
-- `ServerFollower alone`: the library's follower in this process, to its `on_sessions`
-  callback showing the new state;
-- `core's libraries`: plexwebsocket 0.0.14 and python-plexapi in this process, as core's
-  stack runs them: a task per `playing` message running `PlexServer.sessions()` in an
-  executor, to that read showing the new state.
-
-The notification's moment is its arrival at an observer: a websocket of this process on the
-same server, which stamps each `playing` message (the server writes it to every websocket at
-once). Core's integration is given what it asks of the server and of plex.tv at setup
-(benchmarks/stand_ins.py); python-plexapi's plex.tv URLs name the plex.tv simulator
-(benchmarks/core_plex).
+A Plex Media Server simulator (in its own process, on 127.0.0.2) is the Living Room Server; its
+control port starts, pauses, resumes and stops a film on the Living Room TV in turn, each
+change sending a `playing` notification on every open websocket. Rows: the integration in a
+real Home Assistant, then core's own Plex integration set up by hand in the same one (to
+the media player's state written: time_fired), then the library's ServerFollower and core's
+libraries (plexwebsocket, python-plexapi) in this process. The notification's moment is its
+arrival at an observer websocket of this process.
 """
 
 import argparse
@@ -32,7 +17,7 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,41 +25,36 @@ from typing import Any
 
 import requests
 from aiohttp import ClientSession, ClientWebSocketResponse, WSMsgType
-from aioplexaccount import FollowSettings, Resource, ServerFollower, Session
+from aioplexaccount import FollowSettings, Resource, ServerFollower
 
-from harness import (
-    HomeAssistant,
-    ServerSimulator,
-    Simulator,
-    free_port,
-    runner,
-    unstoppable,
-    wait_for,
-)
-from harness.home_assistant import config_yaml
+from harness import HomeAssistant, ServerSimulator, Simulator, free_port, runner, wait_for
+from harness.home_assistant import config_yaml, unstoppable
 from library.benchmarks.refresh_cost import PROFILE
 from library.simulators.plextv import LIVING_ROOM_SERVER_ID, sample_account
 from library.simulators.pms import LIVING_ROOM_TV_ID
 
 ENTITY = "media_player.living_room_tv"
 CYCLE = ("start", "pause", "resume", "stop")
-# The player's state in the sessions after each change (None: no session).
-SESSION_STATE = {"start": "playing", "pause": "paused", "resume": "playing", "stop": None}
+# The player's state after each change (None: no session).
+STATE = {"start": "playing", "pause": "paused", "resume": "playing", "stop": None}
 ACTIVE = {"playing", "paused", "buffering"}
 WAIT = 10.0  # seconds a change may take to show before it counts as lost
 NAMES = {"client_name": "Home Assistant", "device_name": "Benchmark"}
 CORE_PLEX = Path(__file__).resolve().parent / "core_plex"
+
+type Updates = asyncio.Queue[tuple[float, str | None, float | None]]
+"""What a client showed: when (monotonic), the TV's state, and Home Assistant's time_fired."""
 
 
 @dataclass(kw_only=True)
 class Change:
     """One change made on the server, and when each step of it was seen."""
 
-    requested: float
+    action: str
     notified: tuple[float, float]
     """When the observer received the notification: monotonic, wall clock."""
     shown: float | None = None
-    """When the client showed the change (monotonic): its event's arrival for Home Assistant."""
+    """When the client showed it (monotonic): for Home Assistant, its event's arrival here."""
     written: float | None = None
     """Home Assistant's time_fired of the state written (wall clock)."""
     read: float | None = None
@@ -98,84 +78,92 @@ class Row:
     def cells(self) -> list[object]:
         """Return the table's row."""
         latencies = [c.latency for c in self.changes if c.latency is not None]
-        # Those that read the sessions before they showed: the GET's place on the way.
-        read = [
+        # The changes it read the sessions for before they showed: the GET's place on the way.
+        reads = [
             (c.read - c.notified[0], c.shown - c.read) for c in self.changes if c.read and c.shown
         ]
-        parts = [runner.ms(statistics.median(p)) for p in zip(*read, strict=True)] or ["-", "-"]
+        parts = [runner.ms(statistics.median(p)) for p in zip(*reads, strict=True)] or ["-", "-"]
         return [self.client, len(self.changes), len(latencies), *runner.spread(latencies), *parts]
 
-
-type Shown = Callable[[str, float], Awaitable[tuple[float, float | None]]]
-"""Awaited as a change is requested: when the client showed it, and its time_fired if any."""
-
-
-class Observer:
-    """A websocket client of the server that stamps every `playing` message on arrival."""
-
-    def __init__(self, ws: ClientWebSocketResponse) -> None:
-        """Read ws in a task of its own."""
-        self.ws = ws
-        self.stamps: asyncio.Queue[tuple[float, float]] = asyncio.Queue()
-        self.task = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        async for message in self.ws:
-            stamp = time.monotonic(), time.time()
-            if message.type is WSMsgType.TEXT and '"playing"' in message.data:
-                self.stamps.put_nowait(stamp)
-
-    async def next(self) -> tuple[float, float]:
-        """Return the stamp of the next `playing` message."""
-        async with asyncio.timeout(WAIT):
-            return await self.stamps.get()
+    def by_change(self) -> str:
+        """Return the median latency of each kind of change."""
+        medians = {
+            a: [c.latency for c in self.changes if c.action == a and c.latency is not None]
+            for a in CYCLE
+        }
+        return ", ".join(
+            f"{action} {runner.spread(values)[0]}" for action, values in medians.items()
+        )
 
 
 @contextlib.asynccontextmanager
-async def observing(session: ClientSession, pms: ServerSimulator) -> AsyncIterator[Observer]:
-    """Open the observer's websocket on the server."""
-    url = f"{pms.url}/:/websockets/notifications"
-    async with session.ws_connect(url, params={"X-Plex-Token": pms.token}) as ws:
-        observer = Observer(ws)
-        try:
-            yield observer
-        finally:
-            observer.task.cancel()
+async def reading(
+    ws: ClientWebSocketResponse, handle: Callable[[float, Any], None]
+) -> AsyncIterator[None]:
+    """Hand each text message of ws to handle, with its moment of arrival, in a task."""
+
+    async def read() -> None:
+        async for message in ws:
+            arrived = time.monotonic()
+            if message.type is WSMsgType.TEXT:
+                handle(arrived, message.json())
+
+    task = asyncio.create_task(read())
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
+async def shown(updates: Updates, action: str, since: float) -> tuple[float, float | None]:
+    """Return when the client first showed the change after since, and its time_fired."""
+    async with asyncio.timeout(WAIT):
+        while True:
+            arrived, state, written = await updates.get()
+            wanted = STATE[action]
+            if arrived >= since and (state == wanted if wanted else state not in ACTIVE):
+                return arrived, written
 
 
 async def measure(
-    args: argparse.Namespace, client: str, pms: ServerSimulator, shown_after: Shown
+    args: argparse.Namespace, client: str, pms: ServerSimulator, updates: Updates
 ) -> Row:
     """Make `args.warmup` changes not counted, then `args.changes`; wait until each shows."""
     rng = random.Random(args.seed)  # noqa: S311 - pauses, not secrets
     row, key = Row(client=client), ""
-    async with ClientSession() as session, observing(session, pms) as observer:
-        control = f"{pms.control_url}/_sim/sessions"
+    stamps: asyncio.Queue[tuple[float, float]] = asyncio.Queue()
+
+    def stamp(arrived: float, data: Any) -> None:  # noqa: ANN401 - a notification
+        if data.get("NotificationContainer", {}).get("type") == "playing":
+            stamps.put_nowait((arrived, time.time() - (time.monotonic() - arrived)))
+
+    control, since = f"{pms.control_url}/_sim/sessions", time.monotonic()
+    notifications = f"{pms.url}/:/websockets/notifications"
+    async with (
+        ClientSession() as session,
+        session.ws_connect(notifications, params={"X-Plex-Token": pms.token}) as ws,
+        reading(ws, stamp),
+    ):
         await runner.call(session, control, "DELETE")
-        since = time.monotonic()
         for number in range(args.warmup + args.changes):
             action = CYCLE[number % len(CYCLE)]
-            requested = time.monotonic()
-            waiting = asyncio.ensure_future(shown_after(action, requested))
+            waiting = asyncio.ensure_future(shown(updates, action, time.monotonic()))
             if action == "start":
                 body = {"player": "living_room_tv", "media": "film"}
                 key = (await runner.call(session, control, "POST", body))["sessionKey"]
             else:
                 await runner.call(session, f"{control}/{key}/{action}", "POST")
-            change = Change(requested=requested, notified=await observer.next())
+            async with asyncio.timeout(WAIT):
+                change = Change(action=action, notified=await stamps.get())
             try:
                 change.shown, change.written = await waiting
             except TimeoutError:
                 print(f"  {client}: {action} not shown within {WAIT:g} s", flush=True)
-            if number >= args.warmup:
-                row.changes.append(change)
+            row.changes += [change] if number >= args.warmup else []
             # The follower's read after its cooldown, then a moment at random.
             await asyncio.sleep(FollowSettings().cooldown + args.pause * (1 + rng.random()))
-        reads = [
-            entry["time"]
-            for entry in await runner.call(session, f"{pms.control_url}/_sim/requests")
-            if entry["path"] == "/status/sessions" and entry["time"] >= since
-        ]
+        log = await runner.call(session, f"{pms.control_url}/_sim/requests")
+    reads = [e["time"] for e in log if e["path"] == "/status/sessions" and e["time"] >= since]
     for change in row.changes:
         end = change.shown if change.shown is not None else float("inf")
         change.read = next((t for t in reads if change.notified[0] <= t <= end), None)
@@ -190,65 +178,12 @@ async def websockets(
     return state if state["open_websockets"] >= count else None
 
 
-def session_shows(action: str, sessions: list[Any], state: Callable[[Any], str | None]) -> bool:
-    """Return whether the sessions show the change on the Living Room TV."""
-    states = [state(session) for session in sessions]
-    wanted = SESSION_STATE[action]
-    return [s for s in states if s is not None] == ([wanted] if wanted else [])
+def tv_state(sessions: list[Any], player: Callable[[Any], tuple[str, str]]) -> str | None:
+    """Return the state of the Living Room TV's session, None without one."""
+    return next((state for tv, state in map(player, sessions) if tv == LIVING_ROOM_TV_ID), None)
 
 
 # Home Assistant
-
-
-class StateChanges:
-    """Home Assistant's state_changed events of one entity, over its websocket API."""
-
-    def __init__(self, ws: ClientWebSocketResponse, entity_id: str) -> None:
-        """Read ws in a task of its own."""
-        self.ws = ws
-        self.entity_id = entity_id
-        self.queue: asyncio.Queue[tuple[float, str, float]] = asyncio.Queue()
-        self.task = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        async for message in self.ws:
-            arrived = time.monotonic()
-            data = message.json() if message.type is WSMsgType.TEXT else []
-            for item in data if isinstance(data, list) else [data]:
-                event = item.get("event") or {}
-                if event.get("data", {}).get("entity_id") == self.entity_id:
-                    state = (event["data"].get("new_state") or {}).get("state")
-                    fired = datetime.fromisoformat(event["time_fired"]).timestamp()
-                    self.queue.put_nowait((arrived, str(state), fired))
-
-    async def shown_after(self, action: str, since: float) -> tuple[float, float | None]:
-        """Return when the entity's state first showed the change here, and its time_fired."""
-        wanted = SESSION_STATE[action]
-        async with asyncio.timeout(WAIT):
-            while True:
-                arrived, state, fired = await self.queue.get()
-                if arrived >= since and (
-                    state == wanted or (wanted is None and state not in ACTIVE)
-                ):
-                    return arrived, fired
-
-
-@contextlib.asynccontextmanager
-async def state_changes(hass: HomeAssistant, entity_id: str) -> AsyncIterator[StateChanges]:
-    """Sign in to Home Assistant's websocket API and follow an entity's state_changed."""
-    async with ClientSession() as session, session.ws_connect(hass.websocket_url) as ws:
-        await ws.receive_json()  # auth_required
-        await ws.send_json({"type": "auth", "access_token": hass.tokens["access_token"]})
-        await ws.receive_json()
-        await ws.send_json({"id": 1, "type": "subscribe_events", "event_type": "state_changed"})
-        if not (await ws.receive_json()).get("success"):
-            msg = "Home Assistant refused the subscription to state_changed"
-            raise runner.BenchmarkError(msg)
-        changes = StateChanges(ws, entity_id)
-        try:
-            yield changes
-        finally:
-            changes.task.cancel()
 
 
 @dataclass(kw_only=True)
@@ -272,40 +207,36 @@ def servers(workdir: Path) -> Iterator[Servers]:
 
     The server's token is the account's own, as an owner's is on their server, so that core's
     integration, set up by hand with it, reads plex.tv with it too: plex.tv's simulator ties
-    a token to the client identifier that asked for it, python-plexapi's own here.
+    a token to the client identifier that asked for it, python-plexapi's here.
     """
     runner.ensure_peers()
-    stand_ins = ("-m", "benchmarks.stand_ins")
-    plextv = Simulator.start(
-        workdir / "plextv.log", command=(*stand_ins, "library.simulators.plextv")
-    )
-    stack = contextlib.ExitStack()
-    stack.callback(plextv.stop)
-    with stack:
+    with contextlib.ExitStack() as stack:
+        command = ("-m", "benchmarks.stand_ins", "library.simulators.plextv")
+        plextv = Simulator.start(workdir / "plextv.log", command=command)
+        stack.callback(plextv.stop)
         plextv.http.put("/_sim/account", json=sample_account() | {"profile": PROFILE})
         identifier = importlib.import_module("plexapi").X_PLEX_IDENTIFIER
         headers = {"X-Plex-Client-Identifier": identifier, "Accept": "application/json"}
         token = plextv.approve(plextv.http.post("/api/v2/pins", headers=headers).json()["code"])
-        pms = ServerSimulator.start(
-            workdir / "pms.log", command=(*stand_ins, "library.simulators.pms"), token=token
-        )
+        command = ("-m", "benchmarks.stand_ins", "library.simulators.pms")
+        pms = ServerSimulator.start(workdir / "pms.log", command=command, token=token)
         stack.callback(pms.stop)
         pms.wire(plextv)
         port = free_port()
-        configuration = config_yaml(port, level="warning", integration="info")
         hass = HomeAssistant.start(
             workdir / "config",
             port=port,
             simulator=plextv,
-            configuration=configuration + "plex_on_simulators:\n",
+            configuration=config_yaml(port, level="warning", integration="info")
+            + "plex_on_simulators:\n",
             # Core's Plex integration's requirements, and the integration that points it.
             env={"PYTHONPATH": f"{runner.PEERS_DIR}:{CORE_PLEX}"},
         )
         stack.callback(hass.stop)
         hass.onboard()
         hass.sign_in(plextv, names=NAMES)
-        wait_for(lambda: (hass.state(ENTITY) or {}).get("state") not in {None, "unavailable"},
-                 timeout=60, what=ENTITY)  # fmt: skip
+        ready = lambda: (hass.state(ENTITY) or {}).get("state") not in {None, "unavailable"}  # noqa: E731
+        wait_for(ready, timeout=60, what=ENTITY)
         print(f"  Home Assistant {hass.version} started and signed in", flush=True)
         yield Servers(plextv=plextv, pms=pms, hass=hass)
 
@@ -317,20 +248,22 @@ def set_up_core(run: Servers) -> str:
     flow = hass.start_flow("plex")["flow_id"]
     hass.flow_step(flow, {"next_step_id": "manual_setup"})
     server = {"host": pms.host, "port": pms.port, "ssl": False, "verify_ssl": False}
-    result = hass.flow_step(flow, {**server, "token": pms.token})
-    if result["type"] != "create_entry":
+    if (result := hass.flow_step(flow, {**server, "token": pms.token}))["type"] != "create_entry":
         msg = f"core's Plex integration was not set up: {result}"
         raise runner.BenchmarkError(msg)
-    # Its media player appears with the TV's first session.
-    pms.start_session()
+    pms.start_session()  # its media player appears with the TV's first session
 
     def media_player() -> str | None:
         entities = hass.ws({"type": "config/entity_registry/list"})["result"]
+        tv = f":{LIVING_ROOM_TV_ID}"
         return next(
-            (e["entity_id"] for e in entities
-             if e["platform"] == "plex" and e["unique_id"].endswith(f":{LIVING_ROOM_TV_ID}")),
+            (
+                e["entity_id"]
+                for e in entities
+                if e["platform"] == "plex" and e["unique_id"].endswith(tv)
+            ),
             None,
-        )  # fmt: skip
+        )
 
     entity_id = wait_for(media_player, timeout=30, what="core's media player of the TV")
     pms.stop_all()
@@ -338,16 +271,27 @@ def set_up_core(run: Servers) -> str:
     return entity_id
 
 
-async def in_home_assistant(args: argparse.Namespace, run: Servers) -> list[Row]:
-    """Measure ours, then core's, in the same Home Assistant."""
-    async with state_changes(run.hass, ENTITY) as changes:
-        rows = [await measure(args, "plex_account in Home Assistant", run.pms, changes.shown_after)]
-    entity_id = await asyncio.to_thread(set_up_core, run)
-    async with state_changes(run.hass, entity_id) as changes:
-        rows.append(
-            await measure(args, "core's Plex in Home Assistant", run.pms, changes.shown_after)
-        )
-    return rows
+async def in_home_assistant(
+    args: argparse.Namespace, run: Servers, entity_id: str, client: str
+) -> Row:
+    """Measure one integration in Home Assistant, by its entity's state_changed events."""
+    updates: Updates = asyncio.Queue()
+
+    def event(arrived: float, data: Any) -> None:  # noqa: ANN401 - a websocket API message
+        for item in data if isinstance(data, list) else [data]:
+            change = (item.get("event") or {}).get("data") or {}
+            if change.get("entity_id") == entity_id:
+                fired = datetime.fromisoformat(item["event"]["time_fired"]).timestamp()
+                updates.put_nowait((arrived, (change.get("new_state") or {}).get("state"), fired))
+
+    async with ClientSession() as session, session.ws_connect(run.hass.websocket_url) as ws:
+        await ws.receive_json()  # auth_required
+        await ws.send_json({"type": "auth", "access_token": run.hass.tokens["access_token"]})
+        await ws.receive_json()
+        await ws.send_json({"id": 1, "type": "subscribe_events", "event_type": "state_changed"})
+        await ws.receive_json()
+        async with reading(ws, event):
+            return await measure(args, client, run.pms, updates)
 
 
 # The clients in this process
@@ -355,27 +299,24 @@ async def in_home_assistant(args: argparse.Namespace, run: Servers) -> list[Row]
 
 async def follower(args: argparse.Namespace, pms: ServerSimulator) -> Row:
     """The library's ServerFollower alone, with its default settings."""
-    reads: asyncio.Queue[tuple[float, list[Session]]] = asyncio.Queue()
-
-    async def shown_after(action: str, since: float) -> tuple[float, None]:
-        async with asyncio.timeout(WAIT):
-            while True:
-                arrived, sessions = await reads.get()
-                tv = [s for s in sessions if s.player.machine_identifier == LIVING_ROOM_TV_ID]
-                if arrived >= since and session_shows(action, tv, lambda s: s.player.state):
-                    return arrived, None
-
+    updates: Updates = asyncio.Queue()
     [resource] = [r for r in pms.resources() if r["clientIdentifier"] == LIVING_ROOM_SERVER_ID]
     async with ClientSession() as session:
         follow = ServerFollower(
             session=session,
             resource=Resource.from_dict(resource),
-            on_sessions=lambda sessions: reads.put_nowait((time.monotonic(), sessions)),
+            on_sessions=lambda sessions: updates.put_nowait(
+                (
+                    time.monotonic(),
+                    tv_state(sessions, lambda s: (s.player.machine_identifier, s.player.state)),
+                    None,
+                )
+            ),
         )
         task = asyncio.create_task(follow.run())
         try:
-            await reads.get()  # its first read, once it holds the websocket
-            return await measure(args, "ServerFollower alone", pms, shown_after)
+            await updates.get()  # its first read, once it holds the websocket
+            return await measure(args, "ServerFollower alone", pms, updates)
         finally:
             task.cancel()
 
@@ -383,31 +324,22 @@ async def follower(args: argparse.Namespace, pms: ServerSimulator) -> Row:
 async def core_libraries(args: argparse.Namespace, pms: ServerSimulator) -> Row:
     """Plexwebsocket's callback, then PlexServer.sessions() in an executor, as core runs them."""
     plexwebsocket = importlib.import_module("plexwebsocket")
-    loop = asyncio.get_running_loop()
-    reads: asyncio.Queue[tuple[float, list[Any]]] = asyncio.Queue()
+    loop, tasks = asyncio.get_running_loop(), set[asyncio.Task[None]]()
+    updates: Updates = asyncio.Queue()
     http = requests.Session()
     http.trust_env = False  # loopback: no proxy from the environment
     server_class = importlib.import_module("plexapi.server").PlexServer
     server = await asyncio.to_thread(server_class, pms.url, pms.token, session=http)
-    tasks: set[asyncio.Task[None]] = set()
 
     async def read() -> None:
         sessions = await loop.run_in_executor(None, server.sessions)
-        reads.put_nowait((time.monotonic(), sessions))
+        state = tv_state(sessions, lambda s: (s.player.machineIdentifier, s.player.state))
+        updates.put_nowait((time.monotonic(), state, None))
 
     def callback(kind: str, data: object, error: object) -> None:
         if kind == "playing":  # as core's plex_websocket_callback: a task per message
-            task = loop.create_task(read())
-            tasks.add(task)
+            tasks.add(task := loop.create_task(read()))
             task.add_done_callback(tasks.discard)
-
-    async def shown_after(action: str, since: float) -> tuple[float, None]:
-        async with asyncio.timeout(WAIT):
-            while True:
-                arrived, sessions = await reads.get()
-                tv = [s for s in sessions if s.player.machineIdentifier == LIVING_ROOM_TV_ID]
-                if arrived >= since and session_shows(action, tv, lambda s: s.player.state):
-                    return arrived, None
 
     async with ClientSession() as session:
         socket = plexwebsocket.PlexWebsocket(
@@ -417,7 +349,7 @@ async def core_libraries(args: argparse.Namespace, pms: ServerSimulator) -> Row:
         try:
             await runner.until(lambda: websockets(session, pms, 1), WAIT)
             label = f"core's libraries (plexwebsocket {runner.version('plexwebsocket')})"
-            return await measure(args, label, pms, shown_after)
+            return await measure(args, label, pms, updates)
         finally:
             socket.close()
             task.cancel()
@@ -431,24 +363,23 @@ async def run(args: argparse.Namespace) -> None:
         tempfile.TemporaryDirectory(prefix="plex-account-push-") as folder,
         servers(Path(folder)) as run,
     ):
-        rows = await in_home_assistant(args, run)
+        rows = [await in_home_assistant(args, run, ENTITY, "plex_account in Home Assistant")]
+        core = await asyncio.to_thread(set_up_core, run)
+        rows.append(await in_home_assistant(args, run, core, "core's Plex in Home Assistant"))
         run.hass.stop()
-        rows.append(await follower(args, run.pms))
-        rows.append(await core_libraries(args, run.pms))
+        rows += [await follower(args, run.pms), await core_libraries(args, run.pms)]
         refused = run.refused()
     columns = "<client|changes|shown|median|p95|max|to GET|GET to shown"
     print(f"\n{runner.table(columns, [row.cells() for row in rows])}")
     print(
-        "\nFrom the notification (its arrival at an observer websocket here) to the new state: "
-        "in Home Assistant, written (the state_changed event's time_fired); in this process, "
-        "shown by the client. to GET: median from the notification to the client's GET "
-        "/status/sessions reaching the server, where it sends one before the change shows; GET "
-        "to shown: from there to the new state (in Home Assistant, to its event's arrival here)."
+        "\nFrom the notification's arrival at an observer here to the new state: written in Home "
+        "Assistant (time_fired), shown by the client in this process. to GET, GET to shown: "
+        "where the client's GET /status/sessions reached the server, on the changes it read for."
     )
+    print("\n".join(f"{row.client}, median by change: {row.by_change()}" for row in rows))
     for row in rows[:2]:
-        arrivals = [c.shown - c.notified[0] for c in row.changes if c.shown is not None]
-        median = runner.spread(arrivals)[0]
-        print(f"{row.client}: its state_changed event arrived here after {median} (median)")
+        arrivals = runner.spread([c.shown - c.notified[0] for c in row.changes if c.shown])
+        print(f"{row.client}: its state_changed event arrived here after {arrivals[0]} (median)")
     if refused:
         print(f"The loopback guard refused {len(refused)} attempt(s), and setups went on:")
         print("\n".join(f"  {line}" for line in refused))

@@ -11,8 +11,10 @@ answers /api/users/ (no friends). Each in the XML python-plexapi reads, in the s
 own process, so that nothing is added to the path that is measured.
 """
 
+import functools
 import runpy
 import sys
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -47,21 +49,21 @@ STAND_INS = {
 }
 
 
-async def xml(text: str) -> web.Response:
+async def xml(text: str, _request: web.Request) -> web.Response:
     """Answer with text, as XML."""
     return web.Response(text=text, content_type="text/xml")
 
 
-def freeze(app: web.Application, *, original=web.Application.freeze) -> None:  # noqa: ANN001
+def freeze(app: web.Application, *, original: Callable[[web.Application], None]) -> None:
     """Add the stand-ins to the application they belong to, as it starts serving."""
     paths = {resource.canonical for resource in app.router.resources()}
     for marker, routes in STAND_INS.items():
         for path, text in routes.items() if marker in paths and not app.frozen else ():
-            app.router.add_get(path, lambda _, text=text: xml(text))
+            app.router.add_get(path, functools.partial(xml, text))
     original(app)
 
 
 if __name__ == "__main__":
-    web.Application.freeze = freeze  # type: ignore[method-assign]
+    web.Application.freeze = functools.partialmethod(freeze, original=web.Application.freeze)  # type: ignore[assignment,method-assign]
     sys.argv = [sys.argv[1], *sys.argv[2:]]
     runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)

@@ -29,10 +29,9 @@ from aioplexaccount import Resource, candidates, choose_connection
 from aioplexaccount.connection import DEFAULT_GRACE, DEFAULT_TIMEOUT
 
 from harness import runner
-from library.simulators.plextv.render import to_xml
+from library.simulators.plextv import LIVING_ROOM_SERVER_ID, sample_resources, to_xml
 from library.simulators.pms import (
     SAMPLE_MACHINE_IDENTIFIER,
-    SAMPLE_SERVER_NAME,
     SAMPLE_TOKEN,
     PMSSimulator,
     blackhole,
@@ -52,36 +51,14 @@ SCENARIOS = {
 
 
 def server_resource(preferred: int, other: int) -> dict[str, Any]:
-    """Return the owned server's entry of /api/v2/resources, as plex.tv's JSON has it."""
-    connections = [
+    """Return the sample Living Room Server's plex.tv resource, with the two connections."""
+    [resource] = [r for r in sample_resources() if r["clientIdentifier"] == LIVING_ROOM_SERVER_ID]
+    resource["connections"] = [
         {"protocol": "http", "address": host, "port": port, "uri": f"http://{host}:{port}",
          "local": True, "relay": False, "IPv6": False}
         for host, port in ((PREFERRED, preferred), (OTHER, other))
     ]  # fmt: skip
-    return {
-        "name": SAMPLE_SERVER_NAME,
-        "product": "Plex Media Server",
-        "productVersion": "1.41.3.9314-a0bfb8370",
-        "platform": "Linux",
-        "platformVersion": "6.8.0",
-        "device": "Docker Container",
-        "clientIdentifier": SAMPLE_MACHINE_IDENTIFIER,
-        "createdAt": "2021-03-14T09:26:53Z",
-        "lastSeenAt": "2026-11-26T21:04:17Z",
-        "provides": "server",
-        "publicAddress": OTHER,
-        "accessToken": SAMPLE_TOKEN,
-        "owned": True,
-        "home": False,
-        "synced": False,
-        "relay": False,
-        "presence": True,
-        "httpsRequired": False,
-        "publicAddressMatches": True,
-        "dnsRebindingProtection": False,
-        "natLoopbackSupported": True,
-        "connections": connections,
-    }
+    return resource
 
 
 @contextlib.asynccontextmanager

@@ -172,15 +172,17 @@ def run(args: argparse.Namespace) -> None:
     compileall.compile_dir(INTEGRATION, quiet=1)
     ha = home_assistant() if importlib.util.find_spec("homeassistant") else None
     table = [row for row in rows() if ha is not None or row.requirements is not None]
+    requirements = sorted({name for row in table for name in row.requirements or ()})
     zygotes: dict[tuple[str, ...], Zygote] = {}
     cases = []
     try:
         for row in table:
             for column, preload in row.preloads(ha).items():
                 if preload not in zygotes:
-                    zygotes[preload] = Zygote(preload, row.requirements or ())
+                    zygotes[preload] = Zygote(preload, requirements)
                 # A requirement Home Assistant has loaded already is no extra cost.
-                if column != "own code" or not set(preload) - set(ha or ()) <= zygotes[ha].present:
+                loaded = zygotes[ha or ()].present if column == "own code" else set()
+                if set(row.requirements or ()) - loaded or column != "own code":
                     cases.append((row, column, zygotes[preload]))
         for round_number in range(args.runs + 1):  # the first round is not counted
             for row, column, zygote in cases:
@@ -197,8 +199,7 @@ def run(args: argparse.Namespace) -> None:
         for row in table
     ]
     print(runner.table("<package|alone|after HA|own code|<imported", cells))
-    requirements = {name for row in table for name in row.requirements or ()}
-    print(f"\nalone: the package's requirements preloaded ({', '.join(sorted(requirements))})")
+    print(f"\nalone: the package's requirements preloaded ({', '.join(requirements)})")
     if ha is not None:
         roots = sorted({name.partition(".")[0] for name in ha})
         print(

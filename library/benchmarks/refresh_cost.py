@@ -16,7 +16,7 @@ import statistics
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Self, cast
@@ -129,8 +129,8 @@ class Row:
     what: str
     parse: Callable[[], Any]
     fetch: Callable[[], Any]
-    from_bytes: runner.Timings
-    with_fetch: runner.Timings
+    from_bytes: runner.Timings = field(default_factory=runner.Timings)
+    with_fetch: runner.Timings = field(default_factory=runner.Timings)
 
 
 def rows(ours: PlexTVClient, body: bytes, account: Any, xml: bytes) -> list[Row]:  # noqa: ANN401
@@ -149,15 +149,12 @@ def rows(ours: PlexTVClient, body: bytes, account: Any, xml: bytes) -> list[Row]
     plexapi = f"python-plexapi {runner.version('plexapi')}"
     return [
         Row(client="aioplexaccount", what="PlexTVClient.resources(): JSON -> Resource",
-            parse=replayed.resources, fetch=ours.resources,
-            from_bytes=runner.Timings(), with_fetch=runner.Timings()),
+            parse=replayed.resources, fetch=ours.resources),
         Row(client=plexapi, what="XML -> MyPlexResource, as resources() returns them",
-            parse=plexapi_parse, fetch=account.resources,
-            from_bytes=runner.Timings(), with_fetch=runner.Timings()),
+            parse=plexapi_parse, fetch=account.resources),
         Row(client="", what="... and each one's .connections read",
             parse=lambda: connections(plexapi_parse()),
-            fetch=lambda: connections(account.resources()),
-            from_bytes=runner.Timings(), with_fetch=runner.Timings()),
+            fetch=lambda: connections(account.resources())),
     ]  # fmt: skip
 
 

@@ -167,7 +167,7 @@ async def theirs(
                 await task
 
 
-async def scenario(key: str, speed: float, plexwebsocket: ModuleType) -> list[list[str]]:
+async def scenario(key: str, speed: float, plexwebsocket: ModuleType) -> list[list[object]]:
     """Start both clients, break the websocket, wait for both; return the table's rows."""
     label, kind, outage = SCENARIOS[key]
     sim = PMSSimulator(token=SAMPLE_TOKEN)

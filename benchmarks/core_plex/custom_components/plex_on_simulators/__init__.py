@@ -7,7 +7,7 @@ each one names the simulator (PLEX_ACCOUNT_PLEXTV_URL) instead.
 
 import os
 
-import plexapi.myplex
+import plexapi.myplex  # type: ignore[import-not-found]
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.typing import ConfigType
 

@@ -67,7 +67,8 @@ def main(
         parser.set_defaults(**quick)  # what the command line gives still wins
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("homeassistant.loader").setLevel(logging.ERROR)
+    for name in ("homeassistant.loader", "aiohttp_fast_zlib"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     loopback.arm()
     print(machine(), flush=True)
     started = time.monotonic()

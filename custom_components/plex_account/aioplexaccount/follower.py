@@ -14,13 +14,18 @@ import json
 import logging
 import random
 import time
+import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from http import HTTPStatus
 from typing import Any, Final
 
 from aiohttp import (
     ClientError,
+    ClientHandlerType,
+    ClientRequest,
+    ClientResponse,
     ClientSession,
     ClientWebSocketResponse,
     WSMsgType,
@@ -138,6 +143,8 @@ class ServerFollower:
         self._dirty = asyncio.Event()
         self._available: bool | None = None
         self._retell = False
+        self._refused = False
+        self._ws_session: ClientSession | None = None
         self._reads = 0
         self._last_notification: float | None = None
         self.connection: ServerConnection | None = None
@@ -200,13 +207,17 @@ class ServerFollower:
                 _LOGGER.debug("%s: plex.tv lists it anew; choosing a connection again", self.name)
         finally:
             self._set_state(FollowState.DISCONNECTED)
+            if self._ws_session is not None:
+                # The connections are the caller's session's: only this one is closed.
+                await self._ws_session.close()
+                self._ws_session = None
 
     async def _follow(self) -> None:
         """Find the server and follow it, pausing longer after each failure in a row."""
         failures = 0
         unexpected = False
         while True:
-            reads, started = self._reads, self._clock()
+            reads, started, crashed = self._reads, self._clock(), False
             try:
                 await self._follow_connection()
             except PlexConnectionError as err:
@@ -219,14 +230,23 @@ class ServerFollower:
                 self._unavailable(err)
             except PlexError as err:
                 self._unavailable(err)
-            except Exception as err:
+            except Exception as err:  # noqa: BLE001 (logged; the server is sought again)
                 # A fault of the library's own: said once, and the server is sought again.
-                if not unexpected:
-                    _LOGGER.exception("Unexpected error while following %s", self.name)
-                unexpected = True
+                crashed = True
                 reason = clean_text(str(err), self._resource.access_token)
+                if not unexpected:
+                    # The frames, not the message: an error's text may quote the token.
+                    frames = "".join(traceback.format_tb(err.__traceback__))
+                    _LOGGER.error(  # noqa: TRY400 (exception() would log the message too)
+                        "Unexpected error while following %s: %s: %s\n%s",
+                        self.name,
+                        type(err).__name__,
+                        reason,
+                        frames,
+                    )
+                unexpected = True
                 self._unavailable(PlexError(f"Unexpected error: {type(err).__name__}: {reason}"))
-            if self._reads > reads:
+            if self._reads > reads and not crashed:
                 failures = 0
                 unexpected = False
             delay = self.settings.backoff(failures)
@@ -237,9 +257,13 @@ class ServerFollower:
     def _unavailable(self, err: PlexError) -> None:
         """Tell the owner the server is out of reach: once per outage, and once at the start."""
         self._set_state(FollowState.DISCONNECTED)
-        if self._available is not False or self._retell:
+        # A server out of reach that comes back refusing its token is told again: the cause
+        # changed, and only the owner can mend this one.
+        refused = isinstance(err, PlexAuthenticationError)
+        if self._available is not False or self._retell or (refused and not self._refused):
             self._available = False
             self._retell = False
+            self._refused = refused
             _LOGGER.debug("%s is unavailable: %s", self.name, err)
             if self._on_unavailable is not None:
                 self._on_unavailable(err)
@@ -303,26 +327,40 @@ class ServerFollower:
         """Read the sessions; hand them and the changes they show to the owner."""
         mark = self._tracker.mark
         sessions = await client.sessions()
-        self._reads += 1
         events = self._tracker.read(sessions, mark)
-        self._retell = False
+        self._on_sessions(sessions)
+        if events and self._on_playback is not None:
+            self._on_playback(events)
+        # Counted once the owner took it: a read its owner cannot take is no success.
+        self._reads += 1
+        self._retell = self._refused = False
         if self._available is False:
             _LOGGER.debug("%s is available again", self.name)
             if self._on_available is not None:
                 self._on_available()
         self._available = True
-        self._on_sessions(sessions)
-        if events and self._on_playback is not None:
-            self._on_playback(events)
 
     async def _connect(self, client: PMSClient) -> ClientWebSocketResponse:
         """Open the websocket, or raise _WebsocketFailedError (PlexAuthenticationError on 401)."""
         # The token goes in the query string, as every server version takes it there; no
         # message of this module quotes the URL.
         token = check_token(client.token)
+        if self._ws_session is None:
+            # ws_connect follows redirects, and has no switch for it: a session of its own on
+            # the same connections refuses them before a request goes to the other host.
+            self._ws_session = ClientSession(
+                connector=self._session.connector,
+                connector_owner=False,
+                headers=self._session.headers,
+                timeout=self._session.timeout,
+                cookie_jar=self._session.cookie_jar,
+                trace_configs=self._session.trace_configs,
+                trust_env=self._session.trust_env,
+                middlewares=(_refuse_redirects,),
+            )
         try:
             async with asyncio.timeout(self.settings.timeout):
-                ws = await self._session.ws_connect(
+                ws = await self._ws_session.ws_connect(
                     websocket_url(client.base_url),
                     params={"X-Plex-Token": token},
                     headers=client.headers(authenticated=False),
@@ -330,7 +368,7 @@ class ServerFollower:
                     max_msg_size=self.settings.max_message_bytes,
                 )
         except WSServerHandshakeError as err:
-            if err.status == 401 and not err.history:
+            if err.status == 401:
                 msg = f"the server answered 401 to {_WEBSOCKET}"
                 raise PlexAuthenticationError(msg) from None
             msg = f"the server answered {err.status} to {_WEBSOCKET}"
@@ -342,11 +380,6 @@ class ServerFollower:
             # The cause would quote the URL, and the URL holds the token.
             msg = f"Could not open {_WEBSOCKET}: {clean_text(str(err), token)}"
             raise _WebsocketFailedError(msg) from None
-        # ws_connect follows redirects: a websocket somewhere else is not the server's.
-        if ws._response.history:  # noqa: SLF001 (aiohttp keeps the handshake there alone)
-            await ws.close()
-            msg = f"the server redirected {_WEBSOCKET}"
-            raise _WebsocketFailedError(msg)
         return ws
 
     async def _listen(self, client: PMSClient) -> None:
@@ -408,6 +441,16 @@ class ServerFollower:
         if state is not self.state:
             self.state = state
             _LOGGER.debug("%s: %s", self.name, state)
+
+
+async def _refuse_redirects(request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
+    """Fail a websocket upgrade that the server answers with a redirect."""
+    response = await handler(request)
+    if HTTPStatus.MULTIPLE_CHOICES <= response.status < HTTPStatus.BAD_REQUEST:
+        response.close()
+        msg = f"the server redirected {_WEBSOCKET}"
+        raise _WebsocketFailedError(msg)
+    return response
 
 
 async def _first_of(*awaitables: Awaitable[Any]) -> bool:

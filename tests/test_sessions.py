@@ -192,10 +192,6 @@ async def test_token_refused_until_the_server_takes_it(  # noqa: PLR0913, PLR091
     assert lines[-1] == AVAILABLE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_async_renew_token raises the issue after the server answered again meanwhile",
-)
 async def test_token_refused_shorter_than_the_resources_read(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -219,10 +215,6 @@ async def test_token_refused_shorter_than_the_resources_read(
     assert not ir.async_get(hass).issues
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a 401 during an outage is never told: ServerFollower tells one failure per outage",
-)
 async def test_back_from_sleep_refusing_the_token(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -236,6 +228,8 @@ async def test_back_from_sleep_refusing_the_token(
     living_room.token = NEW_TOKEN
     await living_room.wake()
     await pass_time(hass, freezer, FOLLOW_SETTINGS.max_backoff)
+    # The refusal sends plex.tv's resources to be read again: the issue follows that read.
+    await block_till_refreshed(hass)
     assert issue_registry.async_get_issue(DOMAIN, ISSUE) is not None
     assert state(hass, STREAMS) == STATE_UNAVAILABLE
 

@@ -8,8 +8,10 @@ hands over what it read. Setup never waits for a server; a sleeping one is unava
 
 import asyncio
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Self, override
 
 from homeassistant.config_entries import ConfigEntry
@@ -98,7 +100,7 @@ class PlexAccountData:
     unreadable: frozenset[str] = frozenset()
     """Servers and players plex.tv lists but garbled: kept as last read, unavailable."""
 
-    @property
+    @cached_property
     def media_players(self) -> dict[str, Resource]:
         """Return the players that play media themselves (not mere remote controls)."""
         return {
@@ -107,7 +109,7 @@ class PlexAccountData:
             if MEDIA_PLAYER_FEATURE in player.provides
         }
 
-    @property
+    @cached_property
     def owned_servers(self) -> dict[str, Resource]:
         """Return the servers the account owns: only their owner may read what plays."""
         return {server_id: server for server_id, server in self.servers.items() if server.owned}
@@ -300,6 +302,7 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
         """The follower of each owned server, by the server's identifier."""
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._token_retried: set[str] = set()
+        self._publishing = False
         self._playback: dict[str, list[Callable[[list[PlaybackEvent]], None]]] = {}
 
     @override
@@ -405,8 +408,9 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
 
         @callback
         def _wake(_now: datetime) -> None:
-            # A cancelled sleep cancels its timer first: the future is still pending here.
-            done.set_result(None)
+            # A sleep cancelled as its timer fires has its future cancelled already.
+            with suppress(asyncio.InvalidStateError):
+                done.set_result(None)
 
         cancel = async_call_later(self.hass, seconds, _wake)
         try:
@@ -419,14 +423,26 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
         if server_id in self._token_retried:
             self._token_retried.discard(server_id)
             self._async_delete_token_issue(server_id)
-        self.async_set_updated_data(
-            {
-                **self.data,
-                server_id: ServerSessions(
-                    available=True, sessions=tuple(sessions), read_at=dt_util.utcnow()
-                ),
-            }
+        self._async_publish(
+            server_id,
+            ServerSessions(available=True, sessions=tuple(sessions), read_at=dt_util.utcnow()),
         )
+
+    @callback
+    def _async_publish(self, server_id: str, server: ServerSessions) -> None:
+        """Take one server's news; tell the entities once for all that came meanwhile.
+
+        Many servers starting (or failing) together are one update, not one each.
+        """
+        self.data = {**self.data, server_id: server}
+        if not self._publishing:
+            self._publishing = True
+            self.hass.loop.call_soon(self._async_flush)
+
+    @callback
+    def _async_flush(self) -> None:
+        self._publishing = False
+        self.async_set_updated_data(self.data)
 
     @callback
     def _async_playback(self, server_id: str, events: list[PlaybackEvent]) -> None:
@@ -441,7 +457,7 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
     def _async_unavailable(self, server_id: str, err: PlexError) -> None:
         follower = self.followers[server_id]
         LOGGER.info("Plex server %s is unavailable: %s", follower.name, err)
-        self.async_set_updated_data({**self.data, server_id: ServerSessions(available=False)})
+        self._async_publish(server_id, ServerSessions(available=False))
         if not isinstance(err, PlexAuthenticationError):
             return
         if server_id in self._token_retried:
@@ -464,7 +480,12 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
         """
         await self.account.async_refresh()
         follower = self.followers.get(server_id)
-        if follower is not None and follower.resource.access_token == refused:
+        # Unless the server answered meanwhile, or took the new token plex.tv listed.
+        if (
+            follower is not None
+            and server_id in self._token_retried
+            and follower.resource.access_token == refused
+        ):
             self._async_create_token_issue(follower)
 
     @callback

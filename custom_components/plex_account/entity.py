@@ -120,6 +120,16 @@ class PlexTVEntity(PlexAccountEntity[PlexAccountCoordinator]):
 class PlexServerEntity(PlexAccountEntity[PlexSessionsCoordinator]):
     """An entity of one owned server, fed by what the server pushes."""
 
+    _written: ServerSessions | None = None
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        # The data holds every server: only news of this one is worth a state write.
+        if (server := self.server_sessions) is not self._written:
+            self._written = server
+            super()._handle_coordinator_update()
+
     @property
     def server_sessions(self) -> ServerSessions:
         """Return what the server told last (nothing, while it is not followed)."""

@@ -93,23 +93,19 @@ def _kind(connection: Connection) -> ConnectionKind:
     return ConnectionKind.LOCAL if connection.local else ConnectionKind.REMOTE
 
 
-def _host(address: str) -> str:
-    """Return an address as a URL host: an IPv6 address in brackets."""
+def _private_host(address: str) -> str | None:
+    """Return a private, link-local or loopback address as a URL host, else None.
+
+    An IPv6 address comes in brackets. A name is never private: it may resolve anywhere.
+    """
     bare = address.strip().removeprefix("[").removesuffix("]")
     try:
         parsed = ipaddress.ip_address(bare)
     except ValueError:
-        return address.strip()
+        return None
+    if not (parsed.is_private or parsed.is_link_local or parsed.is_loopback):
+        return None
     return f"[{bare}]" if parsed.version == 6 else bare
-
-
-def _private(address: str) -> bool:
-    """Return whether an address is on this network (private, link-local or loopback)."""
-    try:
-        parsed = ipaddress.ip_address(address.strip().removeprefix("[").removesuffix("]"))
-    except ValueError:
-        return False
-    return parsed.is_private or parsed.is_link_local or parsed.is_loopback
 
 
 def candidates(resource: Resource) -> list[Candidate]:
@@ -125,17 +121,14 @@ def candidates(resource: Resource) -> list[Candidate]:
     found: list[Candidate] = []
     for connection in resource.connections:
         kind = _kind(connection)
-        plain_allowed = (
-            not resource.https_required
-            and kind is ConnectionKind.LOCAL
-            and _private(connection.address)
-        )
+        host = None
+        if not resource.https_required and kind is ConnectionKind.LOCAL:
+            host = _private_host(connection.address)
         uri = connection.uri.strip().rstrip("/")
-        if uri.startswith("https://") or (plain_allowed and uri.startswith("http://")):
+        if uri.startswith("https://") or (host is not None and uri.startswith("http://")):
             found.append(Candidate(url=uri, kind=kind))
-        if plain_allowed:
-            url = f"http://{_host(connection.address)}:{connection.port}"
-            found.append(Candidate(url=url, kind=kind))
+        if host is not None:
+            found.append(Candidate(url=f"http://{host}:{connection.port}", kind=kind))
     ordered = sorted(found, key=lambda c: (_RANK[c.kind], not c.secure))
     unique: dict[str, Candidate] = {}
     for candidate in ordered:

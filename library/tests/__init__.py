@@ -1,0 +1,1 @@
+"""The tests of the aioplexaccount library and of the simulators it is tested against."""

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 import voluptuous as vol
+from aiohttp import ClientSession
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
 from homeassistant.components.todo import (
@@ -24,7 +25,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import intent, translation
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.plex_account.aioplexaccount import MediaItem, SearchResult
 from custom_components.plex_account.const import DOMAIN
@@ -378,3 +379,35 @@ async def test_assist_adds_to_the_watchlist(hass: HomeAssistant, plextv: PlexTVS
     )
     assert result.response.response_type is intent.IntentResponseType.ACTION_DONE
     assert on_watchlist(plextv)[0] == DUNE_1984
+
+
+async def test_a_slow_scheduled_read_never_undoes_an_action(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    plextv: PlexTVSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A scheduled read that answers after an action's read does not put the older list back."""
+    client = init_integration.runtime_data.watchlist.client
+    headers = {**client.identity.headers(), "X-Plex-Token": client.token or ""}
+    async with (
+        ClientSession() as session,
+        session.get(f"{plextv.discover_url}{WATCHLIST_PATH}/all", headers=headers) as answer,
+    ):
+        before = await answer.read()
+    # The scheduled read is answered with the list of before the action, once released.
+    release = asyncio.Event()
+    plextv.add_fault(WATCHLIST_PATH, host="discover", hold=release, body=before)
+    plextv.requests.clear()
+    freezer.tick(WATCHLIST_UPDATE_INTERVAL)
+    async_fire_time_changed(hass, dt_util.utcnow())
+    await soon(lambda: bool(plextv.requests_to(WATCHLIST_PATH, host="discover")))
+    adding = hass.async_create_task(call(hass, TodoServices.ADD_ITEM, {ATTR_ITEM: "Shōgun"}))
+    await soon(lambda: SHOGUN in on_watchlist(plextv))
+    # The action reads the list again: Home Assistant's coordinator has it wait for the
+    # scheduled read (one refresh at a time), so the older answer can never come last.
+    lock = init_integration.runtime_data.watchlist._debounced_refresh._execute_lock
+    await soon(lambda: bool(lock._waiters))
+    release.set()
+    await adding
+    assert (await items(hass))[0]["uid"] == SHOGUN

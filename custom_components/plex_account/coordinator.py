@@ -249,21 +249,17 @@ class PlexWatchlistCoordinator(DataUpdateCoordinator[tuple[MediaItem, ...] | Non
         )
         self.client = client
         self._etag: str | None = None
-        # One read at a time: a slow scheduled read that ended after an action's read would
-        # otherwise put the older list back.
-        self._reading = asyncio.Lock()
 
     @override
     async def _async_update_data(self) -> tuple[MediaItem, ...] | None:
         """Fetch the watchlist unless plex.tv says it is unchanged since the last read."""
-        async with self._reading:
-            etag = self._etag if self.data is not None else None
-            with update_errors():
-                watchlist = await self.client.watchlist(etag=etag)
-            if watchlist is None:
-                return self.data
-            self._etag = watchlist.etag
-            return watchlist.items
+        etag = self._etag if self.data is not None else None
+        with update_errors():
+            watchlist = await self.client.watchlist(etag=etag)
+        if watchlist is None:
+            return self.data
+        self._etag = watchlist.etag
+        return watchlist.items
 
 
 @dataclass(frozen=True, kw_only=True)

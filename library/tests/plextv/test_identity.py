@@ -28,6 +28,10 @@ def test_validate_name_accepts(value: str, expected: str) -> None:
     ("value", "message"),
     [
         ("   \t ", "empty"),
+        # Names that show nothing read as none.
+        ("\u3164", "blank"),
+        ("\u200c\u200d", "blank"),
+        ("\u2800 \u115f\u0301", "blank"),
         ("Home\r\nX-Plex-Token: stolen", r"control characters \(found U\+000D\)"),
         ("Home\x00", "control"),
         ("Home\x7f", "control"),

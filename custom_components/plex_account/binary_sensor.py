@@ -14,7 +14,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .aioplexaccount import Resource
 from .coordinator import PlexAccountConfigEntry, PlexAccountData
-from .entity import PlexTVEntity, async_add_resource_entities
+from .entity import PlexTVEntity, async_add_plextv_entities
 
 PARALLEL_UPDATES = 0
 
@@ -50,19 +50,12 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the account's binary sensors, and each server's as it appears."""
-    coordinator = entry.runtime_data.account
-    account = coordinator.data.account
-    async_add_entities(
-        PlexBinarySensor(coordinator, description, account)
-        for description in ACCOUNT_BINARY_SENSORS
-    )
-    async_add_resource_entities(
+    async_add_plextv_entities(
         entry,
         async_add_entities,
-        lambda server: (
-            PlexBinarySensor(coordinator, description, account, server)
-            for description in SERVER_BINARY_SENSORS
-        ),
+        PlexBinarySensor,
+        ACCOUNT_BINARY_SENSORS,
+        lambda _: SERVER_BINARY_SENSORS,
     )
 
 

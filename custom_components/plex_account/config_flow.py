@@ -229,10 +229,8 @@ class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
                     errors[key] = "invalid_name"
             self._client_name = names[CONF_CLIENT_NAME]
             self._device_name = names[CONF_DEVICE_NAME]
-            if not errors:
-                if (error := await self._async_create_pin()) is None:
-                    return await self.async_step_link()
-                errors["base"] = error
+            if not errors and (linked := await self._async_link(errors)):
+                return linked
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
@@ -247,11 +245,16 @@ class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Show a message with a button; the button creates a new pin and shows its code."""
         errors: dict[str, str] = {}
-        if user_input is not None:
-            if (error := await self._async_create_pin()) is None:
-                return await self.async_step_link()
-            errors["base"] = error
+        if user_input is not None and (linked := await self._async_link(errors)):
+            return linked
         return self.async_show_form(step_id=step_id, errors=errors)
+
+    async def _async_link(self, errors: dict[str, str]) -> ConfigFlowResult | None:
+        """Show a new code; or put why plex.tv made none in `errors`, and return None."""
+        if (error := await self._async_create_pin()) is None:
+            return await self.async_step_link()
+        errors["base"] = error
+        return None
 
     async def _async_create_pin(self) -> str | None:
         """Create a pin and its poller; return an error key when plex.tv cannot."""

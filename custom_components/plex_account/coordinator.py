@@ -142,23 +142,41 @@ class PlexAccountData:
         )
 
 
-class PlexAccountCoordinator(DataUpdateCoordinator[PlexAccountData]):
-    """Read the account and its resources together, once a minute."""
+class PlexTVCoordinator[DataT](DataUpdateCoordinator[DataT]):
+    """What plex.tv's coordinators share: the entry and its signed-in client."""
 
     config_entry: PlexAccountConfigEntry
 
-    def __init__(
-        self, hass: HomeAssistant, entry: PlexAccountConfigEntry, client: PlexTVClient
+    def __init__(  # noqa: PLR0913 (Home Assistant's own, and the client)
+        self,
+        hass: HomeAssistant,
+        entry: PlexAccountConfigEntry,
+        client: PlexTVClient,
+        *,
+        name: str,
+        update_interval: timedelta,
+        always_update: bool = True,
     ) -> None:
         """Keep the client of the entry."""
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
-            name=DOMAIN,
-            update_interval=UPDATE_INTERVAL,
+            name=name,
+            update_interval=update_interval,
+            always_update=always_update,
         )
         self.client = client
+
+
+class PlexAccountCoordinator(PlexTVCoordinator[PlexAccountData]):
+    """Read the account and its resources together, once a minute."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: PlexAccountConfigEntry, client: PlexTVClient
+    ) -> None:
+        """Keep the client of the entry."""
+        super().__init__(hass, entry, client, name=DOMAIN, update_interval=UPDATE_INTERVAL)
         self._next_ping: datetime | None = None
 
     @override
@@ -226,13 +244,11 @@ class PlexAccountCoordinator(DataUpdateCoordinator[PlexAccountData]):
                 registry.async_update_device(device.id, sw_version=server.product_version)
 
 
-class PlexWatchlistCoordinator(DataUpdateCoordinator[tuple[MediaItem, ...] | None]):
+class PlexWatchlistCoordinator(PlexTVCoordinator[tuple[MediaItem, ...] | None]):
     """Keep the account's watchlist fresh, asking plex.tv only whether it changed.
 
     The data is None until the first read succeeds: the entry starts without it.
     """
-
-    config_entry: PlexAccountConfigEntry
 
     def __init__(
         self, hass: HomeAssistant, entry: PlexAccountConfigEntry, client: PlexTVClient
@@ -240,14 +256,13 @@ class PlexWatchlistCoordinator(DataUpdateCoordinator[tuple[MediaItem, ...] | Non
         """Keep the client of the entry."""
         super().__init__(
             hass,
-            LOGGER,
-            config_entry=entry,
+            entry,
+            client,
             name=f"{DOMAIN} watchlist",
             update_interval=WATCHLIST_UPDATE_INTERVAL,
             # An unchanged list (304) is the same tuple: nothing to write.
             always_update=False,
         )
-        self.client = client
         self._etag: str | None = None
 
     @override

@@ -140,3 +140,53 @@ class PlexServerEntity(PlexAccountEntity[PlexSessionsCoordinator]):
     def available(self) -> bool:
         """Return whether the server answers."""
         return self.server_sessions.available
+
+
+@callback
+def async_add_pushed_entities(
+    entry: PlexAccountConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    entity_class: Callable[
+        [PlexSessionsCoordinator, EntityDescription, Account, Resource],
+        PlexAccountEntity[PlexSessionsCoordinator],
+    ],
+    description: EntityDescription,
+    resources: Callable[[PlexAccountData], Mapping[str, Resource]],
+) -> None:
+    """Add an entity fed by the servers' push for each resource `resources` picks, as they come."""
+    data = entry.runtime_data
+    async_add_resource_entities(
+        entry,
+        async_add_entities,
+        lambda resource: [
+            entity_class(data.sessions, description, data.account.data.account, resource)
+        ],
+        resources,
+    )
+
+
+@callback
+def async_add_plextv_entities(
+    entry: PlexAccountConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    entity_class: Callable[
+        [PlexAccountCoordinator, EntityDescription, Account, Resource | None], PlexTVEntity
+    ],
+    account_descriptions: Iterable[EntityDescription],
+    server_descriptions: Callable[[Resource], Iterable[EntityDescription]],
+) -> None:
+    """Add the account's entities now, and each server's as it appears, from plex.tv's word."""
+    coordinator = entry.runtime_data.account
+    account = coordinator.data.account
+    async_add_entities(
+        entity_class(coordinator, description, account, None)
+        for description in account_descriptions
+    )
+    async_add_resource_entities(
+        entry,
+        async_add_entities,
+        lambda server: (
+            entity_class(coordinator, description, account, server)
+            for description in server_descriptions(server)
+        ),
+    )

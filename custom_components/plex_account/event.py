@@ -8,7 +8,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .aioplexaccount import PlaybackChange, PlaybackEvent, Session
 from .coordinator import PlexAccountConfigEntry
-from .entity import PlexServerEntity, async_add_resource_entities
+from .entity import PlexServerEntity, async_add_pushed_entities
 
 # The entities only read what the servers push: nothing to send, nothing to queue.
 PARALLEL_UPDATES = 0
@@ -36,13 +36,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a Playback event entity for each owned server, and for each one that appears."""
-    sessions = entry.runtime_data.sessions
-    account = entry.runtime_data.account.data.account
-    async_add_resource_entities(
-        entry,
-        async_add_entities,
-        lambda server: [PlexPlaybackEvent(sessions, PLAYBACK, account, server)],
-        lambda data: data.owned_servers,
+    async_add_pushed_entities(
+        entry, async_add_entities, PlexPlaybackEvent, PLAYBACK, lambda data: data.owned_servers
     )
 
 

@@ -12,11 +12,12 @@ from homeassistant.components.media_player import (
     MediaType,
 )
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .aioplexaccount import Account, Artwork, Resource, Session
 from .coordinator import PlexAccountConfigEntry, PlexSessionsCoordinator
-from .entity import PlexAccountEntity, async_add_resource_entities
+from .entity import PlexAccountEntity, async_add_pushed_entities
 
 # The entities only read what the servers push: nothing to send, nothing to queue.
 PARALLEL_UPDATES = 0
@@ -32,10 +33,44 @@ _CONTENT_TYPES: Final = {
     "episode": MediaType.TVSHOW,
     "track": MediaType.MUSIC,
 }
+# What the media player shows of a stream, each as `_attr_<name>`.
+_MEDIA: Final = (
+    "media_content_id",
+    "media_content_type",
+    "media_title",
+    "media_series_title",
+    "media_season",
+    "media_episode",
+    "media_artist",
+    "media_album_name",
+    "media_track",
+    "media_duration",
+    "media_position",
+    "media_position_updated_at",
+)
 # When a player has streams on several servers (or several on one), the one that plays.
 _STATE_RANK: Final = {"playing": 0, "buffering": 1, "paused": 2}
 
 PLAYER = MediaPlayerEntityDescription(key="media_player", translation_key="player")
+
+
+def _media(session: Session, read_at: datetime | None) -> dict[str, object]:
+    """Return what a media player shows of a stream; times in seconds, as of `read_at`."""
+    return {
+        "media_content_id": session.rating_key,
+        "media_content_type": _CONTENT_TYPES.get(session.type, MediaType.VIDEO),
+        "media_title": session.title or None,
+        "media_series_title": session.show,
+        "media_season": None if session.season is None else str(session.season),
+        "media_episode": None if session.episode is None else str(session.episode),
+        "media_artist": session.artist,
+        "media_album_name": session.album,
+        "media_track": session.track,
+        "media_duration": None if session.duration_ms is None else session.duration_ms // 1000,
+        "media_position": None if session.position_ms is None else session.position_ms // 1000,
+        # The position is as of the read, not of now.
+        "media_position_updated_at": None if session.position_ms is None else read_at,
+    }
 
 
 async def async_setup_entry(
@@ -44,13 +79,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a media player for each player of the account, and for each one that appears."""
-    sessions = entry.runtime_data.sessions
-    account = entry.runtime_data.account.data.account
-    async_add_resource_entities(
-        entry,
-        async_add_entities,
-        lambda player: [PlexMediaPlayer(sessions, account, player)],
-        lambda data: data.media_players,
+    async_add_pushed_entities(
+        entry, async_add_entities, PlexMediaPlayer, PLAYER, lambda data: data.media_players
     )
 
 
@@ -68,14 +98,17 @@ class PlexMediaPlayer(PlexAccountEntity[PlexSessionsCoordinator], MediaPlayerEnt
     _attr_media_image_remotely_accessible = False
 
     def __init__(
-        self, coordinator: PlexSessionsCoordinator, account: Account, player: Resource
+        self,
+        coordinator: PlexSessionsCoordinator,
+        description: EntityDescription,
+        account: Account,
+        player: Resource,
     ) -> None:
         """Describe the player's entity, on the player's own device."""
-        super().__init__(coordinator, PLAYER, account, player)
+        super().__init__(coordinator, description, account, player)
         self._player_id = player.client_identifier
         self._session: Session | None = None
         self._server_id: str | None = None
-        self._read_at: datetime | None = None
         self._artwork: tuple[str, Artwork] | None = None
         self._async_read()
 
@@ -95,7 +128,7 @@ class PlexMediaPlayer(PlexAccountEntity[PlexSessionsCoordinator], MediaPlayerEnt
 
     @callback
     def _async_read(self) -> None:
-        """Find the player's stream on the owned servers that answer."""
+        """Find the player's stream on the owned servers that answer, and show it."""
         found = [
             (server_id, server.read_at, session)
             for server_id, server in self.coordinator.data.items()
@@ -104,10 +137,10 @@ class PlexMediaPlayer(PlexAccountEntity[PlexSessionsCoordinator], MediaPlayerEnt
             if session.player.machine_identifier == self._player_id
         ]
         found.sort(key=lambda item: _STATE_RANK.get(item[2].state, len(_STATE_RANK)))
-        if found:
-            self._server_id, self._read_at, self._session = found[0]
-        else:
-            self._server_id, self._read_at, self._session = None, None, None
+        self._server_id, read_at, self._session = found[0] if found else (None, None, None)
+        shown = {} if self._session is None else _media(self._session, read_at)
+        for name in _MEDIA:
+            setattr(self, f"_attr_{name}", shown.get(name))
 
     @property
     def _player(self) -> Resource | None:
@@ -132,84 +165,6 @@ class PlexMediaPlayer(PlexAccountEntity[PlexSessionsCoordinator], MediaPlayerEnt
         if player is not None and player.presence:
             return MediaPlayerState.IDLE
         return MediaPlayerState.OFF
-
-    @property
-    @override
-    def media_content_id(self) -> str | None:
-        """Return the item's rating key on its server."""
-        return None if self._session is None else self._session.rating_key
-
-    @property
-    @override
-    def media_content_type(self) -> MediaType | None:
-        """Return the kind of media: film, TV show, music or video."""
-        if self._session is None:
-            return None
-        return _CONTENT_TYPES.get(self._session.type, MediaType.VIDEO)
-
-    @property
-    @override
-    def media_title(self) -> str | None:
-        """Return the title of the film, episode or track."""
-        return None if self._session is None else self._session.title or None
-
-    @property
-    @override
-    def media_series_title(self) -> str | None:
-        """Return the show of an episode."""
-        return None if self._session is None else self._session.show
-
-    @property
-    @override
-    def media_season(self) -> str | None:
-        """Return the season number of an episode."""
-        season = None if self._session is None else self._session.season
-        return None if season is None else str(season)
-
-    @property
-    @override
-    def media_episode(self) -> str | None:
-        """Return the episode number of an episode."""
-        episode = None if self._session is None else self._session.episode
-        return None if episode is None else str(episode)
-
-    @property
-    @override
-    def media_artist(self) -> str | None:
-        """Return the artist of a track."""
-        return None if self._session is None else self._session.artist
-
-    @property
-    @override
-    def media_album_name(self) -> str | None:
-        """Return the album of a track."""
-        return None if self._session is None else self._session.album
-
-    @property
-    @override
-    def media_track(self) -> int | None:
-        """Return the track number of a track."""
-        return None if self._session is None else self._session.track
-
-    @property
-    @override
-    def media_duration(self) -> int | None:
-        """Return the length of the item, in seconds."""
-        duration = None if self._session is None else self._session.duration_ms
-        return None if duration is None else duration // 1000
-
-    @property
-    @override
-    def media_position(self) -> int | None:
-        """Return how far playback was when the server was read, in seconds."""
-        position = None if self._session is None else self._session.position_ms
-        return None if position is None else position // 1000
-
-    @property
-    @override
-    def media_position_updated_at(self) -> datetime | None:
-        """Return when the server was read: the position is as of then."""
-        return None if self.media_position is None else self._read_at
 
     @property
     def _artwork_path(self) -> str | None:

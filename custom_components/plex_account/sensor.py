@@ -18,7 +18,12 @@ from homeassistant.helpers.typing import StateType
 
 from .aioplexaccount import Resource, Session
 from .coordinator import PlexAccountConfigEntry, PlexAccountData, ServerSessions
-from .entity import PlexServerEntity, PlexTVEntity, async_add_resource_entities
+from .entity import (
+    PlexServerEntity,
+    PlexTVEntity,
+    async_add_plextv_entities,
+    async_add_pushed_entities,
+)
 
 PARALLEL_UPDATES = 0
 
@@ -122,25 +127,18 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the account's sensors, and each server's as it appears."""
-    coordinator = entry.runtime_data.account
-    account = coordinator.data.account
-    async_add_entities(
-        PlexSensor(coordinator, description, account) for description in ACCOUNT_SENSORS
-    )
-    async_add_resource_entities(
+    async_add_plextv_entities(
         entry,
         async_add_entities,
-        lambda server: (
-            PlexSensor(coordinator, description, account, server)
-            for description in SERVER_SENSORS
-            if description.has_fn(server)
-        ),
+        PlexSensor,
+        ACCOUNT_SENSORS,
+        lambda server: [each for each in SERVER_SENSORS if each.has_fn(server)],
     )
-    sessions = entry.runtime_data.sessions
-    async_add_resource_entities(
+    async_add_pushed_entities(
         entry,
         async_add_entities,
-        lambda server: [PlexStreamsSensor(sessions, STREAMS_SENSOR, account, server)],
+        PlexStreamsSensor,
+        STREAMS_SENSOR,
         lambda data: data.owned_servers,
     )
 

@@ -84,6 +84,13 @@ class Fields:
             f"{self._model}: field {key!r} must be {expected}, got {kind(value)}"
         )
 
+    def _required[T](self, key: str, convert: Callable[[object], T | None], expected: str) -> T:
+        """Read a field that `convert` must make sense of."""
+        value = self._data.get(key)
+        if (converted := convert(value)) is None:
+            raise self.error(key, expected, value)
+        return converted
+
     def value(self, key: str) -> object:
         """Return a field as it came, or None."""
         return self._data.get(key)
@@ -131,11 +138,7 @@ class Fields:
 
     def required_int(self, key: str) -> int:
         """Read an integer that must be there, as a number or as decimal text."""
-        value = self._data.get(key)
-        number = _to_int(value)
-        if number is None:
-            raise self.error(key, "an integer", value)
-        return number
+        return self._required(key, _to_int, "an integer")
 
     def optional_int(self, key: str) -> int | None:
         """Read an integer that may be missing, null or empty (all read as absent)."""
@@ -186,11 +189,7 @@ class Fields:
 
     def required_datetime(self, key: str) -> datetime:
         """Read a timestamp (ISO 8601 or epoch seconds) that must be there."""
-        value = self._data.get(key)
-        parsed = _to_datetime(value)
-        if parsed is None:
-            raise self.error(key, "an ISO 8601 timestamp or epoch seconds", value)
-        return parsed
+        return self._required(key, _to_datetime, "an ISO 8601 timestamp or epoch seconds")
 
     def optional_datetime(self, key: str) -> datetime | None:
         """Read a timestamp that may be missing or null."""

@@ -33,7 +33,13 @@ from aiohttp import (
 )
 
 from .account import Resource
-from .connection import ServerConnection, candidates, choose_connection
+from .connection import (
+    DEFAULT_GRACE,
+    DEFAULT_TIMEOUT,
+    ServerConnection,
+    candidates,
+    choose_connection,
+)
 from .exceptions import (
     PlexAuthenticationError,
     PlexConnectionError,
@@ -56,9 +62,9 @@ _WEBSOCKET: Final = "the notifications websocket"
 class FollowSettings:
     """How a ServerFollower paces itself, in seconds."""
 
-    grace: float = 0.5
+    grace: float = DEFAULT_GRACE
     """How long a trusted connection waits for a preferred one still trying."""
-    timeout: float = 10.0
+    timeout: float = DEFAULT_TIMEOUT
     """Each request's time, and each connection's to say who it is."""
     cooldown: float = 0.1
     """After a read for a notification, how long the next ones wait to be read together."""

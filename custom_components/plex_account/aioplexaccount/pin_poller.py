@@ -6,7 +6,6 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Final
 
 from .account import Pin
 from .exceptions import (
@@ -18,10 +17,6 @@ from .exceptions import (
 from .plextv import PlexTVClient
 
 _LOGGER = logging.getLogger(__name__)
-
-# plex.tv answers 429 to a pin checked more than once a second.
-POLL_INTERVAL: Final = 1.0
-MAX_BACKOFF: Final = 10.0
 
 
 @dataclass(kw_only=True)
@@ -38,8 +33,9 @@ class PinPoller:
 
     client: PlexTVClient
     pin: Pin
-    interval: float = POLL_INTERVAL
-    max_backoff: float = MAX_BACKOFF
+    interval: float = 1.0
+    """plex.tv answers 429 to a pin checked more than once a second."""
+    max_backoff: float = 10.0
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
     sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False)
     _deadline: float = field(init=False, repr=False)

@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import TracebackType
-from typing import Final, Self
+from typing import Final, Self, TypedDict, Unpack
 from urllib.parse import quote
 
 from aiohttp import ClientSession
@@ -31,6 +31,15 @@ SCROBBLE_IDENTIFIER: Final = "com.plexapp.plugins.library"
 PLEXTV: Final = "plex.tv"
 DISCOVER: Final = "Plex discover"
 METADATA: Final = "Plex metadata"
+
+
+class _Options(TypedDict, total=False):
+    """How one request goes: to which service, with what, signed in or not."""
+
+    service: str
+    params: dict[str, str]
+    authenticated: bool
+    if_none_match: str | None
 
 
 def _rating_key(rating_key: str) -> str:
@@ -258,34 +267,18 @@ class PlexTVClient:
         base = {PLEXTV: self.base_url, DISCOVER: self.discover_url, METADATA: self.metadata_url}
         return base[service].rstrip("/")
 
-    async def _json(
-        self,
-        method: str,
-        path: str,
-        *,
-        service: str = PLEXTV,
-        params: dict[str, str] | None = None,
-        authenticated: bool = False,
-    ) -> object:
+    async def _json(self, method: str, path: str, **options: Unpack[_Options]) -> object:
         """Send one request and return its decoded JSON body."""
-        answer = await self._send(
-            method, path, service=service, params=params, authenticated=authenticated
-        )
+        answer = await self._send(method, path, **options)
+        service = options.get("service", PLEXTV)
         return decode(service, f"{method} {path}", answer.body, self.json_loads)
 
-    async def _send(  # noqa: PLR0913
-        self,
-        method: str,
-        path: str,
-        *,
-        service: str = PLEXTV,
-        params: dict[str, str] | None = None,
-        authenticated: bool = False,
-        if_none_match: str | None = None,
-    ) -> Answer:
+    async def _send(self, method: str, path: str, **options: Unpack[_Options]) -> Answer:
         """Send one request to a service; return a 2xx answer, or a 304 to If-None-Match."""
+        service = options.get("service", PLEXTV)
+        if_none_match = options.get("if_none_match")
         headers = self.identity.headers()
-        if authenticated:
+        if options.get("authenticated"):
             if not self.token:
                 msg = "Not signed in: this request needs a plex.tv token"
                 raise PlexAuthenticationError(msg)
@@ -302,7 +295,7 @@ class PlexTVClient:
             service=service,
             what=f"{method} {path}",
             headers=headers,
-            params=params,
+            params=options.get("params"),
             limit=MAX_ANSWER_BYTES,
             timeout=self.request_timeout,
             token=self.token,

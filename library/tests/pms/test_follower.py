@@ -1,8 +1,7 @@
 """The server follower over loopback, on the test's clock.
 
-The follower sleeps on a FakeClock: every pause is recorded in `clock.sleeps` and passes only
-when the test moves the clock. The servers answer over real sockets, so the test waits (in
-real time, briefly) for what they set off before it moves the clock on.
+Every pause of the follower's is recorded in `clock.sleeps` and passes only when the test moves
+the clock; the test waits (briefly, in real time) for what the servers' sockets set off.
 """
 
 import asyncio
@@ -65,6 +64,7 @@ CONNECTED, POLLING, DISCONNECTED = list(FollowState)
 SETTINGS = FollowSettings(jitter=0, timeout=5)
 BACKOFF = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
 LIBRARY = Path(aioplexaccount.__file__).parent
+LOCAL = ConnectionKind.LOCAL
 UNEXPECTED = "Unexpected error while following Living Room Server"
 
 type StartPMS = Callable[[str], Awaitable[PMSSimulator]]
@@ -77,22 +77,24 @@ async def until(condition: Callable[[], object], limit: float = 5.0) -> None:
             await asyncio.sleep(0.002)
 
 
-class Owner:
-    """What the follower hands over, in order, and when on the clock."""
+class Following:
+    """Run followers on the test's clock and keep what they tell, in order and when."""
 
-    def __init__(self, clock: FakeClock) -> None:
-        """Start with nothing heard."""
-        self.clock = clock
+    def __init__(self, session: ClientSession, clock: FakeClock) -> None:
+        """Run nothing, and hear nothing, yet."""
+        self.session, self.clock = session, clock
+        self.tasks: list[asyncio.Task[None]] = []
         self.reads: list[list[Session]] = []
-        self.read_times: list[float] = []
+        self.seen: list[float] = []
+        """When each read that listed a stream came."""
         self.events: list[tuple[PlaybackChange, str]] = []
         self.unavailable: list[PlexError] = []
         self.available = 0
 
     def on_sessions(self, sessions: list[Session]) -> None:
-        """Keep a read of the sessions, and when it came."""
+        """Keep a read of the sessions, and when it came if it listed a stream."""
         self.reads.append(sessions)
-        self.read_times.append(self.clock())
+        self.seen += [self.clock()] if sessions else []
 
     def on_playback(self, events: list[PlaybackEvent]) -> None:
         """Keep what each stream did."""
@@ -102,29 +104,17 @@ class Owner:
         """Count the returns."""
         self.available += 1
 
-
-class Following:
-    """Run followers on the test's clock; end them, and every task of theirs, after the test."""
-
-    def __init__(self, session: ClientSession, clock: FakeClock) -> None:
-        """Run nothing yet."""
-        self.session = session
-        self.clock = clock
-        self.owner = Owner(clock)
-        self.tasks: list[asyncio.Task[None]] = []
-
     def start(self, resource: Resource, *, bare: bool = False, **options: Any) -> ServerFollower:  # noqa: ANN401
-        """Run a follower of the resource that tells the owner everything (bare: the reads)."""
-        owner = self.owner
+        """Run a follower of the resource that tells everything (bare: the reads alone)."""
         callbacks = {
-            "on_available": owner.on_available,
-            "on_unavailable": owner.unavailable.append,
-            "on_playback": owner.on_playback,
+            "on_available": self.on_available,
+            "on_unavailable": self.unavailable.append,
+            "on_playback": self.on_playback,
         }
         follower = ServerFollower(
             session=self.session,
             resource=resource,
-            on_sessions=owner.on_sessions,
+            on_sessions=self.on_sessions,
             **({} if bare else callbacks),  # type: ignore[arg-type]
             identity=build_identity(),
             settings=replace(SETTINGS, **options.pop("settings", {})),
@@ -140,16 +130,13 @@ class Following:
         await until(lambda: self.clock.sleepers and ready())
         wakeup = self.clock.next_wakeup()
         assert wakeup is not None
-        pause = wakeup - self.clock()
-        self.clock.advance(pause)
+        self.clock.advance(pause := wakeup - self.clock())
         return pause
 
     async def cool(self) -> None:
         """Let the cooldown after a read pass (and nothing longer)."""
         cooldown = SETTINGS.cooldown
-        await until(
-            lambda: (wakeup := self.clock.next_wakeup()) and wakeup <= self.clock() + cooldown
-        )
+        await until(lambda: (wake := self.clock.next_wakeup()) and wake <= self.clock() + cooldown)
         self.clock.advance(cooldown)
 
     async def stop(self) -> None:
@@ -167,7 +154,7 @@ async def following(session: ClientSession, clock: FakeClock) -> AsyncIterator[F
     yield runner
     await runner.stop()
     assert clock.sleepers == 0
-    assert not [err for err in runner.owner.unavailable if any(t in str(err) for t in TOKENS)]
+    assert not [err for err in runner.unavailable if any(t in str(err) for t in TOKENS)]
     assert not [
         task
         for task in asyncio.all_tasks()
@@ -205,34 +192,25 @@ async def test_follows_a_server(following: Following, start_pms: StartPMS) -> No
         loaded.append(text)
         return json.loads(text)
 
-    owner, clock = following.owner, following.clock
+    clock = following.clock
     follower = following.start(sim_resource(sim), json_loads=loads)
     assert (follower.state, follower.connection, follower.available) == (DISCONNECTED, None, False)
-    await until(lambda: owner.reads and follower.state is CONNECTED)
+    await until(lambda: following.reads and follower.state is CONNECTED)
     assert follower.connection is not None
-    assert (follower.connection.kind, follower.connection.base_url) == (
-        ConnectionKind.LOCAL,
-        sim.url,
-    )
+    assert (follower.connection.kind, follower.connection.base_url) == (LOCAL, sim.url)
     assert (follower.available, follower.seconds_since_notification()) == (True, None)
     # Playing before the first read: no event.
-    assert ([s.title for s in owner.reads[0]], owner.events, owner.unavailable) == (
-        [sample_film().title],
-        [],
-        [],
-    )
+    assert [s.title for s in following.reads[0]] == [sample_film().title]
+    assert (following.events, following.unavailable) == ([], [])
     [upgrade] = sim.requests_to(NOTIFICATIONS)
     assert upgrade.headers["X-Plex-Client-Identifier"] == build_identity().client_identifier
     assert "X-Plex-Token" not in upgrade.headers
     # A stream started: read at once, not after the cooldown.
     now = clock()
     track = sim.start_session(player=kitchen_speaker(), media=sample_track())
-    await until(lambda: len(owner.reads) == 2)
-    assert (clock(), owner.events, follower.seconds_since_notification()) == (
-        now,
-        [(STARTED, track)],
-        0,
-    )
+    await until(lambda: len(following.reads) == 2)
+    assert (clock() - now, follower.seconds_since_notification()) == (0, 0)
+    assert following.events == [(STARTED, track)]
     # A pause and a resume within one cooldown: both, in order; buffering is neither.
     sim.pause(film)
     sim.resume(film)
@@ -240,7 +218,7 @@ async def test_follows_a_server(following: Following, start_pms: StartPMS) -> No
     sim.resume(track)
     sim.stop(film)
     await until(lambda: follower.notifications == 6)
-    assert owner.events == [(STARTED, track), (PAUSED, film), (RESUMED, film), (STOPPED, film)]
+    assert following.events[1:] == [(PAUSED, film), (RESUMED, film), (STOPPED, film)]
     assert loaded, "the follower reads the server's answers with the json_loads it was given"
     await following.stop()
     await until(lambda: sim.open_websockets == 0)
@@ -248,107 +226,104 @@ async def test_follows_a_server(following: Following, start_pms: StartPMS) -> No
 
 
 async def test_bursts_are_read_at_most_twice(following: Following, server: FakeServer) -> None:
-    """The first notification of a burst is read at once, the rest together after the cooldown.
+    """Leading edge: the first notification of a burst is read at once, the rest together.
 
-    Other kinds of message read nothing; what is no notification is counted and skipped;
-    a quiet websocket still has the sessions read every refresh_interval.
+    The others are read once the cooldown is over. Other messages read nothing (what is no
+    notification is counted); a quiet websocket still has the sessions read every
+    refresh_interval.
     """
-    owner, clock = following.owner, following.clock
+    clock, reads = following.clock, following.reads
     follower = following.start(at(server.url))
-    await until(lambda: owner.reads)
+    await until(lambda: reads)
     now = clock()
     await server.send(playing_json(play_state()))
-    await until(lambda: len(owner.reads) == 2)
+    await until(lambda: len(reads) == 2)
     assert clock() == now
     for state in ("paused", "playing", "paused", "playing", "paused"):
         await server.send(playing_json(play_state(state=state)))
     await until(lambda: follower.notifications == 6)
     await following.cool()
-    await until(lambda: len(owner.reads) == 3)
+    await until(lambda: len(reads) == 3)
     await following.cool()
     await server.send({"NotificationContainer": {"type": "activity", "size": 0}})
     await server.send("not json")
-    await server.send('{"NotificationContainer": {"type": "playing", "size": ' + GIANT + "}}")
     for ws in server.sockets:
         await ws.send_bytes(b"\x00")
-    await until(lambda: follower.parse_errors == 2)
+    await until(lambda: follower.parse_errors == 1)
     assert (follower.notifications, server.paths.count(SESSIONS)) == (7, 3)
     assert await following.tick() == SETTINGS.refresh_interval == 300
-    await until(lambda: len(owner.reads) == 4)
+    await until(lambda: len(reads) == 4)
     assert server.upgrades == [1000.0]
 
 
 async def test_real_servers_playing_message(following: Following, server: FakeServer) -> None:
     """A `playing` message without sessionKey, "" its ratingKey, still reads the sessions."""
     server.sessions = sessions_json(movie_json())
-    owner = following.owner
     following.start(at(server.url))
-    await until(lambda: owner.reads)
+    await until(lambda: following.reads)
     server.sessions = sessions_json()
     await server.send(REAL_STOPPED)
-    await until(lambda: owner.events)
-    assert (owner.events, len(owner.reads)) == ([(STOPPED, "7")], 2)
+    await until(lambda: following.events)
+    assert (following.events, len(following.reads)) == ([(STOPPED, "7")], 2)
 
 
 async def test_stop_is_not_undone_by_an_older_read(
     following: Following, server: FakeServer
 ) -> None:
-    """A stop told while a read of the sessions is on its way stays a stop."""
+    """A stop told while a read of the sessions is on its way stays a stop, after the pause."""
     server.sessions = sessions_json(movie_json())
-    owner = following.owner
     following.start(at(server.url))
-    await until(lambda: owner.reads)
+    await until(lambda: following.reads)
     server.hold = asyncio.Event()
     await server.send(playing_json(play_state(state="paused")))
     await until(lambda: server.paths.count(SESSIONS) == 2)
     await server.send(playing_json(play_state(state="stopped")))
-    await until(lambda: len(owner.events) == 2)
+    await until(lambda: len(following.events) == 2)
     server.hold.set()  # the read answers what played when it was asked: the stream
-    await until(lambda: len(owner.reads) == 2)
+    await until(lambda: len(following.reads) == 2)
     server.sessions = sessions_json()
     await following.cool()
-    await until(lambda: len(owner.reads) == 3)
-    assert owner.events == [(PAUSED, "7"), (STOPPED, "7")]
+    await until(lambda: len(following.reads) == 3)
+    assert following.events == [(PAUSED, "7"), (STOPPED, "7")]
 
 
-@pytest.mark.parametrize("where", ["sessions", "notification"])
-@pytest.mark.parametrize("form", ["number", "text"])
+GIANT_SESSION = '{"MediaContainer": {"size": 1, "Metadata": [{"sessionKey": ' + GIANT + "}]}}"
+
+
+@pytest.mark.parametrize(
+    ("sessions", "message"),
+    [
+        (GIANT_SESSION, playing_json(play_state())),
+        (sessions_json(movie_json(viewOffset=GIANT)), playing_json(play_state())),
+        (None, json.dumps(playing_json(play_state())).replace("120500", GIANT)),
+        (None, '{"NotificationContainer": {"type": "playing", "size": ' + GIANT + "}}"),
+        (None, playing_json(play_state(viewOffset=GIANT))),
+    ],
+)
 async def test_number_of_thousands_of_digits(
-    following: Following, server: FakeServer, where: str, form: str
+    following: Following, server: FakeServer, sessions: object, message: object
 ) -> None:
-    """A number thousands of digits long, as JSON or as text, is skipped as malformed.
+    """A number thousands of digits long, in the sessions or a message, is skipped as malformed.
 
-    The server is still followed: the next play and stop are seen at once.
+    As JSON or as text; the server is still followed: the next play and stop are seen.
     """
-    owner, clock = following.owner, following.clock
     follower = following.start(at(server.url))
-    read_before = (where, form) != ("notification", "number")
-    await until(lambda: owner.reads)
-    if where == "sessions":
-        server.sessions = (
-            '{"MediaContainer": {"size": 1, "Metadata": [{"sessionKey": ' + GIANT + "}]}}"
-            if form == "number"
-            else sessions_json(movie_json(viewOffset=GIANT))
-        )
-        await server.send(playing_json(play_state()))
-    elif form == "number":
-        await server.send(json.dumps(playing_json(play_state())).replace("120500", GIANT))
-        await until(lambda: follower.parse_errors == 1)
-    else:
-        await server.send(playing_json(play_state(viewOffset=GIANT)))
-    await until(lambda: server.paths.count(SESSIONS) == 1 + read_before)
-    played = clock()
+    await until(lambda: following.reads)
+    if sessions is not None:
+        server.sessions = sessions
+    await server.send(message)
+    read = isinstance(message, dict)  # a message that is one is read even so
+    await until(lambda: follower.parse_errors + server.paths.count(SESSIONS) == 2)
     server.sessions = sessions_json(track_json())
     await server.send(playing_json(play_state("9")))
-    if read_before:  # the cooldown after it
+    if read:
         await following.cool()
-    await until(lambda: owner.events)
+    await until(lambda: following.events)
     server.sessions = sessions_json()
     await server.send(playing_json(play_state("9", "stopped")))
-    await until(lambda: len(owner.events) == 2)
-    assert owner.events == [(STARTED, "9"), (STOPPED, "9")]
-    assert clock() - played < 5
-    assert (follower.state, owner.unavailable, server.upgrades) == (CONNECTED, [], [1000.0])
+    await until(lambda: len(following.events) == 2)
+    assert following.events == [(STARTED, "9"), (STOPPED, "9")]
+    assert (follower.state, following.unavailable, server.upgrades) == (CONNECTED, [], [1000.0])
 
 
 @pytest.mark.parametrize(
@@ -359,10 +334,10 @@ async def test_websocket_that_fails(
 ) -> None:
     """A websocket that fails is tried after growing pauses: at most ten upgrades in 20 s.
 
-    Meanwhile the sessions are polled: a new play is seen within fifteen seconds. Once the
-    server holds the websocket again, it pushes.
+    Closed at once, an oversized frame, refused, dropped, timed out... Meanwhile the sessions
+    are polled: a new play is seen within 15 s. Once the server holds it again, it pushes.
     """
-    owner, clock = following.owner, following.clock
+    clock = following.clock
     if fault in {"times out", "cannot"}:
 
         async def ws_connect(_: ClientSession, url: str, **kwargs: object) -> None:
@@ -386,9 +361,9 @@ async def test_websocket_that_fails(
     assert sorted(set(upgrades)) == [1000.0 + t for t in (0, 1, 3, 7, 15, 31, 63, 123, 183, 243)]
     assert max(sum(when <= later < when + 20 for later in upgrades) for when in upgrades) <= 10
     assert played is not None
-    seen = next(when for when, read in zip(owner.read_times, owner.reads, strict=True) if read)
-    assert seen - played <= 15
-    assert (owner.events, owner.unavailable, follower.available) == ([(STARTED, "7")], [], True)
+    assert following.seen[0] - played <= 15
+    assert (following.events, following.unavailable) == ([(STARTED, "7")], [])
+    assert follower.available
     monkeypatch.undo()
     server.websocket, server.greeting = "accept", None
     while follower.state is not CONNECTED:
@@ -400,27 +375,33 @@ async def test_websocket_that_fails(
     assert (clock(), follower.notifications) == (1303, 0)
 
 
-async def test_outages(following: Following, start_pms: StartPMS) -> None:
-    """An outage is told once, however many tries it lasts, and the return once; each outage."""
+@pytest.mark.parametrize("bare", [False, True])
+async def test_outages(following: Following, start_pms: StartPMS, bare: bool) -> None:
+    """An outage is told once, however many tries it lasts, and the return once; each outage.
+
+    An owner may hear of the sessions alone.
+    """
     sim = await start_pms("127.0.0.2")
-    owner = following.owner
-    follower = following.start(sim_resource(sim))
-    await until(lambda: owner.reads and follower.state is CONNECTED)
+    follower = following.start(sim_resource(sim), bare=bare)
+    await until(lambda: following.reads and follower.state is CONNECTED)
     await sim.sleep()
-    await until(lambda: owner.unavailable)
-    assert str(owner.unavailable[0]).startswith("The server answers neither its websocket nor HTTP")
-    assert (follower.state, follower.available) == (DISCONNECTED, False)
+    await until(lambda: follower.state is DISCONNECTED and following.clock.sleepers)
     assert [await following.tick() for _ in BACKOFF] == BACKOFF
-    assert len(owner.unavailable) == 1
+    assert follower.available is False
+    if not bare:
+        [error] = following.unavailable
+        assert str(error).startswith("The server answers neither its websocket nor HTTP")
     await sim.wake()
     sim.start_session(player=living_room_tv(), media=sample_film())
     await following.tick()
     await until(lambda: follower.state is CONNECTED and follower.available)
-    assert (owner.available, owner.events) == (1, [(STARTED, "1")])
-    # Asleep again: a new outage, told again, and tried again from 1 s.
-    await sim.sleep()
-    await until(lambda: len(owner.unavailable) == 2)
-    assert await following.tick() == 1.0
+    assert len(following.reads[-1]) == 1
+    if not bare:
+        assert (following.available, following.events) == (1, [(STARTED, "1")])
+        # Asleep again: a new outage, told again, and tried again from 1 s.
+        await sim.sleep()
+        await until(lambda: len(following.unavailable) == 2)
+        assert await following.tick() == 1.0
 
 
 @pytest.mark.parametrize(
@@ -433,11 +414,7 @@ async def test_outages(following: Following, start_pms: StartPMS) -> None:
     ],
 )
 async def test_never_reached(
-    following: Following,
-    server: FakeServer,
-    fault: str,
-    error: type[PlexError],
-    message: str,
+    following: Following, server: FakeServer, fault: str, error: type[PlexError], message: str
 ) -> None:
     """A server never reached is told once, and tried again after growing pauses."""
     urls = [closed_port()] if fault == "refused" else [server.url]
@@ -446,7 +423,7 @@ async def test_never_reached(
     follower = following.start(at(*urls, token=token))
     assert [await following.tick() for _ in BACKOFF] == BACKOFF
     await until(lambda: following.clock.sleepers)
-    [unavailable] = following.owner.unavailable
+    [unavailable] = following.unavailable
     assert (type(unavailable), message in str(unavailable)) == (error, True)
     assert (follower.available, follower.state) == (False, DISCONNECTED)
     # Each try: who it is, the websocket, the sessions; nothing without a usable token.
@@ -455,40 +432,33 @@ async def test_never_reached(
 
 async def test_moves_to_another_connection(following: Following, start_pms: StartPMS) -> None:
     """When the connection in use stops answering, another is chosen at once: no outage."""
-    first = await start_pms("127.0.0.2")
-    second = await start_pms("127.0.0.3")
-    owner, clock = following.owner, following.clock
+    first, second = await start_pms("127.0.0.2"), await start_pms("127.0.0.3")
+    clock = following.clock
     follower = following.start(sim_resource(first, second))
-    await until(lambda: follower.state is CONNECTED and owner.reads)
-    assert follower.connection is not None
-    assert follower.connection.base_url == first.url
+    await until(lambda: follower.state is CONNECTED and following.reads)
     second.start_session(player=living_room_tv(), media=sample_film())
     clock.advance(SETTINGS.min_backoff)  # it worked a while
     await first.sleep()
-    await until(
-        lambda: follower.connection is not None and follower.connection.base_url == second.url
-    )
-    await until(lambda: follower.state is CONNECTED and len(owner.reads) == 2)
-    assert (owner.events, owner.unavailable, follower.available) == ([(STARTED, "1")], [], True)
+    await until(lambda: follower.connection and follower.connection.base_url == second.url)
+    await until(lambda: follower.state is CONNECTED and len(following.reads) == 2)
+    assert (following.events, following.unavailable) == ([(STARTED, "1")], [])
     assert set(clock.sleeps) == {SETTINGS.refresh_interval}  # no pause: chosen again at once
 
 
 async def test_stable_websocket_reopened_at_once(following: Following, server: FakeServer) -> None:
     """A websocket that worked for stable_after and closes is opened again at once."""
-    owner, clock = following.owner, following.clock
     following.start(at(server.url))
-    await until(lambda: owner.reads)
-    clock.advance(SETTINGS.stable_after)
+    await until(lambda: following.reads)
+    following.clock.advance(SETTINGS.stable_after)
     await server.drop()
-    await until(lambda: len(server.upgrades) == 2 and len(owner.reads) == 2)
-    assert (server.upgrades, owner.unavailable) == ([1000.0, 1030.0], [])
+    await until(lambda: len(server.upgrades) == 2 and len(following.reads) == 2)
+    assert (server.upgrades, following.unavailable) == ([1000.0, 1030.0], [])
 
 
 async def test_websocket_redirect_is_refused(following: Following, server: FakeServer) -> None:
-    """A redirected websocket upgrade is no websocket of the server's.
+    """A redirected websocket upgrade is not followed: the server is polled instead.
 
-    The redirect is not followed (nothing, token or identity, goes where it points), and
-    the server is polled.
+    Nothing, token or identity, goes where the redirect points.
     """
     async with serving(FakeServer(token="elsewhere-token"), "127.0.0.3") as other:  # noqa: S106
         server.redirects[NOTIFICATIONS] = f"{other.url}{NOTIFICATIONS}"
@@ -497,11 +467,7 @@ async def test_websocket_redirect_is_refused(following: Following, server: FakeS
             await following.tick(lambda: follower.state is POLLING)
         await until(lambda: server.paths.count(SESSIONS) == 3)
     assert other.paths == []
-    assert (follower.notifications, follower.available, following.owner.unavailable) == (
-        0,
-        True,
-        [],
-    )
+    assert (follower.notifications, follower.available, following.unavailable) == (0, True, [])
 
 
 @pytest.mark.parametrize("where", ["websocket", "sessions"])
@@ -511,57 +477,55 @@ async def test_refused_token(following: Following, server: FakeServer, where: st
     It is tried again at once when plex.tv hands over a new token; the same connections in
     another order change nothing.
     """
-    owner, clock = following.owner, following.clock
+    clock = following.clock
     if where == "websocket":
         server.token = NEW_TOKEN
     follower = following.start(at(server.url, closed_port()))
     if where == "sessions":
-        await until(lambda: owner.reads)
+        await until(lambda: following.reads)
         server.token = NEW_TOKEN
         await server.send(playing_json(play_state()))
-    await until(lambda: owner.unavailable)
-    [refused] = owner.unavailable
+    await until(lambda: following.unavailable)
+    [refused] = following.unavailable
     assert isinstance(refused, PlexAuthenticationError)
     assert "the server answered 401 to" in str(refused)
     upgrades = len(server.upgrades)
     assert [await following.tick() for _ in range(3)] == [1.0, 2.0, 4.0]
     await until(lambda: len(server.upgrades) == upgrades + 3)
-    assert len(owner.unavailable) == 1
+    assert len(following.unavailable) == 1
     # A new token that is refused too is told again at once; one that works, followed at once.
     now = clock()
     follower.update_resource(replace(follower.resource, access_token=STALE_TOKEN))
-    await until(lambda: len(owner.unavailable) == 2)
+    await until(lambda: len(following.unavailable) == 2)
     follower.update_resource(replace(follower.resource, access_token=NEW_TOKEN))
     await until(lambda: follower.state is CONNECTED and follower.available)
-    assert (clock(), owner.available, len(owner.unavailable)) == (now, 1, 2)
+    assert (clock(), following.available, len(following.unavailable)) == (now, 1, 2)
     # Listed anew with the same connections in another order, and a new name: no restart.
     identities = server.paths.count("/identity")
-    reordered = replace(
-        follower.resource, name="Den", connections=follower.resource.connections[::-1]
-    )
+    resource = follower.resource
+    reordered = replace(resource, name="Den", connections=resource.connections[::-1])
     follower.update_resource(reordered)
     assert (follower.resource, follower.name) == (reordered, "Den")
-    reads = len(owner.reads)
+    reads = len(following.reads)
     await server.send(playing_json(play_state()))
-    await until(lambda: len(owner.reads) == reads + 1)
+    await until(lambda: len(following.reads) == reads + 1)
     assert (server.paths.count("/identity"), server.open_sockets) == (identities, 1)
 
 
-@pytest.mark.parametrize(("fault", "pauses"), [("client", [1.0, 2.0, 4.0]), ("owner", [1.0])])
-async def test_unexpected_error(  # noqa: PLR0913, PLR0917
+@pytest.mark.parametrize("fault", ["client", "owner"])
+async def test_unexpected_error(
     following: Following,
     server: FakeServer,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     fault: str,
-    pauses: list[float],
 ) -> None:
-    """A fault of the library's own, or its owner's, is logged once with the server's name.
+    """A fault of the library's own, or its owner's, is logged once, without the token.
 
-    The server is told unavailable, and followed again after the pause.
+    The server is told unavailable and followed again after a pause that grows: a read its
+    owner could not take is no success.
     """
-    owner = following.owner
-    failures = [RuntimeError(f"not ready {SERVER_TOKEN}")] * len(pauses)
+    failures = [RuntimeError(f"not ready {SERVER_TOKEN}")] * 3
     if fault == "client":
         sessions = PMSClient.sessions
 
@@ -572,74 +536,26 @@ async def test_unexpected_error(  # noqa: PLR0913, PLR0917
 
         monkeypatch.setattr(PMSClient, "sessions", broken)
     else:
-        record = owner.on_sessions
+        record = following.on_sessions
 
         def on_sessions(sessions: list[Session]) -> None:
             if failures:
                 raise failures.pop()
             record(sessions)
 
-        owner.on_sessions = on_sessions  # type: ignore[method-assign]
-    follower = following.start(at(server.url))
-    assert [await following.tick(lambda: follower.state is DISCONNECTED) for _ in pauses] == pauses
-    await until(lambda: follower.state is CONNECTED and owner.reads)
-    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
-    assert [line.startswith(f"{UNEXPECTED}: RuntimeError") for line in logged] == [True]
-    [error] = owner.unavailable
-    assert str(error) == "Unexpected error: RuntimeError: not ready **REDACTED**"
-    assert owner.available == 1
-    caplog.clear()  # logged as it should be
-
-
-async def test_callback_that_always_fails(
-    following: Following, server: FakeServer, caplog: pytest.LogCaptureFixture
-) -> None:
-    """An owner's callback that fails every time is logged once, and the tries back off."""
-
-    def on_sessions(sessions: list[Session]) -> None:
-        raise RuntimeError(UNEXPECTED)
-
-    following.owner.on_sessions = on_sessions  # type: ignore[method-assign]
+        following.on_sessions = on_sessions  # type: ignore[method-assign]
     follower = following.start(at(server.url))
     pauses = [await following.tick(lambda: follower.state is DISCONNECTED) for _ in range(3)]
-    await until(lambda: len(server.upgrades) == 4)
-    logged = [record for record in caplog.records if record.levelno >= logging.ERROR]
-    caplog.clear()
-    assert (len(logged), pauses) == (1, [1.0, 2.0, 4.0])
-
-
-async def test_unexpected_error_logged_without_the_token(
-    following: Following,
-    server: FakeServer,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """An unexpected error whose text quotes the token is logged without it."""
-
-    async def broken(self: PMSClient) -> list[Session]:
-        raise RuntimeError(self.token)
-
-    monkeypatch.setattr(PMSClient, "sessions", broken)
-    following.start(at(server.url))
-    await until(lambda: following.owner.unavailable)
-    logged = [record.getMessage() + (record.exc_text or "") for record in caplog.records]
-    caplog.clear()
+    assert pauses == [1.0, 2.0, 4.0]
+    await until(lambda: follower.state is CONNECTED and following.reads)
+    logged = [r.getMessage() + (r.exc_text or "") for r in caplog.records]
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    caplog.clear()  # logged as it should be
+    assert [line.startswith(f"{UNEXPECTED}: RuntimeError") for line in errors] == [True]
     assert not [line for line in logged if SERVER_TOKEN in line]
-
-
-async def test_optional_callbacks(following: Following, start_pms: StartPMS) -> None:
-    """An owner may hear of the sessions alone."""
-    sim = await start_pms("127.0.0.2")
-    reads = following.owner.reads
-    follower = following.start(sim_resource(sim), bare=True)
-    await until(lambda: reads and follower.state is CONNECTED)
-    sim.start_session(player=living_room_tv(), media=sample_film())
-    await until(lambda: len(reads) == 2)
-    await sim.sleep()
-    await until(lambda: follower.state is DISCONNECTED and following.clock.sleepers)
-    await sim.wake()
-    await following.tick()
-    await until(lambda: follower.available)
+    [error] = following.unavailable
+    assert str(error) == "Unexpected error: RuntimeError: not ready **REDACTED**"
+    assert following.available == 1
 
 
 async def test_cancelled_while_choosing(following: Following, server: FakeServer) -> None:
@@ -648,16 +564,11 @@ async def test_cancelled_while_choosing(following: Following, server: FakeServer
     follower = following.start(at(server.url))
     await until(lambda: server.paths)
     await following.stop()
-    assert (follower.connection, follower.state, following.owner.unavailable) == (
-        None,
-        DISCONNECTED,
-        [],
-    )
+    assert (follower.connection, follower.state, following.unavailable) == (None, DISCONNECTED, [])
 
 
 def test_backoff() -> None:
     """The pause doubles from min_backoff up to max_backoff, less at most the jitter's part."""
-    settings = FollowSettings(min_backoff=2, max_backoff=10, jitter=0)
-    assert [settings.backoff(n) for n in (0, 1, 2, 3, 100)] == [2, 4, 8, 10, 10]
-    jittered = FollowSettings(min_backoff=2, max_backoff=10)
-    assert all(8 <= jittered.backoff(3) <= 10 for _ in range(100))
+    settings = FollowSettings(min_backoff=2, max_backoff=10)
+    assert [replace(settings, jitter=0).backoff(n) for n in (0, 1, 2, 3, 100)] == [2, 4, 8, 10, 10]
+    assert all(8 <= settings.backoff(3) <= 10 for _ in range(100))

@@ -34,19 +34,16 @@ SECRET = "secret-value-1f2e"  # noqa: S105 - a value no error message may show
 
 
 def hit_json(**changes: object) -> JSON:
-    """Return one hit of a catalogue search."""
-    return {"score": 0.9, "Metadata": item_json()} | changes
+    """Return one hit of a catalogue search (with no score, unless changed)."""
+    return {"Metadata": item_json()} | changes
 
 
-def user_state_json(**changes: object) -> JSON:
-    """Return the answer of GET /library/metadata/{ratingKey}/userState."""
-    state = {"viewCount": 2, "viewOffset": 1000, "viewState": "complete"}
-    return {"MediaContainer": {"UserState": state | changes}}
+def user_state(state: object) -> JSON:
+    """Return an answer of GET .../userState holding the state."""
+    return {"MediaContainer": {"UserState": state}}
 
 
-def without(data: JSON, key: str) -> JSON:
-    """Return the data without one key."""
-    return {name: value for name, value in data.items() if name != key}
+type Parse = Callable[[object], object]
 
 
 def test_pin() -> None:
@@ -124,13 +121,9 @@ def test_account() -> None:
     )
     assert data["email"] not in repr(account)
     assert data["authToken"] not in repr(account)
-    subscriptions: tuple[object, ...] = (None, {})
-    for subscription in subscriptions:
-        bare = Account.from_dict(
-            {"id": 1, "uuid": "u", "username": "", "subscription": subscription}
-        )
-        assert bare == Account(id=1, uuid="u", username="")
-        assert not bare.subscription.active
+    for subscription in (None, {}):
+        bare = {"id": 1, "uuid": "u", "username": "", "subscription": subscription}
+        assert Account.from_dict(bare) == Account(id=1, uuid="u", username="")
 
 
 def test_resource() -> None:
@@ -176,7 +169,7 @@ def test_resource() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", [connection_json(port="abc"), None, without(connection_json(), "uri"), "https://x"]
+    "bad", [connection_json(port="abc"), None, connection_json(uri=None), "https://x"]
 )
 def test_resource_keeps_its_readable_connections(bad: object) -> None:
     """One connection plex.tv garbled (a port sent as "abc") does not hide the good ones."""
@@ -199,15 +192,9 @@ def test_media_item() -> None:
         original_title="Dune",
         originally_available_at=date(2021, 10, 22),
     )
-    for value, expected in [
-        ("2021-10-22T00:00:00Z", date(2021, 10, 22)),
-        ("soon", None),
-        (None, None),
-    ]:
-        assert (
-            MediaItem.from_dict(item_json(originallyAvailableAt=value)).originally_available_at
-            == expected
-        )
+    for value, expected in [("2021-10-22T00:00:00Z", date(2021, 10, 22)), ("soon", None)]:
+        changed = item_json(originallyAvailableAt=value)
+        assert MediaItem.from_dict(changed).originally_available_at == expected
     assert MediaItem.from_dict({"ratingKey": "1", "type": "show", "title": "S"}) == MediaItem(
         rating_key="1", type="show", title="S"
     )
@@ -224,25 +211,20 @@ def test_search_results() -> None:
     """The hits of the first "external" group, in order; other groups and bad hits left out."""
     data = search_json(
         {"id": "plex", "SearchResult": [hit_json()]},
-        {
-            "id": "external",
-            "SearchResult": [hit_json(score=1), hit_json(score="high"), hit_json(score=None)],
-        },
+        {"id": "external", "SearchResult": [hit_json(score=1), hit_json(score="x"), hit_json()]},
         {"id": "external", "SearchResult": [hit_json()]},
     )
-    assert [(hit.score, hit.item.title) for hit in SearchResult.list_from_dict(data)] == [
-        (1.0, "Dune"),
-        (None, "Dune"),
-    ]
+    hits = SearchResult.list_from_dict(data)
+    assert [(hit.score, hit.item.title) for hit in hits] == [(1.0, "Dune"), (None, "Dune")]
     assert SearchResult.list_from_dict(search_json()) == []
     assert SearchResult.list_from_dict(search_json({"id": "external"})) == []
 
 
 def test_user_state() -> None:
     """A user state is read whole (an object, or a list of one); bare, it is nothing done."""
-    state = UserState.from_dict(
-        user_state_json(watchlistedAt=1764000000, lastViewedAt="2025-11-24T16:00:00Z")
-    )
+    data = {"viewCount": 2, "viewOffset": 1000, "viewState": "complete"}
+    data |= {"watchlistedAt": 1764000000, "lastViewedAt": "2025-11-24T16:00:00Z"}
+    state = UserState.from_dict(user_state(data))
     assert state == UserState(
         watchlisted_at=datetime.fromtimestamp(1764000000, UTC),
         view_count=2,
@@ -251,57 +233,73 @@ def test_user_state() -> None:
         last_viewed_at=datetime(2025, 11, 24, 16, tzinfo=UTC),
     )
     assert state.on_watchlist
-    bare = UserState.from_dict({"MediaContainer": {"UserState": [{}]}})
+    bare = UserState.from_dict(user_state([{}]))
     assert (bare, bare.on_watchlist) == (UserState(), False)
 
 
-type Parse = Callable[[object], object]
-
-
-def in_container(key: str, **changes: object) -> JSON:
-    """Return a discover answer whose MediaContainer holds the changes at `key`."""
-    return {"MediaContainer": {key: changes}}
+# For each model, the fields that fail it with these values.
+BAD_FIELDS: list[tuple[Parse, Callable[..., JSON], dict[str, list[object]]]] = [
+    (
+        Pin.from_dict,
+        pin_json,
+        {
+            "id": [True, GIANT, "12345678901234567890", 2**63],
+            "code": [7],
+            "trusted": ["yes", 2],
+            "expiresIn": [False, "9e2", "²"],
+            "createdAt": [SECRET, " UTC", True],
+            "expiresAt": [None, 10**30, float("nan")],
+            "newRegistration": ["no"],
+        },
+    ),
+    (
+        Account.from_dict,
+        account_json,
+        {
+            "username": [None],
+            "roles": [SECRET],
+            "entitlements": [[1]],
+            "subscription": [SECRET, {"features": [None]}],
+        },
+    ),
+    (
+        Resource.from_dict,
+        resource_json,
+        {
+            "name": [None],
+            "provides": [["server"]],
+            "presence": ["maybe"],
+            "connections": [{"uri": SECRET}],
+        },
+    ),
+    (
+        MediaItem.from_dict,
+        item_json,
+        {"ratingKey": [" ", 42], "year": [True], "originallyAvailableAt": [20211022]},
+    ),
+    (SearchResult.from_dict, hit_json, {"score": ["0.5", float("inf")]}),
+]
+OBJECTS = [Pin, Account, Resource, MediaItem, Connection, Subscription]
 
 
 @pytest.mark.parametrize(
-    ("parse", "data", "field"),
+    ("parse", "data", "match"),
     [
-        (Pin.from_dict, pin_json(id=True), "id"),
-        (Pin.from_dict, pin_json(id=GIANT), "id"),
-        (Pin.from_dict, pin_json(id="12345678901234567890"), "id"),
-        (Pin.from_dict, pin_json(id=2**63), "id"),
-        (Pin.from_dict, pin_json(code=7), "code"),
-        (Pin.from_dict, pin_json(trusted="yes"), "trusted"),
-        (Pin.from_dict, pin_json(trusted=2), "trusted"),
-        (Pin.from_dict, pin_json(expiresIn=False), "expiresIn"),
-        (Pin.from_dict, pin_json(expiresIn="9e2"), "expiresIn"),
-        (Pin.from_dict, pin_json(expiresIn="²"), "expiresIn"),
-        (Pin.from_dict, pin_json(createdAt=SECRET), "createdAt"),
-        (Pin.from_dict, pin_json(createdAt=" UTC"), "createdAt"),
-        (Pin.from_dict, pin_json(createdAt=True), "createdAt"),
-        (Pin.from_dict, pin_json(expiresAt=None), "expiresAt"),
-        (Pin.from_dict, pin_json(expiresAt=10**30), "expiresAt"),
-        (Pin.from_dict, pin_json(expiresAt=float("nan")), "expiresAt"),
-        (Pin.from_dict, pin_json(newRegistration="no"), "newRegistration"),
-        (Account.from_dict, without(account_json(), "username"), "username"),
-        (Account.from_dict, account_json(roles=SECRET), "roles"),
-        (Account.from_dict, account_json(entitlements=[1]), "entitlements"),
-        (Account.from_dict, account_json(subscription=SECRET), "subscription"),
-        (Account.from_dict, account_json(subscription={"features": [None]}), "features"),
-        (Resource.from_dict, without(resource_json(), "name"), "name"),
-        (Resource.from_dict, resource_json(provides=["server"]), "provides"),
-        (Resource.from_dict, resource_json(presence="maybe"), "presence"),
-        (Resource.from_dict, resource_json(connections={"uri": SECRET}), "connections"),
-        (MediaItem.from_dict, item_json(ratingKey=" "), "ratingKey"),
-        (MediaItem.from_dict, item_json(ratingKey=42), "ratingKey"),
-        (MediaItem.from_dict, item_json(year=True), "year"),
-        (MediaItem.from_dict, item_json(originallyAvailableAt=20211022), "originallyAvailableAt"),
+        *[
+            (parse, build(**{field: value}), field)
+            for parse, build, fields in BAD_FIELDS
+            for field, values in fields.items()
+            for value in values
+        ],
+        *[
+            (model.from_dict, data, "expected a JSON object")
+            for model in OBJECTS
+            for data in (None, [], SECRET, 1.5, True)
+        ],
+        (SearchResult.from_dict, hit_json(Metadata=[item_json()]), "media item"),
         (WatchlistPage.from_dict, page_json([], totalSize=-1), "totalSize"),
         (WatchlistPage.from_dict, page_json([{"ratingKey": SECRET}]), "none of the 1"),
         (WatchlistPage.from_dict, {"MediaContainer": {"Metadata": {}}}, "Metadata"),
-        (SearchResult.from_dict, hit_json(score="0.5"), "score"),
-        (SearchResult.from_dict, hit_json(score=float("inf")), "score"),
-        (SearchResult.from_dict, hit_json(Metadata=[item_json()]), "media item"),
         (SearchResult.list_from_dict, {"MediaContainer": {"SearchResults": "x"}}, "SearchResults"),
         (SearchResult.list_from_dict, search_json(None), "search group"),
         (
@@ -309,37 +307,14 @@ def in_container(key: str, **changes: object) -> JSON:
             search_json({"id": "external", "SearchResult": [{}]}),
             "none",
         ),
-        (UserState.from_dict, in_container("UserState", viewCount=-1), "viewCount"),
-        (UserState.from_dict, in_container("UserState", viewState=1), "viewState"),
-        (
-            UserState.from_dict,
-            {"MediaContainer": {"UserState": [{}, {}]}},
-            "expected a JSON object",
-        ),
+        (UserState.from_dict, user_state({"viewCount": -1}), "viewCount"),
+        (UserState.from_dict, user_state({"viewState": 1}), "viewState"),
+        (UserState.from_dict, user_state([{}, {}]), "expected a JSON object"),
         (UserState.from_dict, {"MediaContainer": None}, "container"),
     ],
 )
-def test_malformed(parse: Parse, data: object, field: str) -> None:
-    """A field of the wrong kind fails the model, naming the field but never its value."""
-    with pytest.raises(PlexResponseError, match=field) as caught:
-        parse(data)
-    assert SECRET not in str(caught.value)
-
-
-@pytest.mark.parametrize(
-    "parse",
-    [
-        Pin.from_dict,
-        Account.from_dict,
-        Resource.from_dict,
-        MediaItem.from_dict,
-        Connection.from_dict,
-        Subscription.from_dict,
-    ],
-)
-@pytest.mark.parametrize("data", [None, [], SECRET, 1.5, True])
-def test_not_an_object(parse: Parse, data: object) -> None:
-    """Anything but a JSON object is malformed."""
-    with pytest.raises(PlexResponseError, match="expected a JSON object") as caught:
+def test_malformed(parse: Parse, data: object, match: str) -> None:
+    """A field of the wrong kind (or no object) fails the model, naming the field, not its value."""
+    with pytest.raises(PlexResponseError, match=match) as caught:
         parse(data)
     assert SECRET not in str(caught.value)

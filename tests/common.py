@@ -176,15 +176,15 @@ async def pass_time(
     tried again (a sleeping server refuses at once) and waits on its next timer.
     """
     seconds = duration.total_seconds() if isinstance(duration, timedelta) else duration
-    followers = sum(
-        len(entry.runtime_data.sessions.followers)
-        for entry in hass.config_entries.async_loaded_entries(DOMAIN)
-    )
     for _ in range(steps):
         freezer.tick(seconds / steps)
         async_fire_time_changed(hass, dt_util.utcnow())
         await block_till_refreshed(hass)
-        await soon(lambda: sum(_waiting(task) for task in asyncio.all_tasks()) >= followers)
+        followers = sum(
+            len(entry.runtime_data.sessions.followers)
+            for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+        )
+        await soon(lambda n=followers: sum(_waiting(task) for task in asyncio.all_tasks()) >= n)
 
 
 async def block_till_refreshed(hass: HomeAssistant) -> None:

@@ -111,11 +111,17 @@ def pin_checks(plextv: PlexTVSimulator) -> list[Any]:
 async def test_sign_in(clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator) -> None:
     """The code shown is approved at plex.tv and the entry holds the verified token.
 
-    Spaces around a name are dropped before they reach plex.tv and the entry.
+    The form suggests Home Assistant and the location name. Spaces around a name are
+    dropped before they reach plex.tv and the entry.
     """
-    result = await start_link(
-        hass, {CONF_CLIENT_NAME: "  Home Assistant ", CONF_DEVICE_NAME: " Beach House  "}
-    )
+    hass.config.location_name = "Lake Cabin"
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    schema = result["data_schema"]
+    assert schema is not None
+    suggested = {str(key): key.description["suggested_value"] for key in schema.schema}
+    assert suggested == {CONF_CLIENT_NAME: "Home Assistant", CONF_DEVICE_NAME: "Lake Cabin"}
+    spaced = {key: f"  {name} " for key, name in NAMES.items()}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], spaced)
     placeholders = result["description_placeholders"]
     assert placeholders is not None
     code = placeholders["code"]
@@ -134,8 +140,7 @@ async def test_sign_in(clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimu
     assert data == {
         CONF_TOKEN: token,
         CONF_CLIENT_IDENTIFIER: data[CONF_CLIENT_IDENTIFIER],
-        CONF_CLIENT_NAME: "Home Assistant",
-        CONF_DEVICE_NAME: "Beach House",
+        **NAMES,
     }
 
     # One identity from the pin to the account: the one plex.tv bound the token to.
@@ -174,70 +179,47 @@ def test_qr_only_from_plextv(plextv_url: str, qr: str | None, shown: str) -> Non
     assert markdown_text("A*B_[c](d)") == r"A\*B\_\[c\]\(d\)"
 
 
-async def test_defaults(hass: HomeAssistant) -> None:
-    """The form suggests Home Assistant and the location name."""
-    hass.config.location_name = "Lake Cabin"
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    schema = result["data_schema"]
-    assert schema is not None
-    suggested = {str(key): key.description["suggested_value"] for key in schema.schema}
-    assert suggested == {CONF_CLIENT_NAME: "Home Assistant", CONF_DEVICE_NAME: "Lake Cabin"}
+BAD = "invalid_name"
 
 
 @pytest.mark.parametrize(
-    ("names", "errors"),
+    ("names", "fault", "errors"),
     [
-        ({CONF_CLIENT_NAME: "  ", CONF_DEVICE_NAME: "Home"}, {CONF_CLIENT_NAME: "invalid_name"}),
+        (("  ", "Home"), None, {CONF_CLIENT_NAME: BAD}),
+        (("\u3164", "Home"), None, {CONF_CLIENT_NAME: BAD}),
+        (("Home\r\nX-Plex-Token: x", "Home"), None, {CONF_CLIENT_NAME: BAD}),
+        (("HA", "x" * 256), None, {CONF_DEVICE_NAME: BAD}),
+        (("tab\there", "bell\x07"), None, {CONF_CLIENT_NAME: BAD, CONF_DEVICE_NAME: BAD}),
+        (("HA", "Home"), {"status": 503}, {"base": "cannot_connect"}),
+        (("HA", "Home"), {"drop": True}, {"base": "cannot_connect"}),
         (
-            {CONF_CLIENT_NAME: "\u3164", CONF_DEVICE_NAME: "Home"},
-            {CONF_CLIENT_NAME: "invalid_name"},
+            ("HA", "Home"),
+            {"status": 429, "headers": {"Retry-After": "30"}},
+            {"base": "rate_limited"},
         ),
-        (
-            {CONF_CLIENT_NAME: "Home\r\nX-Plex-Token: x", CONF_DEVICE_NAME: "Home"},
-            {CONF_CLIENT_NAME: "invalid_name"},
-        ),
-        ({CONF_CLIENT_NAME: "HA", CONF_DEVICE_NAME: "x" * 256}, {CONF_DEVICE_NAME: "invalid_name"}),
-        (
-            {CONF_CLIENT_NAME: "tab\there", CONF_DEVICE_NAME: "bell\x07"},
-            {CONF_CLIENT_NAME: "invalid_name", CONF_DEVICE_NAME: "invalid_name"},
-        ),
+        (("HA", "Home"), {"status": 400}, {"base": "unknown"}),
     ],
 )
-async def test_bad_names(
-    hass: HomeAssistant, plextv: PlexTVSimulator, names: dict[str, str], errors: dict[str, str]
+async def test_form_errors(
+    hass: HomeAssistant,
+    plextv: PlexTVSimulator,
+    names: tuple[str, str],
+    fault: dict[str, Any] | None,
+    errors: dict[str, str],
 ) -> None:
-    """A bad name gets a field error and the form again; nothing reaches plex.tv."""
+    """The form says why it failed: a bad name, or plex.tv that cannot create a code.
+
+    A bad name reaches no plex.tv. The same flow recovers.
+    """
+    if fault is not None:
+        plextv.add_fault(PINS, method="POST", **fault)
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], names)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
+    typed = dict(zip((CONF_CLIENT_NAME, CONF_DEVICE_NAME), names, strict=True))
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], typed)
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "user")
     assert result["errors"] == errors
-    assert plextv.requests == []
-
-    # The same flow recovers once the names are fixed.
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], NAMES)
-    assert result["type"] is FlowResultType.SHOW_PROGRESS
-    hass.config_entries.flow.async_abort(result["flow_id"])
-
-
-@pytest.mark.parametrize(
-    ("fault", "error"),
-    [
-        ({"status": 503}, "cannot_connect"),
-        ({"drop": True}, "cannot_connect"),
-        ({"status": 429, "headers": {"Retry-After": "30"}}, "rate_limited"),
-        ({"status": 400}, "unknown"),
-    ],
-)
-async def test_code_not_created(
-    hass: HomeAssistant, plextv: PlexTVSimulator, fault: dict[str, Any], error: str
-) -> None:
-    """When plex.tv cannot create a code the form says why, and the same flow recovers."""
-    plextv.add_fault(PINS, method="POST", **fault)
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], NAMES)
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": error}
+    if fault is None:
+        assert plextv.requests == []
 
     result = await hass.config_entries.flow.async_configure(result["flow_id"], NAMES)
     assert result["type"] is FlowResultType.SHOW_PROGRESS
@@ -247,15 +229,22 @@ async def test_code_not_created(
 async def test_wait_outlasts_failures(
     clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
 ) -> None:
-    """While plex.tv fails, drops or garbles, the wait backs off and keeps the code."""
+    """While plex.tv fails, drops or garbles, the wait backs off and keeps the code.
+
+    A failed account read after approval is retried instead of losing the token.
+    """
     result = await start_link(hass)
     plextv.add_fault(f"{PINS}/", status=503, count=2)
     plextv.add_fault(f"{PINS}/", drop=True, count=2)
     plextv.add_fault(f"{PINS}/", body="<html>Bad gateway</html>")
+    plextv.add_fault("/api/v2/user", status=503, count=2)
     token = plextv.approve(link_code(result))
     result = await finish_link(hass, clock, result["flow_id"])
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_TOKEN] == token
+    assert len(plextv.requests_to("/api/v2/user")) == 3
+    # Pauses of 1 s and 2 s between the three reads, on the flow's clock.
+    assert clock.sleeps[-2:] == [1.0, 2.0]
     # Every check is of the same code, the last one answered.
     checks = pin_checks(plextv)
     assert len(checks) >= 4
@@ -303,20 +292,6 @@ async def test_no_sign_in_then_new_code(  # noqa: PLR0913, PLR0917
     plextv.approve(link_code(result))
     result = await finish_link(hass, clock, result["flow_id"])
     assert result["type"] is FlowResultType.CREATE_ENTRY
-
-
-async def test_account_read_retried(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator
-) -> None:
-    """A failed account read after approval is retried instead of losing the token."""
-    result = await start_link(hass)
-    plextv.add_fault("/api/v2/user", status=503, count=2)
-    plextv.approve(link_code(result))
-    result = await finish_link(hass, clock, result["flow_id"])
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert len(plextv.requests_to("/api/v2/user")) == 3
-    # Pauses of 1 s and 2 s between the three reads, on the flow's clock.
-    assert clock.sleeps[-2:] == [1.0, 2.0]
 
 
 async def test_one_wait_until_closed(

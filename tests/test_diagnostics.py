@@ -1,4 +1,4 @@
-"""Diagnostics, with every secret of the account redacted."""
+"""Diagnostics: the entry, the last refresh, how each server is followed; no secret."""
 
 import json
 
@@ -12,38 +12,64 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
+from custom_components.plex_account.aioplexaccount import FollowState
 from library.simulators.plextv import PlexTVSimulator
+from library.simulators.pms import PMSSimulator, living_room_tv, sample_film
+
+from .common import state, until
 
 
 @pytest.mark.usefixtures("no_token_in_logs")
-async def test_diagnostics(
+async def test_diagnostics(  # noqa: PLR0913, PLR0917
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     plextv: PlexTVSimulator,
-    init_integration: MockConfigEntry,
+    living_room: PMSSimulator,
+    playing_room: MockConfigEntry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """The diagnostics hold the entry and the last refresh, and no secret survives."""
-    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
-    # How the servers are followed moves as they answer: tests/test_sessions.py checks it.
-    assert diagnostics == snapshot(
-        exclude=props("entry_id", "created_at", "modified_at", "followed_servers")
-    )
+    """The diagnostics say how each server is followed: kind of connection, websocket, age.
 
-    text = json.dumps(diagnostics)
-    account = plextv.account
+    No token, server address or personal detail reaches them, nor a state or an attribute.
+    """
+    living_room.start_session(player=living_room_tv(), media=sample_film())
+    await until(hass, lambda: state(hass, "media_player.living_room_tv") == "playing")
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, playing_room)
+    shown = json.dumps(diagnostics)
+    states = " ".join(str(s.as_dict()) for s in hass.states.async_all())
+    followed = {server["name"]: server for server in diagnostics.pop("followed_servers")}
+    assert followed["Living Room Server"] == {
+        "name": "Living Room Server",
+        "available": True,
+        "connection": "local",
+        "server_version": "1.41.3.9314-a0bfb8370",
+        "websocket": FollowState.CONNECTED,
+        "last_notification_age_s": 0.0,
+        "streams": 1,
+    }
+    assert followed["Attic NAS"]["available"] is False
+    assert followed["Attic NAS"]["connection"] is None
+    assert followed["Attic NAS"]["last_notification_age_s"] is None
+    # The Living Room Server's port is the one this test's server took.
+    assert diagnostics == snapshot(exclude=props("entry_id", "created_at", "modified_at", "port"))
+
+    account, resources = plextv.account, plextv.resources
     secrets = [
+        living_room.token,
+        living_room.url,
+        living_room.host,
         *plextv.tokens,
         account["email"],
-        account["username"],
-        account["uuid"],
-        account["title"],
-        *(r["accessToken"] for r in plextv.resources),
-        *(r["publicAddress"] for r in plextv.resources if r.get("publicAddress")),
-        *(c["address"] for r in plextv.resources for c in r.get("connections", [])),
-        *(c["uri"] for r in plextv.resources for c in r.get("connections", [])),
-        *(r["sourceTitle"] for r in plextv.resources if not r["owned"]),
+        *(r["accessToken"] for r in resources),
     ]
-    assert secrets
     for secret in secrets:
-        assert str(secret) not in text
+        assert secret not in shown + states
+    # The account's names are in the streams' attributes, but not in the diagnostics.
+    personal = [
+        *(account[key] for key in ("username", "uuid", "title")),
+        *(r["publicAddress"] for r in resources if r.get("publicAddress")),
+        *(c[k] for r in resources for c in r.get("connections", []) for k in ("address", "uri")),
+        *(r["sourceTitle"] for r in resources if not r["owned"]),
+    ]
+    for secret in personal:
+        assert str(secret) not in shown

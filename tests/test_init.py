@@ -1,5 +1,6 @@
 """Loading, setting up, unloading, removing and migrating the integration; its entities."""
 
+import asyncio
 import logging
 from unittest.mock import PropertyMock, patch
 
@@ -49,30 +50,6 @@ async def test_entities(
     await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
 
 
-@pytest.mark.usefixtures("no_token_in_logs")
-async def test_setup_and_unload(
-    hass: HomeAssistant, plextv: PlexTVSimulator, init_integration: MockConfigEntry
-) -> None:
-    """The entry sets up with one read of the account and resources, and unloads."""
-    entry = init_integration
-    assert entry.state is ConfigEntryState.LOADED
-    assert entry.runtime_data.account.data.account.uuid == plextv.account["uuid"]
-    assert {(r.host, r.path) for r in plextv.requests} == {
-        ("plex.tv", "/api/v2/user"),
-        ("plex.tv", "/api/v2/resources"),
-        ("plex.tv", "/api/v2/ping"),
-        ("discover", "/library/sections/watchlist/all"),
-    }
-    resources = plextv.requests_to("/api/v2/resources")[0]
-    assert resources.query == {"includeHttps": "1", "includeRelay": "1", "includeIPv6": "1"}
-    assert resources.headers["X-Plex-Token"] == entry.data[CONF_TOKEN]
-
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.NOT_LOADED
-    assert not plextv.signed_out  # unloading is not removing
-
-
 @pytest.mark.parametrize(
     ("fault", "state"),
     [
@@ -93,9 +70,14 @@ async def test_setup_fails(
     fault: dict[str, object],
     state: ConfigEntryState,
 ) -> None:
-    """When plex.tv cannot be read the entry retries later; a dead token asks for a sign-in."""
+    """When plex.tv cannot be read the entry retries later; a dead token asks for a sign-in.
+
+    The watchlist's read, which Plex holds, ends with it.
+    """
     plextv.add_fault("/api/v2/resources", **fault)  # type: ignore[arg-type]
+    plextv.add_fault("/library/sections/watchlist", host="discover", hold=asyncio.Event())
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
     assert mock_config_entry.state is state
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     if state is ConfigEntryState.SETUP_RETRY:
@@ -111,7 +93,7 @@ async def test_setup_fails(
     [("yes", True, False), ("down", False, True), ("revoked already", False, False)],
 )
 @pytest.mark.usefixtures("no_token_in_logs")
-async def test_remove_signs_out(  # noqa: PLR0913, PLR0917
+async def test_set_up_unload_remove(  # noqa: PLR0913, PLR0917
     hass: HomeAssistant,
     plextv: PlexTVSimulator,
     init_integration: MockConfigEntry,
@@ -120,11 +102,28 @@ async def test_remove_signs_out(  # noqa: PLR0913, PLR0917
     signed_out: bool,
     warned: bool,
 ) -> None:
-    """Removing the entry signs its token out at plex.tv; a failure never blocks removal.
+    """The entry sets up with one read of the account, resources and watchlist, and unloads.
 
-    A failed sign-out is logged; a token plex.tv revoked already needs no warning.
+    Removing it signs its token out at plex.tv (unloading does not); a failure never blocks
+    removal. A failed sign-out is logged; a token plex.tv revoked already needs no warning.
     """
-    token = init_integration.data[CONF_TOKEN]
+    entry, token = init_integration, init_integration.data[CONF_TOKEN]
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.account.data.account.uuid == plextv.account["uuid"]
+    assert {(r.host, r.path) for r in plextv.requests} == {
+        ("plex.tv", "/api/v2/user"),
+        ("plex.tv", "/api/v2/resources"),
+        ("plex.tv", "/api/v2/ping"),
+        ("discover", "/library/sections/watchlist/all"),
+    }
+    [resources] = plextv.requests_to("/api/v2/resources")
+    assert resources.query == {"includeHttps": "1", "includeRelay": "1", "includeIPv6": "1"}
+    assert resources.headers["X-Plex-Token"] == token
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    assert not plextv.signed_out
+
     if plextv_says == "down":
         plextv.add_fault("/api/v2/users/signout", status=503)
     elif plextv_says == "revoked already":

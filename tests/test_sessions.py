@@ -11,10 +11,6 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
-from pytest_homeassistant_custom_component.components.diagnostics import (
-    get_diagnostics_for_config_entry,
-)
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.plex_account.aioplexaccount import FollowState
 from custom_components.plex_account.const import DOMAIN
@@ -222,7 +218,10 @@ async def test_back_from_sleep_refusing_the_token(
     playing_room: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
 ) -> None:
-    """A server that comes back refusing its token stays unavailable, with the repair issue."""
+    """A server that comes back refusing its token stays unavailable, with the repair issue.
+
+    The issue goes with the entry; another issue of the domain stays.
+    """
     await living_room.sleep()
     await until(hass, lambda: not available(playing_room))
     living_room.token = NEW_TOKEN
@@ -232,18 +231,6 @@ async def test_back_from_sleep_refusing_the_token(
     await block_till_refreshed(hass)
     assert issue_registry.async_get_issue(DOMAIN, ISSUE) is not None
     assert state(hass, STREAMS) == STATE_UNAVAILABLE
-
-
-async def test_removing_the_entry_removes_its_issues(
-    hass: HomeAssistant,
-    living_room: PMSSimulator,
-    playing_room: MockConfigEntry,
-    issue_registry: ir.IssueRegistry,
-) -> None:
-    """A repair issue of a server goes with the entry; another issue of the domain stays."""
-    living_room.token = NEW_TOKEN
-    living_room.start_session(player=living_room_tv(), media=sample_film())
-    await until(hass, lambda: bool(issue_registry.issues))
     ir.async_create_issue(
         hass,
         DOMAIN,
@@ -304,61 +291,13 @@ async def test_servers_follow_the_resources(
     await soon(lambda: moved.open_websockets == 0)
 
 
-async def test_unload_stops_following(
+async def test_update_entity_then_unload(
     hass: HomeAssistant, living_room: PMSSimulator, playing_room: MockConfigEntry
 ) -> None:
-    """Unloading closes the websockets and ends every task of the entry."""
-    assert living_room.open_websockets == 1
-    assert await hass.config_entries.async_unload(playing_room.entry_id)
-    await hass.async_block_till_done()
-    assert not playing_room._background_tasks
-    await soon(lambda: living_room.open_websockets == 0)
+    """Asking for an update reads nothing more: what the servers pushed stays.
 
-
-async def test_no_secret_in_states_nor_diagnostics(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    plextv: PlexTVSimulator,
-    living_room: PMSSimulator,
-    playing_room: MockConfigEntry,
-) -> None:
-    """Diagnostics say how each server is followed: kind of connection, websocket, age.
-
-    No token and no server address reaches them, nor a state or an attribute.
+    Unloading closes the websockets and ends every task of the entry.
     """
-    living_room.start_session(player=living_room_tv(), media=sample_film())
-    await until(hass, lambda: state(hass, TV) == "playing")
-    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, playing_room)
-    followed = {server["name"]: server for server in diagnostics["followed_servers"]}
-    assert followed["Living Room Server"] == {
-        "name": "Living Room Server",
-        "available": True,
-        "connection": "local",
-        "server_version": "1.41.3.9314-a0bfb8370",
-        "websocket": FollowState.CONNECTED,
-        "last_notification_age_s": 0.0,
-        "streams": 1,
-    }
-    assert followed["Attic NAS"]["available"] is False
-    assert followed["Attic NAS"]["connection"] is None
-    assert followed["Attic NAS"]["last_notification_age_s"] is None
-
-    text = str(diagnostics) + " ".join(str(s.as_dict()) for s in hass.states.async_all())
-    for secret in [
-        living_room.token,
-        living_room.url,
-        living_room.host,
-        *plextv.tokens,
-        plextv.account["email"],
-        *(r["accessToken"] for r in plextv.resources_of()),
-    ]:
-        assert secret not in text
-
-
-async def test_update_entity_loses_nothing(
-    hass: HomeAssistant, living_room: PMSSimulator, playing_room: MockConfigEntry
-) -> None:
-    """Asking for an update reads nothing more: what the servers pushed stays."""
     living_room.start_session(player=living_room_tv(), media=sample_film())
     await until(hass, lambda: state(hass, STREAMS) == "1")
     assert await async_setup_component(hass, "homeassistant", {})
@@ -370,3 +309,7 @@ async def test_update_entity_loses_nothing(
     assert state(hass, TV) == "playing"
     sessions = playing_room.runtime_data.sessions
     assert await sessions.async_artwork("no-such-server", "/library/metadata/1/thumb") is None
+    assert await hass.config_entries.async_unload(playing_room.entry_id)
+    await hass.async_block_till_done()
+    assert not playing_room._background_tasks
+    await soon(lambda: living_room.open_websockets == 0)

@@ -42,7 +42,7 @@ from library.simulators.plextv import (
     PlexTVSimulator,
 )
 
-from .common import pass_time, soon
+from .common import pass_time, soon, state
 
 WATCHLIST = "todo.plex_watchlist"
 WATCHLIST_PATH = "/library/sections/watchlist"
@@ -290,13 +290,25 @@ async def test_removed_while_an_action_waits(
     assert "Task exception was never retrieved" not in caplog.text
 
 
-async def test_poll_with_etag(
+@pytest.mark.usefixtures("plextv_url", "no_token_in_logs")
+async def test_down_at_setup_then_polled_with_etag(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     plextv: PlexTVSimulator,
-    init_integration: MockConfigEntry,
+    mock_config_entry: MockConfigEntry,
 ) -> None:
-    """An unchanged list costs one conditional request; a change in Plex shows at the next."""
+    """The account starts without its watchlist; the list comes when Plex answers.
+
+    An unchanged list costs one conditional request; a change in Plex shows at the next.
+    """
+    plextv.add_fault(WATCHLIST_PATH, host="discover", status=503)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert state(hass, WATCHLIST) == STATE_UNAVAILABLE
+    await pass_time(hass, freezer, WATCHLIST_UPDATE_INTERVAL)
+    assert state(hass, WATCHLIST) == "3"
+
     plextv.requests.clear()
     await pass_time(hass, freezer, WATCHLIST_UPDATE_INTERVAL)
     [unchanged] = plextv.requests_to(WATCHLIST_PATH, host="discover")
@@ -309,37 +321,6 @@ async def test_poll_with_etag(
     changed = plextv.requests_to(WATCHLIST_PATH, host="discover")
     assert changed[0].headers["If-None-Match"] == unchanged.headers["If-None-Match"]
     assert (await items(hass))[0]["uid"] == SHOGUN
-
-
-@pytest.mark.usefixtures("plextv_url", "no_token_in_logs")
-async def test_watchlist_down_at_setup(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    plextv: PlexTVSimulator,
-    mock_config_entry: MockConfigEntry,
-) -> None:
-    """The account starts without its watchlist; the list comes when Plex answers."""
-    plextv.add_fault(WATCHLIST_PATH, host="discover", status=503)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    assert mock_config_entry.state is ConfigEntryState.LOADED
-    assert (state := hass.states.get(WATCHLIST))
-    assert state.state == STATE_UNAVAILABLE
-    await pass_time(hass, freezer, WATCHLIST_UPDATE_INTERVAL)
-    assert (state := hass.states.get(WATCHLIST))
-    assert state.state == "3"
-
-
-@pytest.mark.usefixtures("plextv_url", "no_token_in_logs")
-async def test_account_down_at_setup_stops_the_watchlist_read(
-    hass: HomeAssistant, plextv: PlexTVSimulator, mock_config_entry: MockConfigEntry
-) -> None:
-    """When the account cannot be read the entry retries later, watchlist and all."""
-    plextv.add_fault("/api/v2/user", status=503)
-    plextv.add_fault(WATCHLIST_PATH, host="discover", hold=asyncio.Event())
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,10 @@
-"""A media player per Plex player of the account: what it plays on any owned server."""
+"""What plays on the owned servers: a media player per Plex player, Active streams, Playback."""
 
 from http import HTTPStatus
 from typing import Any
 
 import pytest
+from homeassistant.components.event import ATTR_EVENT_TYPE, ATTR_EVENT_TYPES
 from homeassistant.components.media_player import (
     ATTR_MEDIA_ALBUM_NAME,
     ATTR_MEDIA_ARTIST,
@@ -20,14 +21,17 @@ from homeassistant.components.media_player import (
     MediaPlayerState,
     MediaType,
 )
-from homeassistant.const import ATTR_ENTITY_PICTURE, ATTR_SUPPORTED_FEATURES
-from homeassistant.core import HomeAssistant, State
+from homeassistant.const import ATTR_ENTITY_PICTURE, ATTR_SUPPORTED_FEATURES, STATE_UNKNOWN
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.plex_account.aioplexaccount import Player, Session
 from custom_components.plex_account.const import DOMAIN
+from custom_components.plex_account.sensor import stream_title
 from library.simulators.plextv import LIVING_ROOM_SERVER_ID, SAMPLE_ACCOUNT_UUID, PlexTVSimulator
 from library.simulators.pms import (
     LIVING_ROOM_TV_ID,
@@ -42,10 +46,31 @@ from library.simulators.pms import (
     sample_track,
 )
 
-from .common import until
+from .common import set_up, until
 
 TV = "media_player.living_room_tv"
-TV_DEVICE = (DOMAIN, f"{SAMPLE_ACCOUNT_UUID}_{LIVING_ROOM_TV_ID}")
+PLAYBACK = "event.living_room_server_playback"
+STREAMS = "sensor.living_room_server_active_streams"
+
+
+@pytest.fixture
+def events(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Return the Playback events as they happen: each state written, with its attributes."""
+    seen: list[dict[str, Any]] = []
+
+    @callback
+    def _record(event: Event[EventStateChangedData]) -> None:
+        new = event.data["new_state"]
+        if new is not None and new.attributes.get(ATTR_EVENT_TYPE) is not None:
+            seen.append(dict(new.attributes))
+
+    async_track_state_change_event(hass, PLAYBACK, _record)
+    return seen
+
+
+def kinds(events: list[dict[str, Any]]) -> list[str]:
+    """Return what each event says happened."""
+    return [event[ATTR_EVENT_TYPE] for event in events]
 
 
 async def state_becomes(hass: HomeAssistant, state: str, entity_id: str = TV) -> State:
@@ -65,10 +90,17 @@ def a_clip() -> Media:
     return clip
 
 
-async def test_follows_play_pause_resume_stop(
-    hass: HomeAssistant, living_room: PMSSimulator, playing_room: MockConfigEntry
+async def test_from_start_to_stop(
+    hass: HomeAssistant,
+    living_room: PMSSimulator,
+    playing_room: MockConfigEntry,
+    events: list[dict[str, Any]],
 ) -> None:
-    """The TV's media player follows its stream from start to stop; nothing to control."""
+    """The TV's media player and the server's entities follow one stream from start to stop.
+
+    The media player offers nothing to control. Start, pause, resume and stop are four
+    events, each once: buffering after a pause is still paused, a progress is no event.
+    """
     idle = hass.states.get(TV)
     assert idle is not None
     assert idle.state == MediaPlayerState.IDLE
@@ -77,6 +109,10 @@ async def test_follows_play_pause_resume_stop(
     assert ATTR_ENTITY_PICTURE not in idle.attributes
     entity = hass.data["entity_components"]["media_player"].get_entity(TV)
     assert await entity.async_get_media_image() == (None, None)
+    playback = hass.states.get(PLAYBACK)
+    assert playback is not None
+    assert playback.state == STATE_UNKNOWN
+    assert playback.attributes[ATTR_EVENT_TYPES] == ["started", "paused", "resumed", "stopped"]
 
     key = living_room.start_session(player=living_room_tv(), media=sample_film())
     playing = await state_becomes(hass, MediaPlayerState.PLAYING)
@@ -87,6 +123,7 @@ async def test_follows_play_pause_resume_stop(
     assert playing.attributes[ATTR_MEDIA_POSITION] == 0
     assert playing.attributes[ATTR_MEDIA_POSITION_UPDATED_AT] is not None
     assert playing.attributes[ATTR_ENTITY_PICTURE].startswith(f"/api/media_player_proxy/{TV}?")
+    assert hass.states.get(STREAMS).state == "1"
 
     living_room.seek(key, 600_000)
     await until(hass, lambda: hass.states.get(TV).attributes.get(ATTR_MEDIA_POSITION) == 600)
@@ -94,11 +131,47 @@ async def test_follows_play_pause_resume_stop(
         (living_room.pause, MediaPlayerState.PAUSED),
         (living_room.buffer, MediaPlayerState.BUFFERING),
         (living_room.resume, MediaPlayerState.PLAYING),
-        (living_room.stop, MediaPlayerState.IDLE),
+        (living_room.buffer, MediaPlayerState.BUFFERING),
+        (living_room.resume, MediaPlayerState.PLAYING),
     ):
         change(key)
-        stopped = await state_becomes(hass, state)
+        await state_becomes(hass, state)
+        if state != MediaPlayerState.BUFFERING:
+            assert hass.states.get(STREAMS).attributes["streams"][0]["state"] == state
+    living_room.stop(key)
+    stopped = await state_becomes(hass, MediaPlayerState.IDLE)
     assert ATTR_MEDIA_TITLE not in stopped.attributes
+    await until(hass, lambda: hass.states.get(STREAMS).state == "0")
+    assert hass.states.get(STREAMS).attributes["streams"] == []
+
+    assert kinds(events) == ["started", "paused", "resumed", "stopped"]
+    for event in events:
+        assert event["player"] == "Living Room TV"
+        assert event["user"] == "plexfan"
+        assert event["title"] == "The Long Voyage"
+        assert event["media_type"] == "movie"
+
+
+async def test_pause_and_resume_between_two_reads(
+    hass: HomeAssistant,
+    living_room: PMSSimulator,
+    playing_room: MockConfigEntry,
+    events: list[dict[str, Any]],
+) -> None:
+    """A pause and a resume within one cooldown of the follower: both told, in order.
+
+    They come from the server's notifications, each its own state: the one read that
+    follows them shows the stream playing, as if nothing happened.
+    """
+    key = living_room.start_session(player=living_room_tv(), media=sample_film())
+    await until(hass, lambda: kinds(events) == ["started"])
+    reads = len(living_room.requests_to("/status/sessions"))
+    living_room.pause(key)
+    living_room.resume(key)
+    await until(hass, lambda: len(living_room.requests_to("/status/sessions")) > reads)
+    await hass.async_block_till_done()
+    assert kinds(events) == ["started", "paused", "resumed"]
+    assert len(living_room.requests_to("/status/sessions")) == reads + 1
 
 
 @pytest.mark.parametrize(
@@ -158,41 +231,113 @@ async def test_playing_wins_over_paused(
     assert playing.attributes[ATTR_MEDIA_TITLE] == "The Long Voyage"
 
 
-async def test_each_player_on_its_own_device(
+async def test_someone_elses_stream_and_each_player(
     hass: HomeAssistant,
-    entity_registry: er.EntityRegistry,
-    device_registry: dr.DeviceRegistry,
     living_room: PMSSimulator,
     playing_room: MockConfigEntry,
+    events: list[dict[str, Any]],
 ) -> None:
-    """One media player per player plex.tv lists, on its own device, ids scoped to the account.
+    """A friend's phone on the server: in the streams and the events, as their player.
 
-    A friend's phone streaming from the server is a stream, not a player of the account; a
-    player plex.tv sees offline is off.
+    It is no player of the account: one media player per player plex.tv lists, on its own
+    device, ids scoped to the account; a player plex.tv sees offline is off.
     """
-    living_room.start_session(player=friend_phone(), media=sample_film())
-    sessions = playing_room.runtime_data.sessions
-    await until(hass, lambda: len(sessions.data[LIVING_ROOM_SERVER_ID].sessions) == 1)
+    living_room.start_session(player=living_room_tv(), media=sample_episode())
+    phone = living_room.start_session(player=friend_phone(), media=sample_film())
+    await until(hass, lambda: len(events) == 2)
+    living_room.pause(phone)
+    await until(hass, lambda: len(events) == 3)
+
+    assert hass.states.get(STREAMS).attributes["streams"] == [
+        {
+            "user": "plexfan",
+            "title": "Northern Lines - S02E05 - The Lighthouse",
+            "player": "Living Room TV",
+            "state": "playing",
+        },
+        {
+            "user": "jamiewatches",
+            "title": "The Long Voyage (2014)",
+            "player": "Jamie's Phone",
+            "state": "paused",
+        },
+    ]
+    assert hass.states.get(STREAMS).state == "2"
+    # Each stream's own changes, as its own player and user.
+    assert [(e[ATTR_EVENT_TYPE], e["player"], e["user"]) for e in events] == [
+        ("started", "Living Room TV", "plexfan"),
+        ("started", "Jamie's Phone", "jamiewatches"),
+        ("paused", "Jamie's Phone", "jamiewatches"),
+    ]
+
+    entity_registry = er.async_get(hass)
     players = er.async_entries_for_config_entry(entity_registry, playing_room.entry_id)
     assert sorted(entry.entity_id for entry in players if entry.domain == "media_player") == [
         "media_player.kitchen_ipad",
-        "media_player.living_room_tv",
+        TV,
         "media_player.office_pc",
     ]
-    assert hass.states.get(TV).state == MediaPlayerState.IDLE
+    assert hass.states.get(TV).attributes[ATTR_MEDIA_TITLE] == "The Lighthouse"
     assert hass.states.get("media_player.kitchen_ipad").state == MediaPlayerState.OFF
     tv = entity_registry.async_get(TV)
     assert tv is not None
     assert tv.unique_id == f"{SAMPLE_ACCOUNT_UUID}_{LIVING_ROOM_TV_ID}_media_player"
-    assert tv.device_id is not None
-    device = device_registry.async_get(tv.device_id)
+    device = dr.async_get(hass).async_get(tv.device_id or "")
     assert device is not None
-    assert device.identifiers == {TV_DEVICE}
+    assert device.identifiers == {(DOMAIN, f"{SAMPLE_ACCOUNT_UUID}_{LIVING_ROOM_TV_ID}")}
     assert (device.name, device.manufacturer, device.model) == (
         "Living Room TV",
         "Plex",
         "Plex for Android (TV)",
     )
+
+
+@pytest.mark.usefixtures("plextv_url")
+async def test_what_played_before_is_no_event(
+    hass: HomeAssistant,
+    living_room: PMSSimulator,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    events: list[dict[str, Any]],
+) -> None:
+    """A stream already playing when Home Assistant starts is counted, not announced.
+
+    Only owned servers have the events and streams: a shared one tells its guests nothing.
+    """
+    living_room.start_session(player=living_room_tv(), media=sample_film())
+    await set_up(hass, mock_config_entry)
+    await until(hass, lambda: hass.states.get(STREAMS).state == "1")
+    assert events == []
+    ids = {
+        entry.unique_id
+        for entry in er.async_entries_for_config_entry(entity_registry, mock_config_entry.entry_id)
+        if entry.domain == "event" or entry.unique_id.endswith("_active_streams")
+    }
+    assert ids == {
+        f"{SAMPLE_ACCOUNT_UUID}_{server}_{key}"
+        for server in (LIVING_ROOM_SERVER_ID, "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678")
+        for key in ("playback", "active_streams")
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "title", "show", "expected"),
+    [
+        ("episode", "Pilot", "Northern Lines", "Northern Lines - Pilot"),
+        ("track", "Paper Boats", "The Quiet Tides", "The Quiet Tides - Paper Boats"),
+        ("clip", "Trailer", None, "Trailer"),
+    ],
+)
+def test_stream_titles(kind: str, title: str, show: str | None, expected: str) -> None:
+    """A stream's title: an episode without numbers, a track, something without a year."""
+    session = Session(
+        session_key="1",
+        type=kind,
+        title=title,
+        grandparent_title=show,
+        player=Player(machine_identifier="tv", state="playing"),
+    )
+    assert stream_title(session) == expected
 
 
 async def test_artwork_is_proxied(
@@ -253,4 +398,4 @@ async def test_follows_the_player_on_another_server(
     playing = await state_becomes(hass, MediaPlayerState.PLAYING)
     assert playing.attributes[ATTR_MEDIA_TITLE] == "Paper Boats"
     assert hass.states.get("sensor.attic_nas_active_streams").state == "1"
-    assert hass.states.get("sensor.living_room_server_active_streams").state == "0"
+    assert hass.states.get(STREAMS).state == "0"

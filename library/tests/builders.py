@@ -264,19 +264,13 @@ def play_state(session_key: str = "7", state: str = "playing", **changes: object
 # plex.tv's word on a server, built from the URLs where it listens
 
 
-def connection(url: str, *, local: bool = False, relay: bool = False) -> Connection:
-    """Return the plex.tv connection whose uri is url (its address and port, url's)."""
+def connection(url: str, *, address: str | None = None, **flags: bool) -> Connection:
+    """Return the plex.tv connection whose uri is url (its address, unless given, and port)."""
     parts = urlsplit(url)
-    assert parts.hostname is not None
+    address = address or parts.hostname
+    assert address is not None
     assert parts.port is not None
-    return Connection(
-        protocol=parts.scheme,
-        address=parts.hostname,
-        port=parts.port,
-        uri=url,
-        local=local,
-        relay=relay,
-    )
+    return Connection(protocol=parts.scheme, address=address, port=parts.port, uri=url, **flags)
 
 
 def server_resource(

@@ -47,12 +47,11 @@ class FakeServer:
     """Answer every route but /identity and the websocket with a body that never ends."""
     websocket: WebsocketMode = "accept"
     """Accept, refuse (503), close as soon as it opens, or drop the connection at once."""
-    greeting: str | bytes | None = None
+    greeting: str | None = None
     """A message to send on each websocket as soon as it opens."""
     url: str = ""
     paths: list[str] = field(default_factory=list)
     upgrades: list[float] = field(default_factory=list)
-    ws_tokens: list[str | None] = field(default_factory=list)
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
 
     def app(self) -> web.Application:
@@ -74,7 +73,6 @@ class FakeServer:
             return web.json_response({"MediaContainer": container | {"claimed": True}})
         if request.path == NOTIFICATIONS:
             self.upgrades.append(self.clock())
-            self.ws_tokens.append(request.query.get(TOKEN_NAME))
         given = request.headers.get(TOKEN_NAME) or request.query.get(TOKEN_NAME)
         if self.token and given != self.token:
             return web.Response(status=401, text="<html>Unauthorized</html>")
@@ -101,10 +99,8 @@ class FakeServer:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self.sockets.append(ws)
-        if isinstance(self.greeting, str):
+        if self.greeting is not None:
             await ws.send_str(self.greeting)
-        elif self.greeting is not None:
-            await ws.send_bytes(self.greeting)
         if self.websocket == "close":
             await ws.close()
         async for _ in ws:

@@ -1,6 +1,7 @@
 """Choosing a server's connection: the candidates, in order, and the race between them."""
 
 import asyncio
+import contextlib
 
 import pytest
 from aiohttp import ClientSession
@@ -19,24 +20,20 @@ from library.tests.builders import connection, server_resource
 from .server import FakeServer, closed_port, serving
 
 LOCAL, REMOTE, RELAY = ConnectionKind.LOCAL, ConnectionKind.REMOTE, ConnectionKind.RELAY
-
-
-def listed(protocol: str, address: str, port: int, uri: str, **flags: bool) -> Connection:
-    """Return a connection as plex.tv lists it."""
-    return Connection(protocol=protocol, address=address, port=port, uri=uri, **flags)
+HTTP = "http://10.0.0.2:32400"
 
 
 def test_candidates_order() -> None:
     """Local before remote before relay, https before http, plex.tv's order otherwise."""
     plex_direct = "https://192-168-1-2.abc.plex.direct:32400"
     resource = server_resource(
-        listed("https", "203.0.113.4", 443, "https://203-0-113-4.abc.plex.direct:443/"),
-        listed("https", "203.0.113.8", 8443, "https://relay.example:8443", relay=True),
-        listed("http", "203.0.113.9", 32400, "http://203.0.113.9:32400"),
-        listed("https", "192.168.1.2", 32400, plex_direct, local=True),
-        listed("https", "fd00::2", 32400, "https://fd00--2.abc.plex.direct:32400", local=True),
-        listed("http", "192.168.1.2", 32400, "http://192.168.1.2:32400", local=True),
-        listed("http", "[fe80::3]", 1, "http://[fe80::3]:1", local=True, ipv6=True),
+        connection("https://203-0-113-4.abc.plex.direct:443/", address="203.0.113.4"),
+        connection("https://relay.example:8443", address="203.0.113.8", relay=True),
+        connection("http://203.0.113.9:32400"),
+        connection(plex_direct, address="192.168.1.2", local=True),
+        connection("https://fd00--2.abc.plex.direct:32400", address="fd00::2", local=True),
+        connection("http://192.168.1.2:32400", local=True),
+        connection("http://[fe80::3]:1", address="[fe80::3]", local=True),
     )
     assert candidates(resource) == [
         Candidate(url=plex_direct, kind=LOCAL),
@@ -51,30 +48,28 @@ def test_candidates_order() -> None:
 
 
 @pytest.mark.parametrize(
-    ("connections", "https_required", "plain"),
+    ("listed", "https_required", "plain"),
     [
         # Plain http only to a local connection at an address on this network.
-        ([listed("http", "10.0.0.2", 32400, "http://10.0.0.2:32400", local=True)], False, 1),
+        (connection(HTTP, local=True), False, 1),
         (
-            [listed("https", "127.0.0.2", 1, "https://127-0-0-2.x.plex.direct:1", local=True)],
+            connection("https://127-0-0-2.x.plex.direct:1", address="127.0.0.2", local=True),
             False,
             1,
         ),
         # Not to a public address, a name, a remote or a relay connection ...
-        ([listed("http", "1.2.3.4", 80, "http://1.2.3.4:80", local=True)], False, 0),
-        ([listed("http", "nas.lan", 32400, "http://nas.lan:32400", local=True)], False, 0),
-        ([listed("http", "10.0.0.2", 32400, "http://10.0.0.2:32400")], False, 0),
-        ([listed("http", "10.0.0.2", 32400, "http://10.0.0.2:32400", relay=True)], False, 0),
-        # ... and never for a server that requires https.
-        ([listed("http", "10.0.0.2", 32400, "http://10.0.0.2:32400", local=True)], True, 0),
-        ([listed("https", "10.0.0.2", 1, "https://10-0-0-2.x.plex.direct:1", local=True)], True, 0),
+        (connection("http://1.2.3.4:80", local=True), False, 0),
+        (connection("http://nas.lan:32400", local=True), False, 0),
+        (connection(HTTP), False, 0),
+        (connection(HTTP, relay=True), False, 0),
+        # ... and never for a server that requires https (httpsRequired).
+        (connection(HTTP, local=True), True, 0),
+        (connection("https://10-0-0-2.x.plex.direct:1", address="10.0.0.2", local=True), True, 0),
     ],
 )
-def test_plain_http_candidates(
-    connections: list[Connection], https_required: bool, plain: int
-) -> None:
+def test_plain_http_candidates(listed: Connection, https_required: bool, plain: int) -> None:
     """The token goes over plain http only to a local, private address, if https is not required."""
-    found = candidates(server_resource(*connections, https_required=https_required))
+    found = candidates(server_resource(listed, https_required=https_required))
     assert sum(not c.secure for c in found) == plain
     assert all(c.secure or c.url.startswith("http://") for c in found)
 
@@ -96,12 +91,8 @@ async def test_https_required_keeps_the_token_off_http(
 async def test_one_that_works(session: ClientSession, server: FakeServer) -> None:
     """The one candidate that is the server is chosen; only it gets the token, later."""
     chosen = await choose_connection(session, server_resource(connection(server.url, local=True)))
-    assert (chosen.base_url, chosen.kind, chosen.machine_identifier, chosen.version) == (
-        server.url,
-        LOCAL,
-        "machine-1",
-        "1.41.0.0",
-    )
+    assert (chosen.base_url, chosen.kind) == (server.url, LOCAL)
+    assert (chosen.machine_identifier, chosen.version) == ("machine-1", "1.41.0.0")
     assert server.token not in repr(chosen)
     assert await chosen.client(session).sessions() == []
     assert server.paths == ["/identity", "/status/sessions"]
@@ -142,60 +133,43 @@ async def test_none_works(session: ClientSession, server: FakeServer) -> None:
             await choose_connection(session, resource, timeout=0)
 
 
-async def test_preferred_wins_within_grace(session: ClientSession, server: FakeServer) -> None:
-    """A preferred connection slower than the next one wins, if it answers within the grace.
+@pytest.mark.parametrize(
+    ("lineup", "grace", "chosen"),
+    [
+        # A preferred connection slower than the next one wins if it answers within the grace.
+        (["slow", "works"], 3600, 0),
+        # A preferred connection that stays silent past the grace gives way to one that works.
+        (["silent", "works"], 0, 1),
+        # Once every preferred connection failed, the one that works is chosen at once.
+        (["refused", "impostor", "works"], 3600, 2),
+        # The most preferred connection answering ends the race: the others are not waited for.
+        (["works", "silent"], 3600, 0),
+    ],
+)
+async def test_race(session: ClientSession, lineup: list[str], grace: float, chosen: int) -> None:
+    """The race between a server's connections, each local (plain http goes to local ones).
 
-    Plain http goes to local connections alone: the race is between plex.tv's order of them.
+    Were the wrong one waited for, its hour (of grace or timeout) would end the test; only the
+    chosen one gets more than GET /identity.
     """
-    server.hold = asyncio.Event()
-    async with serving(FakeServer(), host="127.0.0.3") as other:
-        resource = server_resource(
-            connection(server.url, local=True), connection(other.url, local=True)
-        )
-        choosing = asyncio.ensure_future(choose_connection(session, resource, grace=3600))
-        async with asyncio.timeout(5):
-            while not other.paths or not server.paths:  # noqa: ASYNC110 - real sockets
-                await asyncio.sleep(0.005)
-        server.hold.set()
-        async with asyncio.timeout(5):
-            chosen = await choosing
-    assert (chosen.base_url, chosen.kind) == (server.url, LOCAL)
-
-
-async def test_silent_preferred_gives_way(session: ClientSession, server: FakeServer) -> None:
-    """A preferred connection that stays silent past the grace gives way to one that works."""
-    server.hold = asyncio.Event()
-    async with serving(FakeServer(), host="127.0.0.3") as other:
-        resource = server_resource(
-            connection(server.url, local=True), connection(other.url, local=True)
-        )
-        # Were the silent one waited for, its hour-long timeout would end the test.
-        async with asyncio.timeout(5):
-            chosen = await choose_connection(session, resource, grace=0, timeout=3600)
-    assert chosen.base_url == other.url
-
-
-async def test_failed_preferred_do_not_hold_up(session: ClientSession, server: FakeServer) -> None:
-    """Once every preferred connection failed, the one that works is chosen at once."""
-    async with serving(FakeServer(machine_identifier="rebound"), host="127.0.0.3") as impostor:
-        resource = server_resource(
-            connection(closed_port(), local=True),
-            connection(impostor.url, local=True),
-            connection(server.url, local=True),
-        )
-        # Were the grace waited for, its hour would end the test.
-        async with asyncio.timeout(5):
-            chosen = await choose_connection(session, resource, grace=3600)
-    assert chosen.base_url == server.url
-    assert impostor.paths == ["/identity"]
-
-
-async def test_first_preferred_ends_the_race(session: ClientSession, server: FakeServer) -> None:
-    """The most preferred connection answering ends the race: the others are not waited for."""
-    async with serving(FakeServer(hold=asyncio.Event()), host="127.0.0.3") as silent:
-        resource = server_resource(
-            connection(server.url, local=True), connection(silent.url, local=True)
+    slow, servers = asyncio.Event(), [FakeServer(machine_identifier="works") for _ in lineup]
+    async with contextlib.AsyncExitStack() as stack:
+        for index, (fake, kind) in enumerate(zip(servers, lineup, strict=True)):
+            fake.hold = {"slow": slow, "silent": asyncio.Event()}.get(kind)
+            fake.machine_identifier = "rebound" if kind == "impostor" else "works"
+            fake.url = closed_port()  # where nothing listens, unless it is served
+            if kind != "refused":
+                await stack.enter_async_context(serving(fake, f"127.0.0.{index + 2}"))
+        connections = (connection(fake.url, local=True) for fake in servers)
+        resource = server_resource(*connections, machine_identifier="works")
+        race = asyncio.ensure_future(
+            choose_connection(session, resource, grace=grace, timeout=3600)
         )
         async with asyncio.timeout(5):
-            chosen = await choose_connection(session, resource, grace=3600, timeout=3600)
-    assert chosen.base_url == server.url
+            while "slow" in lineup and not all(fake.paths for fake in servers):  # noqa: ASYNC110
+                await asyncio.sleep(0.005)  # the slow one answers once each was asked
+            slow.set()
+            base_url = (await race).base_url
+    assert base_url == servers[chosen].url
+    # Only GET /identity went anywhere: the token goes later, to the chosen one alone.
+    assert all(fake.paths in ([], ["/identity"]) for fake in servers)

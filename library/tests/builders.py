@@ -116,7 +116,9 @@ def resource_json(**changes: object) -> JSON:
         "httpsRequired": True,
         "connections": [
             connection_json(),
-            connection_json(address="203.0.113.7", local=False, uri="https://203-0-113-7.plex"),
+            connection_json(
+                address="203.0.113.7", local=False, uri="https://203-0-113-7.plex:32400"
+            ),
         ],
     } | changes
 

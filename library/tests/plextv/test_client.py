@@ -78,7 +78,6 @@ async def test_resources(client: PlexTVClient, plextv: PlexTVSimulator, token: s
     assert await client.resources() == Resources(resources=expected)
     [request] = plextv.requests_to("/api/v2/resources")
     assert request.query == {"includeHttps": "1", "includeRelay": "1", "includeIPv6": "1"}
-    sent(request.headers, token)
     plextv.set_resources([])
     assert await client.resources() == Resources()
 
@@ -110,8 +109,6 @@ async def test_ping_and_sign_out(client: PlexTVClient, plextv: PlexTVSimulator, 
     await client.ping()
     await client.sign_out()
     assert plextv.signed_out == [token]
-    for request in plextv.requests_to("/api/v2/", host="plex.tv")[-2:]:
-        sent(request.headers, token)
     with pytest.raises(PlexAuthenticationError, match="401"):
         await client.ping()
 

@@ -1,7 +1,9 @@
-"""Reading plex.tv's and Plex discover's answers into models."""
+"""Reading Plex's answers into models: plex.tv's and discover's, and by property every parser."""
 
+import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from aioplexaccount import (
@@ -11,23 +13,32 @@ from aioplexaccount import (
     Pin,
     PlexResponseError,
     Resource,
-    Resources,
     SearchResult,
+    ServerIdentity,
+    Session,
     Subscription,
     UserState,
+    parse_notification,
 )
 from aioplexaccount.discover import WatchlistPage
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from library.tests.builders import (
     GIANT,
     JSON,
     account_json,
+    connection,
     connection_json,
     item_json,
+    movie_json,
     page_json,
     pin_json,
+    play_state,
+    playing_json,
     resource_json,
     search_json,
+    sessions_json,
 )
 
 SECRET = "secret-value-1f2e"  # noqa: S105 - a value no error message may show
@@ -147,16 +158,10 @@ def test_resource() -> None:
         relay=True,
         https_required=True,
         connections=(
-            Connection(
-                protocol="https",
-                address="192.168.1.10",
-                port=32400,
-                uri="https://192-168-1-10.abc.plex.direct:32400",
-                local=True,
+            connection(
+                "https://192-168-1-10.abc.plex.direct:32400", address="192.168.1.10", local=True
             ),
-            Connection(
-                protocol="https", address="203.0.113.7", port=32400, uri="https://203-0-113-7.plex"
-            ),
+            connection("https://203-0-113-7.plex:32400", address="203.0.113.7"),
         ),
     )
     assert resource.is_server
@@ -165,7 +170,6 @@ def test_resource() -> None:
     bare = Resource.from_dict({"name": "Phone", "clientIdentifier": "p1"})
     assert bare == Resource(name="Phone", client_identifier="p1")
     assert not bare.is_server
-    assert Resources() == Resources(resources=(), unreadable=frozenset())
 
 
 @pytest.mark.parametrize(
@@ -318,3 +322,74 @@ def test_malformed(parse: Parse, data: object, match: str) -> None:
     with pytest.raises(PlexResponseError, match=match) as caught:
         parse(data)
     assert SECRET not in str(caught.value)
+
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=10**18, max_value=10**30),
+    st.floats(),
+    st.text(max_size=12),
+    st.sampled_from(["1", "0", "true", "-3", " 7 ", "²", "", "2025-01-01T12:00:00Z", SECRET]),
+)
+json_values = st.recursive(
+    scalars,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+def in_container(fields: dict[str, Any]) -> object:
+    """Return a server's (or discover's) answer whose MediaContainer holds the fields."""
+    return {"MediaContainer": fields}
+
+
+def notification(value: object) -> object:
+    """Parse a websocket message: text as it came, anything else as its JSON."""
+    return parse_notification(value if isinstance(value, str) else json.dumps(value))
+
+
+HITS = [hit_json(score=1)]
+# Each parser, how a real answer's fields are wrapped, and the fields of a real answer.
+type Parser = tuple[Callable[[Any], object], Callable[[dict[str, Any]], object], dict[str, Any]]
+PARSERS: dict[str, Parser] = {
+    "pin": (Pin.from_dict, dict, pin_json()),
+    "account": (Account.from_dict, dict, account_json()),
+    "subscription": (Subscription.from_dict, dict, account_json()["subscription"]),
+    "connection": (Connection.from_dict, dict, connection_json()),
+    "resource": (Resource.from_dict, dict, resource_json()),
+    "item": (MediaItem.from_dict, dict, item_json()),
+    "page": (WatchlistPage.from_dict, in_container, page_json([item_json()])["MediaContainer"]),
+    "search": (SearchResult.list_from_dict, search_json, {"id": "external", "SearchResult": HITS}),
+    "user state": (UserState.from_dict, user_state, {"viewCount": 2, "watchlistedAt": 1764000000}),
+    "sessions": (Session.list_from_dict, sessions_json, movie_json()),
+    "identity": (ServerIdentity.from_dict, in_container, {"machineIdentifier": 1, "claimed": "1"}),
+    "notification": (notification, playing_json, play_state()),
+}
+
+
+@pytest.mark.parametrize("name", PARSERS)
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_any_answer(name: str, data: st.DataObject) -> None:
+    """Any JSON, or a real answer with fields replaced or removed, is a model or a response error.
+
+    Never another exception, never an error that echoes a value, never a naive datetime.
+    """
+    parse, wrap, real = PARSERS[name]
+    keys = st.sampled_from(sorted(real))
+    replaced = data.draw(st.dictionaries(keys, json_values, max_size=4))
+    removed = data.draw(st.sets(keys, max_size=3))
+    mangled = wrap({key: value for key, value in (real | replaced).items() if key not in removed})
+    try:
+        result = parse(data.draw(st.just(mangled) | json_values))
+    except PlexResponseError as err:
+        result = err
+    assert not isinstance(result, PlexResponseError) or SECRET not in str(result)
+    for parsed in result if isinstance(result, list) else [result]:
+        for slot in getattr(type(parsed), "__slots__", ()):
+            value = getattr(parsed, slot)
+            assert not isinstance(value, datetime) or value.utcoffset() is not None

@@ -77,58 +77,60 @@ async def test_interval_counts_from_the_answer(
     assert (clock.sleeps, gaps(plextv)) == ([1, 1], [1.4, 1.4])
 
 
+type Fault = int | str | tuple[int, str] | None
+
+
+def fault(how: Fault) -> dict[str, object]:
+    """Return a fault: a status, a body, a 429 with its Retry-After, or (None) a plain answer."""
+    if isinstance(how, tuple):
+        return {"status": how[0], "headers": {"Retry-After": how[1]}}
+    return {"status": how} if isinstance(how, int) else {} if how is None else {"body": how}
+
+
 @pytest.mark.parametrize(
-    ("faults", "approve", "timing", "sleeps"),
+    ("faults", "timing", "sleeps", "outages"),
     [
         # plex.tv fails: the pause doubles up to max_backoff and stays there.
-        ([{"status": 500, "count": 7}], 0, {}, [1, 2, 4, 8, 10, 10, 10]),
+        ([500] * 7, {}, [1, 2, 4, 8, 10, 10, 10], 1),
         # Unreachable and garbage both back off; one good answer brings the interval back.
         (
-            [
-                {"status": 504},
-                {"body": "<html>Bad gateway</html>"},
-                {"status": 503, "count": 2},
-                {},
-                {"status": 502},
-            ],
-            13.5,
-            {"max_backoff": 4},
+            [504, "<html>Bad gateway</html>", 503, 503, None, 502],
+            {"approve": 13.5, "max_backoff": 4},
             [1, 2, 4, 4, 1, 1, 1],
+            2,
         ),
         # A 429 waits its Retry-After; without one, it backs off as a failure does.
-        ([{"status": 429, "headers": {"Retry-After": "7"}}], 0, {}, [7]),
-        ([{"status": 429, "count": 3}], 0, {}, [1, 2, 4]),
+        ([(429, "7")], {}, [7], 0),
+        ([429] * 3, {}, [1, 2, 4], 0),
         # A Retry-After shorter than the interval waits the interval, or the back-off.
-        (
-            [
-                {"status": 429, "headers": {"Retry-After": "2"}},
-                {"status": 429, "headers": {"Retry-After": "0"}},
-            ],
-            0,
-            {"interval": 5},
-            [5, 10],
-        ),
+        ([(429, "2"), (429, "0")], {"interval": 5}, [5, 10], 0),
     ],
 )
 async def test_backoff(  # noqa: PLR0913, PLR0917
     client: PlexTVClient,
     plextv: PlexTVSimulator,
     clock: FakeClock,
-    faults: list[dict[str, object]],
-    approve: float,
+    caplog: pytest.LogCaptureFixture,
+    faults: list[Fault],
     timing: dict[str, float],
     sleeps: list[float],
+    outages: int,
 ) -> None:
-    """While plex.tv fails or asks to slow down, the pauses grow as they should."""
+    """While plex.tv fails or asks to slow down, the pauses grow as they should.
+
+    A run of failures (not a 429) gives one line when it starts and one when it ends.
+    """
+    caplog.set_level(logging.INFO, logger="aioplexaccount.pin_poller")
     waiting = await poller(client, clock)
-    for name, seconds in timing.items():
-        setattr(waiting, name, seconds)
-    for fault in faults:
-        plextv.add_fault(CHECKS, **fault)  # type: ignore[arg-type]
-    approve_at(plextv, clock, waiting.pin, approve)
+    for name in timing.keys() & {"interval", "max_backoff"}:
+        setattr(waiting, name, timing[name])
+    for how in faults:
+        plextv.add_fault(CHECKS, **fault(how))  # type: ignore[arg-type]
+    approve_at(plextv, clock, waiting.pin, timing.get("approve", 0))
     await clock.run(waiting.wait_for_token())
-    assert clock.sleeps == sleeps
-    assert gaps(plextv) == sleeps
+    assert clock.sleeps == gaps(plextv) == sleeps
+    lines = [record.getMessage()[:26] for record in caplog.records]
+    assert lines == ["plex.tv is not answering w", "plex.tv is answering again"] * outages
 
 
 async def test_plextv_stricter_than_the_interval(
@@ -185,27 +187,6 @@ async def test_refused_token_ends_the_wait(
     with pytest.raises(PlexAuthenticationError):
         await clock.run(waiting.wait_for_token())
     assert clock.sleeps == []
-
-
-async def test_outages_are_logged_once_each(
-    client: PlexTVClient,
-    plextv: PlexTVSimulator,
-    clock: FakeClock,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """A run of failures gives one line when it starts and one when it ends."""
-    caplog.set_level(logging.INFO, logger="aioplexaccount.pin_poller")
-    waiting = await poller(client, clock)
-    plextv.add_fault(CHECKS, status=502, count=3)
-    plextv.add_fault(CHECKS)
-    plextv.add_fault(CHECKS, status=503, count=2)
-    approve_at(plextv, clock, waiting.pin, 7.5)
-    await clock.run(waiting.wait_for_token())
-    assert clock.sleeps == [1, 2, 4, 1, 1, 2]
-    assert [record.getMessage()[:26] for record in caplog.records] == [
-        "plex.tv is not answering w",
-        "plex.tv is answering again",
-    ] * 2
 
 
 async def test_plextv_gone(

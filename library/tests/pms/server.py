@@ -7,13 +7,14 @@ that each path of the client and the follower has its test.
 
 import asyncio
 import contextlib
-import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from aiohttp import web
+
+from library.simulators.pms import closed_port as refused_port
 
 TOKEN_NAME = "X-Plex-Token"  # noqa: S105 - a header name, not a secret
 NOTIFICATIONS = "/:/websockets/notifications"
@@ -154,7 +155,4 @@ async def serving(server: FakeServer, host: str = "127.0.0.2") -> AsyncIterator[
 
 def closed_port(host: str = "127.0.0.4") -> str:
     """Return the URL of a port on which nothing listens: a connection is refused at once."""
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        port = probe.getsockname()[1]
-    return f"http://{host}:{port}"
+    return f"http://{host}:{refused_port(host)}"

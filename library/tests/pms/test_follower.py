@@ -1,7 +1,6 @@
-"""The server follower over loopback, on the test's clock.
+"""The server follower over loopback, on the test's clock (each pause passes when the test says).
 
-Every pause of the follower's is recorded in `clock.sleeps` and passes only when the test moves
-the clock; the test waits (briefly, in real time) for what the servers' sockets set off.
+The test waits (briefly, in real time) for what the servers' sockets set off.
 """
 
 import asyncio
@@ -12,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from unittest.mock import MagicMock
 
 import aioplexaccount
 import pytest
@@ -186,13 +186,7 @@ async def test_follows_a_server(following: Following, start_pms: StartPMS) -> No
     """The sessions are read at once, then as the server pushes what its streams do."""
     sim = await start_pms("127.0.0.2")
     film = sim.start_session(player=living_room_tv(), media=sample_film())
-    loaded: list[str | bytes] = []
-
-    def loads(text: str | bytes) -> object:
-        loaded.append(text)
-        return json.loads(text)
-
-    clock = following.clock
+    clock, loads = following.clock, MagicMock(wraps=json.loads)
     follower = following.start(sim_resource(sim), json_loads=loads)
     assert (follower.state, follower.connection, follower.available) == (DISCONNECTED, None, False)
     await until(lambda: following.reads and follower.state is CONNECTED)
@@ -219,7 +213,7 @@ async def test_follows_a_server(following: Following, start_pms: StartPMS) -> No
     sim.stop(film)
     await until(lambda: follower.notifications == 6)
     assert following.events[1:] == [(PAUSED, film), (RESUMED, film), (STOPPED, film)]
-    assert loaded, "the follower reads the server's answers with the json_loads it was given"
+    assert loads.called, "the follower reads the server's answers with the json_loads given"
     await following.stop()
     await until(lambda: sim.open_websockets == 0)
     assert (follower.state, sim.websocket_connections) == (DISCONNECTED, 1)

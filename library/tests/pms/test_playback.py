@@ -10,12 +10,7 @@ from aioplexaccount import (
 
 from library.tests.builders import movie_json
 
-STARTED, PAUSED, RESUMED, STOPPED = (
-    PlaybackChange.STARTED,
-    PlaybackChange.PAUSED,
-    PlaybackChange.RESUMED,
-    PlaybackChange.STOPPED,
-)
+STARTED, PAUSED, RESUMED, STOPPED = list(PlaybackChange)
 
 
 def stream(key: str, state: str = "playing") -> Session:

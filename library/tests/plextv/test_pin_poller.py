@@ -145,28 +145,6 @@ async def test_plextv_stricter_than_the_interval(
     assert clock.sleeps == [1, 2, 1, 2, 1, 2]
 
 
-@pytest.mark.parametrize(("expires_in", "sleeps", "checks"), [(3, [2, 1], 2), (0, [], 0)])
-async def test_expires_on_its_own_clock(  # noqa: PLR0913, PLR0917
-    client: PlexTVClient,
-    plextv: PlexTVSimulator,
-    clock: FakeClock,
-    expires_in: int,
-    sleeps: list[float],
-    checks: int,
-) -> None:
-    """The poller stops at expiresIn on its own clock, though plex.tv still answers.
-
-    The last pause ends at the deadline; a pin with no time left is not checked at all.
-    """
-    waiting = await poller(client, clock, expires_in=expires_in)
-    waiting.interval = 2
-    assert waiting.seconds_left == expires_in
-    with pytest.raises(PlexPinExpiredError, match="expired before it was entered"):
-        await clock.run(waiting.wait_for_token())
-    assert (clock.sleeps, waiting.seconds_left) == (sleeps, 0)
-    assert len(plextv.requests_to(CHECKS)) == checks
-
-
 async def test_expiry_from_expires_at(client: PlexTVClient, clock: FakeClock) -> None:
     """Without expiresIn the deadline comes from expiresAt, read against the time of day."""
     soon = datetime.now(UTC) + timedelta(seconds=2.5)
@@ -178,29 +156,42 @@ async def test_expiry_from_expires_at(client: PlexTVClient, clock: FakeClock) ->
     assert clock.sleeps[2] == pytest.approx(0.5, abs=0.2)
 
 
-async def test_refused_token_ends_the_wait(
-    client: PlexTVClient, plextv: PlexTVSimulator, clock: FakeClock
-) -> None:
-    """An error that retrying cannot mend ends the wait at once."""
-    waiting = await poller(client, clock)
-    plextv.add_fault(CHECKS, status=401)
-    with pytest.raises(PlexAuthenticationError):
-        await clock.run(waiting.wait_for_token())
-    assert clock.sleeps == []
-
-
-async def test_plextv_gone(
+@pytest.mark.parametrize(
+    ("expires_in", "fault", "error", "sleeps"),
+    [
+        # The poller stops at expiresIn on its own clock, though plex.tv still answers; a pin
+        # with no time left is not checked at all.
+        (3, None, PlexPinExpiredError, [1, 1, 1]),
+        (0, None, PlexPinExpiredError, []),
+        # A refused token ends the wait at once: retrying cannot mend it.
+        (900, 401, PlexAuthenticationError, []),
+        # A plex.tv that refuses connections backs the poller off until the code expires: the
+        # last pause ends at the deadline.
+        (30, "gone", PlexPinExpiredError, [1, 2, 4, 8, 10, 5]),
+    ],
+)
+async def test_the_wait_ends(  # noqa: PLR0913, PLR0917
     client: PlexTVClient,
     plextv: PlexTVSimulator,
     clock: FakeClock,
     caplog: pytest.LogCaptureFixture,
+    expires_in: int,
+    fault: int | str | None,
+    error: type[Exception],
+    sleeps: list[float],
 ) -> None:
-    """A plex.tv that refuses connections backs the poller off until the code expires."""
+    """The wait ends when the code expires, or with an error that retrying cannot mend."""
     caplog.set_level(logging.INFO, logger="aioplexaccount.pin_poller")
-    waiting = await poller(client, clock, expires_in=30)
-    await plextv.stop()
-    with pytest.raises(PlexPinExpiredError):
+    waiting = await poller(client, clock, expires_in=expires_in)
+    assert waiting.seconds_left == expires_in
+    if fault == "gone":
+        await plextv.stop()
+    elif fault is not None:
+        plextv.add_fault(CHECKS, status=fault)
+    with pytest.raises(error):
         await clock.run(waiting.wait_for_token())
-    assert clock.sleeps == [1, 2, 4, 8, 10, 5]
-    [line] = [record.getMessage() for record in caplog.records]
-    assert line.startswith("plex.tv is not answering while waiting for the code: Could not reach")
+    assert clock.sleeps == sleeps
+    assert waiting.seconds_left == (expires_in if error is PlexAuthenticationError else 0)
+    assert len(plextv.requests_to(CHECKS)) == (0 if fault == "gone" else len(sleeps) + bool(fault))
+    gone = ["plex.tv is not answering while waiting for the code: Could not reach"]
+    assert [r.getMessage()[:68] for r in caplog.records] == (gone if fault == "gone" else [])

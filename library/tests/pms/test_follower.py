@@ -220,11 +220,9 @@ async def test_follows_a_server(following: Following, start_pms: StartPMS) -> No
 
 
 async def test_bursts_are_read_at_most_twice(following: Following, server: FakeServer) -> None:
-    """Leading edge: the first notification of a burst is read at once, the rest together.
+    """Leading edge: the first of a burst is read at once, the rest after the cooldown, together.
 
-    The others are read once the cooldown is over. Other messages read nothing (what is no
-    notification is counted); a quiet websocket still has the sessions read every
-    refresh_interval.
+    Other messages read nothing; a quiet websocket is read every refresh_interval.
     """
     clock, reads = following.clock, following.reads
     follower = following.start(at(server.url))
@@ -297,10 +295,7 @@ GIANT_SESSION = '{"MediaContainer": {"size": 1, "Metadata": [{"sessionKey": ' + 
 async def test_number_of_thousands_of_digits(
     following: Following, server: FakeServer, sessions: object, message: object
 ) -> None:
-    """A number thousands of digits long, in the sessions or a message, is skipped as malformed.
-
-    As JSON or as text; the server is still followed: the next play and stop are seen.
-    """
+    """A number of thousands of digits is skipped as malformed; the next play and stop are seen."""
     follower = following.start(at(server.url))
     await until(lambda: following.reads)
     if sessions is not None:
@@ -371,10 +366,7 @@ async def test_websocket_that_fails(
 
 @pytest.mark.parametrize("bare", [False, True])
 async def test_outages(following: Following, start_pms: StartPMS, bare: bool) -> None:
-    """An outage is told once, however many tries it lasts, and the return once; each outage.
-
-    An owner may hear of the sessions alone.
-    """
+    """Each outage is told once, however many tries it lasts, and the return once (if heard)."""
     sim = await start_pms("127.0.0.2")
     follower = following.start(sim_resource(sim), bare=bare)
     await until(lambda: following.reads and follower.state is CONNECTED)
@@ -450,10 +442,7 @@ async def test_stable_websocket_reopened_at_once(following: Following, server: F
 
 
 async def test_websocket_redirect_is_refused(following: Following, server: FakeServer) -> None:
-    """A redirected websocket upgrade is not followed: the server is polled instead.
-
-    Nothing, token or identity, goes where the redirect points.
-    """
+    """A redirected websocket upgrade is not followed (nothing goes there): the server is polled."""
     async with serving(FakeServer(token="elsewhere-token"), "127.0.0.3") as other:  # noqa: S106
         server.redirects[NOTIFICATIONS] = f"{other.url}{NOTIFICATIONS}"
         follower = following.start(at(server.url))
@@ -466,11 +455,7 @@ async def test_websocket_redirect_is_refused(following: Following, server: FakeS
 
 @pytest.mark.parametrize("where", ["websocket", "sessions"])
 async def test_refused_token(following: Following, server: FakeServer, where: str) -> None:
-    """A 401 is an outage like another: told, and tried again after the pause.
-
-    It is tried again at once when plex.tv hands over a new token; the same connections in
-    another order change nothing.
-    """
+    """A 401 is an outage like another, tried again at once when plex.tv hands over a new token."""
     clock = following.clock
     if where == "websocket":
         server.token = NEW_TOKEN

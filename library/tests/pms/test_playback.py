@@ -30,23 +30,23 @@ def changes(events: list[PlaybackEvent]) -> list[tuple[PlaybackChange, str]]:
     return [(event.change, event.session.session_key) for event in events]
 
 
-def test_first_read_is_no_event() -> None:
-    """What played before anyone was watching is no event; a notification before it neither."""
+def test_started_and_vanished() -> None:
+    """A stream new in a read has started; one gone from a read has stopped.
+
+    What played before anyone was watching is no event; a notification before it neither.
+    """
     tracker = PlaybackTracker()
     assert tracker.notified(told(("1", "paused"))) == []
     assert tracker.read([stream("1"), stream("2", "paused")], tracker.mark) == []
     assert changes(tracker.notified(told(("2", "playing")))) == [(RESUMED, "2")]
-
-
-def test_started_and_vanished() -> None:
-    """A stream new in a read has started; one gone from a read has stopped."""
-    tracker = PlaybackTracker()
-    tracker.read([], tracker.mark)
-    events = tracker.read([stream("1", "paused")], tracker.mark)
-    assert changes(events) == [(STARTED, "1")]
-    assert events[0].session.state == "paused"
-    assert changes(tracker.notified(told(("1", "playing")))) == [(RESUMED, "1")]
-    assert changes(tracker.read([], tracker.mark)) == [(STOPPED, "1")]
+    events = tracker.read([stream("1"), stream("2"), stream("3", "paused")], tracker.mark)
+    assert (changes(events), events[0].session.state) == ([(STARTED, "3")], "paused")
+    assert changes(tracker.notified(told(("3", "playing")))) == [(RESUMED, "3")]
+    assert changes(tracker.read([], tracker.mark)) == [
+        (STOPPED, "1"),
+        (STOPPED, "2"),
+        (STOPPED, "3"),
+    ]
     assert tracker.read([], tracker.mark) == []
 
 
@@ -55,10 +55,8 @@ def test_pause_and_resume_between_two_reads() -> None:
     tracker = PlaybackTracker()
     tracker.read([stream("1")], tracker.mark)
     mark = tracker.mark
-    assert changes(tracker.notified(told(("1", "paused"), ("1", "playing")))) == [
-        (PAUSED, "1"),
-        (RESUMED, "1"),
-    ]
+    events = tracker.notified(told(("1", "paused"), ("1", "playing")))
+    assert changes(events) == [(PAUSED, "1"), (RESUMED, "1")]
     assert tracker.notified(told(("1", "playing"), ("9", "paused"), (None, "stopped"))) == []
     # A read that started before the notifications shows an older state: it changes nothing.
     assert tracker.read([stream("1", "paused")], mark) == []

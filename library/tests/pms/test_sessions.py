@@ -175,12 +175,11 @@ def test_playing_notification_as_real_servers_send_it(
 
 def test_websocket_url() -> None:
     """The websocket is at the connection's base URL, in ws or wss."""
-    assert (
-        websocket_url("https://a.plex.direct:32400/")
-        == "wss://a.plex.direct:32400/:/websockets/notifications"
-    )
-    assert websocket_url("http://127.0.0.2:1") == "ws://127.0.0.2:1/:/websockets/notifications"
-    assert websocket_url("ws://h:1") == "ws://h:1/:/websockets/notifications"
+    bases = ["https://a.plex.direct:32400/", "http://127.0.0.2:1", "ws://h:1"]
+    urls = ["wss://a.plex.direct:32400", "ws://127.0.0.2:1", "ws://h:1"]
+    assert [websocket_url(base) for base in bases] == [
+        f"{url}/:/websockets/notifications" for url in urls
+    ]
 
 
 @pytest.mark.parametrize(

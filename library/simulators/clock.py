@@ -27,9 +27,9 @@ class FakeClock:
     """Seconds on a monotonic clock that stands still until advance() or run() moves it.
 
     `clock()` reads it; `await clock.sleep(delay)` waits until the clock has moved `delay`
-    seconds on and records the delay in `sleeps`; `call_at(when, callback)` runs a callback
-    when the clock reaches `when`. advance() moves the clock by hand; run() lets a task run,
-    jumping from one wake-up to the next whenever every woken task sleeps again.
+    seconds on and records the delay in `sleeps`; call_later() runs a callback then.
+    advance() moves the clock by hand; run() lets a task run, jumping from one wake-up to the
+    next whenever every woken task sleeps again.
     """
 
     def __init__(self, start: float = 1000.0) -> None:
@@ -54,16 +54,11 @@ class FakeClock:
             self._fire(heapq.heappop(self._timers))
         self._now = target
 
-    def call_at(self, when: float, callback: Callable[[], object]) -> None:
-        """Run callback when the clock reaches `when` (at once if it already has)."""
-        if when <= self._now:
-            callback()
-            return
-        heapq.heappush(self._timers, _Timer(when, next(self._seq), None, None, callback))
-
     def call_later(self, delay: float, callback: Callable[[], object]) -> None:
         """Run callback once the clock has moved `delay` seconds on."""
-        self.call_at(self._now + delay, callback)
+        heapq.heappush(
+            self._timers, _Timer(self._now + delay, next(self._seq), None, None, callback)
+        )
 
     async def sleep(self, delay: float) -> None:
         """Wait until the clock has moved `delay` seconds on; a drop-in for asyncio.sleep."""

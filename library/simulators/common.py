@@ -2,8 +2,8 @@
 
 Simulator is the core of both: the clock, injected faults, the request log and the aiohttp
 applications served on loopback addresses (and its use as an async context manager). Besides:
-the /_sim/ routes of the faults and the log, the helpers of the other control routes, and the
-command line that runs a simulator until SIGINT or SIGTERM.
+the /_sim/ routes of the faults and the log, and the command line that runs a simulator until
+SIGINT or SIGTERM.
 """
 
 import argparse
@@ -25,7 +25,6 @@ from aiohttp.typedefs import Handler, Middleware
 from .render import wants_json
 
 CONTROL_PREFIX = "/_sim/"
-FAULT_FIELDS = frozenset({"path", "status", "delay", "body", "drop", "count", "headers", "method"})
 
 type ErrorPage = Callable[[web.Request, int, dict[str, str]], web.Response]
 type Guard = Callable[[web.Request], web.Response | None]
@@ -58,10 +57,9 @@ def phrase(status: int) -> str:
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request a simulator received."""
+    """One request a simulator received, at `time` on its clock."""
 
     time: float
-    wall_time: datetime
     method: str
     path: str
     query: dict[str, str]
@@ -69,14 +67,10 @@ class RecordedRequest:
     host: str = "plex.tv"
     """The host that served it: "plex.tv", "discover", "metadata", or a server's address."""
 
-    def as_json(self) -> dict[str, Any]:
-        """Return the request as a JSON-serialisable dict."""
-        return asdict(self) | {"wall_time": self.wall_time.isoformat()}
-
 
 @dataclass
 class Fault:
-    """A fault injected into the next `count` matching requests."""
+    """A fault injected into the next `count` matching requests (see Simulator.add_fault)."""
 
     path: str
     status: int | None = None
@@ -91,16 +85,11 @@ class Fault:
 
     def matches(self, method: str, path: str, host: str) -> bool:
         """Return whether the fault applies to a request to a host."""
-        if self.method is not None and self.method.upper() != method.upper():
-            return False
-        if self.host is not None and self.host != host:
-            return False
-        return path.startswith(self.path)
-
-    def as_json(self) -> dict[str, Any]:
-        """Return the fault as the control routes' state shows it."""
-        shown = ("path", "method", "host", "status", "delay", "drop", "count")
-        return {key: getattr(self, key) for key in shown}
+        return (
+            path.startswith(self.path)
+            and self.method in {None, method.upper()}
+            and self.host in {None, host}
+        )
 
 
 class Simulator:
@@ -147,8 +136,6 @@ class Simulator:
         """Stop serving."""
         await self.stop()
 
-    # Faults and the request log
-
     def add_fault(  # noqa: PLR0913
         self,
         path: str,
@@ -165,13 +152,12 @@ class Simulator:
     ) -> None:
         """Give the next `count` requests whose path starts with `path` a fault.
 
-        The request first sleeps `delay` seconds (on the simulator's clock when it can
-        sleep, as a FakeClock can; real ones otherwise), then waits until `hold`, if given,
-        is set. Then `drop` closes the connection with no answer; `status` answers with that
-        status and the simulator's error page (or `body`); `body` alone answers 200 with that
-        body, as JSON when the request accepts it, XML otherwise; with none of them the
-        request is served normally. `method` limits the fault to one method, `host` to one
-        of fault_hosts.
+        The request first sleeps `delay` seconds on the simulator's clock, then waits until
+        `hold`, if given, is set. Then `drop` closes the connection with no answer; `status`
+        answers with that status and the simulator's error page (or `body`); `body` alone
+        answers 200 with that body, as JSON when the request accepts it, XML otherwise; with
+        none of them the request is served normally. `method` limits the fault to one method,
+        `host` to one of fault_hosts.
         """
         if count < 1:
             msg = "count must be at least 1"
@@ -179,14 +165,9 @@ class Simulator:
         if host is not None and host not in self.fault_hosts:
             msg = f"host must be one of {self.fault_hosts}, not {host!r}"
             raise ValueError(msg)
-        headers = dict(headers or {})
-        self.faults.append(
-            Fault(path, status, delay, hold, body, drop, count, headers, method, host)
-        )
-
-    def clear_faults(self) -> None:
-        """Remove every pending fault."""
-        self.faults.clear()
+        method = None if method is None else method.upper()
+        fault = Fault(path, status, delay, hold, body, drop, count, headers or {}, method, host)
+        self.faults.append(fault)
 
     def requests_to(
         self, path: str, method: str | None = None, host: str | None = None
@@ -197,7 +178,7 @@ class Simulator:
             for recorded in self.requests
             if recorded.path.startswith(path)
             and (method is None or recorded.method == method.upper())
-            and (host is None or recorded.host == host)
+            and host in {None, recorded.host}
         ]
 
     async def clock_sleep(self, seconds: float) -> None:
@@ -239,55 +220,48 @@ class Simulator:
         for task in delayed:
             task.cancel()
         for name in names or list(self._runners):
-            runner = self._runners.pop(name, None)
-            if runner is not None:
+            if (runner := self._runners.pop(name, None)) is not None:
                 await runner.cleanup()
         if delayed:
             await asyncio.wait(delayed, timeout=1)
 
     def _middleware(
-        self, host: Callable[[], str], error_page: ErrorPage, guard: Guard, *, control: bool
+        self, host: Callable[[], str], error_page: ErrorPage, guard: Guard | None = None
     ) -> Middleware:
         """Return the middleware that logs each request, applies its fault, then its guard.
 
-        With `control`, the app also serves the /_sim/ routes, which are neither logged nor
-        faulted nor guarded.
+        The /_sim/ control routes are neither logged nor faulted nor guarded.
         """
 
         @web.middleware
         async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-            if control and request.path.startswith(CONTROL_PREFIX):
+            if request.path.startswith(CONTROL_PREFIX):
                 return await handler(request)
             name = host()
             self.requests.append(
                 RecordedRequest(
-                    time=self.clock(),
-                    wall_time=now_utc(),
-                    method=request.method,
-                    path=request.path,
-                    query=dict(request.query),
-                    headers={str(key): value for key, value in request.headers.items()},
-                    host=name,
+                    self.clock(),
+                    request.method,
+                    request.path,
+                    dict(request.query),
+                    {str(key): value for key, value in request.headers.items()},
+                    name,
                 )
             )
-            fault = self._take_fault(request, name)
+            fault = next(
+                (f for f in self.faults if f.matches(request.method, request.path, name)), None
+            )
             if fault is not None:
-                answer = await self._apply_fault(request, fault, error_page)
-                if answer is not None:
-                    return answer
-            refusal = guard(request)
-            return refusal if refusal is not None else await handler(request)
-
-        return middleware
-
-    def _take_fault(self, request: web.Request, host: str) -> Fault | None:
-        for fault in self.faults:
-            if fault.matches(request.method, request.path, host):
                 fault.count -= 1
                 if fault.count <= 0:
                     self.faults.remove(fault)
-                return fault
-        return None
+                answer = await self._apply_fault(request, fault, error_page)
+                if answer is not None:
+                    return answer
+            refusal = guard(request) if guard else None
+            return refusal if refusal is not None else await handler(request)
+
+        return middleware
 
     async def _apply_fault(
         self, request: web.Request, fault: Fault, error_page: ErrorPage
@@ -341,35 +315,28 @@ async def json_body(request: web.Request) -> Any:  # noqa: ANN401 - any JSON val
 
 def add_fault_and_log_routes(router: web.UrlDispatcher, sim: Simulator) -> None:
     """Serve /_sim/faults (POST, DELETE) and /_sim/requests (GET, DELETE) for a simulator."""
-    fields = FAULT_FIELDS | ({"host"} if sim.fault_hosts else set())
 
     async def add_fault(request: web.Request) -> web.Response:
         data = await json_body(request)
-        if not isinstance(data, dict) or not isinstance(data.get("path"), str):
+        if not isinstance(data, dict) or "hold" in data or not isinstance(data.get("path"), str):
             return control_error('expected {"path": "...", ...}')
-        if unknown := set(data) - fields:
-            return control_error(f"unknown fields: {', '.join(sorted(unknown))}")
         try:
             sim.add_fault(**{key: value for key, value in data.items() if value is not None})
         except (TypeError, ValueError) as err:
             return control_error(str(err))
         return web.json_response({"faults": len(sim.faults)}, status=201)
 
-    async def clear_faults(request: web.Request) -> web.Response:
-        sim.clear_faults()
+    async def clear(request: web.Request) -> web.Response:
+        (sim.faults if request.path.endswith("faults") else sim.requests).clear()
         return web.Response(status=204)
 
     async def get_requests(request: web.Request) -> web.Response:
-        return web.json_response([recorded.as_json() for recorded in sim.requests])
-
-    async def clear_requests(request: web.Request) -> web.Response:
-        sim.requests.clear()
-        return web.Response(status=204)
+        return web.json_response([asdict(recorded) for recorded in sim.requests])
 
     router.add_post("/_sim/faults", add_fault)
-    router.add_delete("/_sim/faults", clear_faults)
+    router.add_delete("/_sim/faults", clear)
     router.add_get("/_sim/requests", get_requests)
-    router.add_delete("/_sim/requests", clear_requests)
+    router.add_delete("/_sim/requests", clear)
 
 
 # The command line
@@ -393,11 +360,7 @@ def command_line(prog: str, description: str | None) -> argparse.ArgumentParser:
 
 
 def serve_until_signalled(start: Callable[[], Awaitable[tuple[Simulator, str]]]) -> None:
-    """Start a simulator, print its lines, serve until SIGINT or SIGTERM, then stop it.
-
-    `start` returns the started simulator and the lines to print: its URLs, which a parent
-    process reads on stdout.
-    """
+    """Start a simulator, print its URLs (a parent process reads them), serve until signalled."""
 
     async def serve() -> None:
         stop = asyncio.Event()

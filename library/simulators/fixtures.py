@@ -1,18 +1,15 @@
-"""The pytest plugin of both simulators: each served on loopback, stopped after the test.
+"""The pytest plugin of both simulators (pytest_plugins = ["library.simulators.fixtures"]).
 
 - plextv: a PlexTVSimulator on 127.0.0.1 with the default settings; plextv_factory starts
   others with PlexTVSimulator's keyword arguments.
 - pms: the sample Living Room Server (sample identity and token) on 127.0.0.1; pms_factory
-  starts others with PMSSimulator's keyword arguments and `host` (any loopback address) and
-  `port`.
+  starts others with PMSSimulator's keyword arguments and `host` (any loopback address).
 - clock: a FakeClock for the test; session: an aiohttp client session, closed after it.
 
-Name it in pytest_plugins as "library.simulators.fixtures" (or by its older names,
-"library.simulators.plextv.fixtures" and "library.simulators.pms.fixtures"). Sockets are the
+Every simulator a factory started is stopped after the test, newest first. Sockets are the
 loopback guard's business (library.loopback.pytest_plugin): these fixtures need no other.
 """
 
-import contextlib
 from collections.abc import AsyncIterator
 from typing import Unpack
 
@@ -24,48 +21,28 @@ from .common import Simulator
 from .plextv.app import PlexTVFactory, PlexTVOptions, PlexTVSimulator
 from .pms.app import PMSFactory, PMSOptions, PMSSimulator
 
-__all__ = [
-    "PMSFactory",
-    "PMSOptions",
-    "PlexTVFactory",
-    "PlexTVOptions",
-    "clock",
-    "plextv",
-    "plextv_factory",
-    "pms",
-    "pms_factory",
-    "session",
-]
+
+async def _stop_all(started: list[Simulator]) -> None:
+    for simulator in reversed(started):
+        await simulator.stop()
 
 
-async def _start[S: Simulator](
-    started: list[Simulator], simulator: S, host: str = "127.0.0.1", port: int = 0
-) -> S:
+async def _start[S: Simulator](started: list[Simulator], simulator: S, host: str) -> S:
     started.append(simulator)  # stopped after the test even if it fails to start
-    await simulator.start(host, port)
+    await simulator.start(host)
     return simulator
-
-
-@contextlib.asynccontextmanager
-async def _stopped_after() -> AsyncIterator[list[Simulator]]:
-    """Yield a list for the simulators a factory starts; stop them, newest first, at the end."""
-    started: list[Simulator] = []
-    try:
-        yield started
-    finally:
-        for simulator in reversed(started):
-            await simulator.stop()
 
 
 @pytest.fixture
 async def plextv_factory() -> AsyncIterator[PlexTVFactory]:
-    """Return a factory of started plex.tv simulators; each is stopped after the test."""
-    async with _stopped_after() as started:
+    """Return a factory of started plex.tv simulators."""
+    started: list[Simulator] = []
 
-        async def factory(**kwargs: Unpack[PlexTVOptions]) -> PlexTVSimulator:
-            return await _start(started, PlexTVSimulator(**kwargs))
+    async def factory(**kwargs: Unpack[PlexTVOptions]) -> PlexTVSimulator:
+        return await _start(started, PlexTVSimulator(**kwargs), "127.0.0.1")
 
-        yield factory
+    yield factory
+    await _stop_all(started)
 
 
 @pytest.fixture
@@ -76,18 +53,14 @@ async def plextv(plextv_factory: PlexTVFactory) -> PlexTVSimulator:
 
 @pytest.fixture
 async def pms_factory() -> AsyncIterator[PMSFactory]:
-    """Return a factory of started Plex Media Server simulators; each is stopped after the test.
+    """Return a factory of started Plex Media Server simulators (on a free port)."""
+    started: list[Simulator] = []
 
-    Defaults: the sample machine identifier, token and name, on a free port of 127.0.0.1.
-    """
-    async with _stopped_after() as started:
+    async def factory(*, host: str = "127.0.0.1", **kwargs: Unpack[PMSOptions]) -> PMSSimulator:
+        return await _start(started, PMSSimulator(**kwargs), host)
 
-        async def factory(
-            *, host: str = "127.0.0.1", port: int = 0, **kwargs: Unpack[PMSOptions]
-        ) -> PMSSimulator:
-            return await _start(started, PMSSimulator(**kwargs), host, port)
-
-        yield factory
+    yield factory
+    await _stop_all(started)
 
 
 @pytest.fixture

@@ -10,33 +10,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = command_line("python -m library.simulators.plextv", __doc__)
     parser.add_argument("--discover-port", type=int, default=0, help="the discover host's port")
     parser.add_argument("--metadata-port", type=int, default=0, help="the metadata host's port")
-    parser.add_argument(
-        "--pin-expires-in", type=float, default=900, metavar="S", help="a pin's lifetime"
-    )
-    parser.add_argument(
-        "--min-poll-interval",
-        type=float,
-        default=1.0,
-        metavar="S",
-        help="shortest accepted gap between two checks of one pin",
-    )
+    parser.add_argument("--pin-expires-in", type=float, default=900, metavar="S", help="pin life")
     args = parser.parse_args(argv)
 
     async def start() -> tuple[PlexTVSimulator, str]:
-        sim = PlexTVSimulator(
-            pin_expires_in=args.pin_expires_in, min_poll_interval=args.min_poll_interval
-        )
+        sim = PlexTVSimulator(pin_expires_in=args.pin_expires_in)
         await sim.start(
             args.host, args.port, discover_port=args.discover_port, metadata_port=args.metadata_port
         )
-        return sim, "".join(
-            f"{name} simulator on {url}\n"
-            for name, url in (
-                ("plex.tv", sim.url),
-                ("discover", sim.discover_url),
-                ("metadata", sim.metadata_url),
-            )
-        )
+        urls = {"plex.tv": sim.url, "discover": sim.discover_url, "metadata": sim.metadata_url}
+        return sim, "".join(f"{name} simulator on {url}\n" for name, url in urls.items())
 
     serve_until_signalled(start)
 

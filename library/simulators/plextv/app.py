@@ -11,7 +11,7 @@ from typing import Any, Protocol, TypedDict, Unpack, override
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from library.simulators.common import Guard, Simulator, now_utc
+from library.simulators.common import Simulator, now_utc
 
 from .control import add_control_routes
 from .discover import add_discover_routes, add_metadata_routes
@@ -19,29 +19,18 @@ from .library import Library
 from .link import add_link_routes
 from .render import error, error_page, payload
 from .sample import sample_account, sample_resources, second_account, second_account_resources
-from .state import (
-    LINK_CODE_ALPHABET,
-    LINK_CODE_LENGTH,
-    STRONG_CODE_ALPHABET,
-    STRONG_CODE_LENGTH,
-    TOKEN_ALPHABET,
-    TOKEN_LENGTH,
-    SimPin,
-    SimToken,
-    random_string,
-)
+from .state import LINK_CODE, STRONG_CODE, TOKEN, SimPin, SimToken, random_string
 
 CLIENT_IDENTIFIER = "X-Plex-Client-Identifier"
-TOKEN = "X-Plex-Token"  # noqa: S105 - a header name, not a secret
-QR_PREFIX = "/api/v2/pins/qr/"
 REVOKED_STATUSES = (401, 422)
 # The hosts the simulator stands in for, as the request log and faults name them.
 PLEXTV_HOST = "plex.tv"
 DISCOVER_HOST = "discover"
 METADATA_HOST = "metadata"
-HOSTS = (PLEXTV_HOST, DISCOVER_HOST, METADATA_HOST)
 
 type SignedInRoute = Callable[[web.Request, SimToken], Awaitable[web.Response]]
+type AccountName = dict[str, Any] | str | None
+"""An account by uuid, username or id, as an account object, or None for the current one."""
 
 
 class PlexTVOptions(TypedDict, total=False):
@@ -49,11 +38,7 @@ class PlexTVOptions(TypedDict, total=False):
 
     pin_expires_in: float
     min_poll_interval: float
-    account: dict[str, Any] | None
-    resources: list[dict[str, Any]] | None
-    strong_pin_expires_in: float | None
     clock: Callable[[], float]
-    catalogue: list[dict[str, Any]] | None
 
 
 class PlexTVFactory(Protocol):
@@ -68,80 +53,67 @@ def _plex_value(request: web.Request, name: str) -> str | None:
     return request.headers.get(name) or request.query.get(name) or None
 
 
-def _truthy(value: str | None) -> bool:
-    return value is not None and value.lower() in {"1", "true", "yes"}
-
-
-def _no_guard(request: web.Request) -> None:
-    return None
+def _key(account: dict[str, Any]) -> str:
+    return str(account.get("uuid") or account.get("id"))
 
 
 class PlexTVSimulator(Simulator):
-    """A plex.tv stand-in served over real HTTP on the loopback interface."""
+    """A plex.tv stand-in served over real HTTP on the loopback interface.
 
-    fault_hosts = HOSTS
+    Besides plex.tv, it serves Plex's discover host (watchlist, catalogue search) and metadata
+    host (user state, scrobble) on ports of their own (discover_url, metadata_url); the three
+    share the state, the clock, the faults and the request log. It knows the household's two
+    accounts: sample_account(), the current one, and second_account(), which sees the first
+    one's Living Room Server as shared; each has its resources and its watchlist.
+    """
+
+    fault_hosts = (PLEXTV_HOST, DISCOVER_HOST, METADATA_HOST)
     main = PLEXTV_HOST
 
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self,
         *,
         pin_expires_in: float = 900,
         min_poll_interval: float = 1.0,
-        account: dict[str, Any] | None = None,
-        resources: list[dict[str, Any]] | None = None,
-        strong_pin_expires_in: float | None = None,
         clock: Callable[[], float] = time.monotonic,
-        catalogue: list[dict[str, Any]] | None = None,
     ) -> None:
         """Set up the state; call start() to serve it.
 
         Args:
-            pin_expires_in: lifetime of a 4-character pin, in seconds.
+            pin_expires_in: lifetime of a 4-character pin, in seconds; a strong pin lives
+                twice as long (plex.tv's 900 s and 1800 s).
             min_poll_interval: shortest accepted gap between two checks of one pin.
-            account: the /api/v2/user answer; defaults to sample_account().
-            resources: the /api/v2/resources answer; defaults to sample_resources().
-            strong_pin_expires_in: lifetime of a strong pin; defaults to twice pin_expires_in,
-                which gives plex.tv's 900 s and 1800 s.
             clock: seconds on a monotonic clock, read for pin lifetimes, the rate limit and
                 the request log; tests pass a FakeClock to run minutes in no time.
-            catalogue: the titles the discover host knows; defaults to sample_catalogue().
-
-        Besides plex.tv, the simulator serves Plex's discover host (watchlist, catalogue
-        search) and metadata host (user state, scrobble) on ports of their own: see
-        discover_url and metadata_url. The three share the state, the clock, the faults and
-        the request log. Every account has a watchlist; sample_watchlists() fills the two
-        sample accounts'.
-
-        Besides `account`, the simulator knows the household's second account
-        (second_account()), which sees the first one's Living Room Server as shared.
         """
         super().__init__(clock)
         self.pin_expires_in = pin_expires_in
-        self.strong_pin_expires_in = (
-            2 * pin_expires_in if strong_pin_expires_in is None else strong_pin_expires_in
-        )
         self.min_poll_interval = min_poll_interval
-        self.account: dict[str, Any] = {}
-        self.library = Library(catalogue)
+        self.library = Library()
         self._accounts: dict[str, dict[str, Any]] = {}
-        self._resources_by_account: dict[str, list[dict[str, Any]]] = {}
+        self._resources: dict[str, list[dict[str, Any]]] = {}
         self.add_account(second_account(), second_account_resources())
-        self.set_account(sample_account() if account is None else account)
-        self.set_resources(sample_resources() if resources is None else resources)
+        self.add_account(sample_account(), sample_resources())
+        self._current = _key(sample_account())
         self.pins: dict[int, SimPin] = {}
         self.tokens: dict[str, SimToken] = {}
         self.signed_out: list[str] = []
         self._pin_ids = itertools.count(1_000_000_001)
-        self.app = self._app(PLEXTV_HOST, self._client_identified)
-        self.discover_app = self._app(DISCOVER_HOST, _no_guard)
-        self.metadata_app = self._app(METADATA_HOST, _no_guard)
-        self._add_api_routes()
+        self.app = self._app(PLEXTV_HOST)
+        self.discover_app = self._app(DISCOVER_HOST)
+        self.metadata_app = self._app(METADATA_HOST)
+        router = self.app.router
+        router.add_post("/api/v2/pins", self._create_pin)
+        router.add_get("/api/v2/pins/qr/{code}", self._pin_qr)
+        router.add_get("/api/v2/pins/{pin_id}", self._check_pin)
+        router.add_get("/api/v2/user", self.signed_in(self._user))
+        router.add_get("/api/v2/resources", self.signed_in(self._resources_of_token))
+        router.add_get("/api/v2/ping", self.signed_in(self._ping))
+        router.add_delete("/api/v2/users/signout", self.signed_in(self._sign_out))
         add_link_routes(self)
         add_control_routes(self)
         add_discover_routes(self, self.discover_app)
         add_metadata_routes(self, self.metadata_app)
-
-    # Lifecycle
 
     @property
     def discover_url(self) -> str:
@@ -171,30 +143,25 @@ class PlexTVSimulator(Simulator):
 
         Port 0 picks a free one. Returns plex.tv's base URL.
         """
-        apps = (
-            (PLEXTV_HOST, self.app, port),
-            (DISCOVER_HOST, self.discover_app, discover_port),
-            (METADATA_HOST, self.metadata_app, metadata_port),
-        )
         try:
-            for name, app, app_port in apps:
-                await self._serve(name, app, host, app_port)
+            await self._serve(PLEXTV_HOST, self.app, host, port)
+            await self._serve(DISCOVER_HOST, self.discover_app, host, discover_port)
+            await self._serve(METADATA_HOST, self.metadata_app, host, metadata_port)
         except BaseException:
             await self.stop()
             raise
         return self.url
 
-    @override
-    async def stop(self) -> None:
-        """Stop serving and close every connection; the URLs are forgotten."""
-        await self._close()
-        self._urls.clear()
-
     def base_url(self, request: web.Request) -> str:
         """Return the public base URL, also when the app is served by a test client."""
         return self._urls.get(PLEXTV_HOST) or f"{request.scheme}://{request.host}"
 
-    # Test controls
+    # Accounts, their resources and watchlists
+
+    @property
+    def account(self) -> dict[str, Any]:
+        """Return the current account: the /api/v2/user answer approve() links by default."""
+        return self._accounts[self._current]
 
     @property
     def accounts(self) -> dict[str, dict[str, Any]]:
@@ -204,196 +171,107 @@ class PlexTVSimulator(Simulator):
     @property
     def resources(self) -> list[dict[str, Any]]:
         """Return the current account's /api/v2/resources answer (the list itself)."""
-        return self._resources_by_account.setdefault(self._account_key(self.account), [])
+        return self._resources[self._current]
 
     def set_account(self, account: dict[str, Any]) -> None:
-        """Replace the current account (the one approve() links by default).
-
-        An account the simulator does not know yet keeps the resources of the one it
-        replaces, as if the same person had renamed it.
-        """
-        previous = self.resources if self.account else []
-        previous_watchlist = (
-            list(self.library.watchlist(self._account_key(self.account))) if self.account else []
-        )
-        self.account = copy.deepcopy(account)
-        key = self._account_key(self.account)
-        self._accounts[key] = self.account
-        self._resources_by_account.setdefault(key, copy.deepcopy(previous))
-        self.library.watchlists.setdefault(key, previous_watchlist)
+        """Make account (added, or replacing the one of its uuid) the current one."""
+        self.add_account(account)
+        self._current = _key(account)
 
     def add_account(
         self, account: dict[str, Any], resources: list[dict[str, Any]] | None = None
     ) -> None:
-        """Add or replace another account and its resources; the current one stays."""
-        key = self._account_key(account)
-        if self.account and key == self._account_key(self.account):
-            self.set_account(account)
-        else:
-            self._accounts[key] = copy.deepcopy(account)
-        self._resources_by_account[key] = copy.deepcopy(resources or [])
+        """Add or replace an account (and its resources, if given)."""
+        key = _key(account)
+        self._accounts[key] = copy.deepcopy(account)
+        if resources is not None or key not in self._resources:
+            self._resources[key] = copy.deepcopy(resources or [])
 
-    def find_account(self, account: dict[str, Any] | str | None = None) -> dict[str, Any]:
-        """Return a known account by uuid or username (None: the current one).
-
-        Raises:
-            KeyError: no account has this uuid or username.
-        """
+    def find_account(self, account: AccountName = None) -> dict[str, Any]:
+        """Return a known account; raise KeyError if none has this name."""
         if account is None:
             return self.account
         if isinstance(account, dict):
-            return self._accounts[self._account_key(account)]
+            return self._accounts[_key(account)]
         for known in self._accounts.values():
             if account in {known.get("uuid"), known.get("username"), str(known.get("id"))}:
                 return known
         raise KeyError(account)
 
-    def resources_of(self, account: dict[str, Any] | str | None = None) -> list[dict[str, Any]]:
+    def _key_of(self, account: AccountName) -> str:
+        return _key(self.find_account(account))
+
+    def resources_of(self, account: AccountName = None) -> list[dict[str, Any]]:
         """Return the /api/v2/resources answer of an account (the list itself)."""
-        key = self._account_key(self.find_account(account))
-        return self._resources_by_account.setdefault(key, [])
+        return self._resources[self._key_of(account)]
 
-    def set_resources(
-        self, resources: list[dict[str, Any]], account: dict[str, Any] | str | None = None
-    ) -> None:
-        """Replace the /api/v2/resources answer of an account (default: the current one)."""
-        key = self._account_key(self.find_account(account))
-        self._resources_by_account[key] = copy.deepcopy(resources)
+    def set_resources(self, resources: list[dict[str, Any]], account: AccountName = None) -> None:
+        """Replace the /api/v2/resources answer of an account."""
+        self._resources[self._key_of(account)] = copy.deepcopy(resources)
 
-    def watchlist_of(self, account: dict[str, Any] | str | None = None) -> list[dict[str, Any]]:
-        """Return an account's watchlist, newest first: items with their watchlistedAt.
+    # Each raises KeyError when no account has this name or the catalogue lacks an item.
 
-        Raises:
-            KeyError: no account has this uuid or username.
-        """
-        return self.library.watchlist_items(self._account_key(self.find_account(account)))
+    def watchlist_of(self, account: AccountName = None) -> list[dict[str, Any]]:
+        """Return an account's watchlist, newest first: items with their watchlistedAt."""
+        return self.library.watchlist_items(self._key_of(account))
 
-    def set_watchlist(
-        self, rating_keys: list[str], account: dict[str, Any] | str | None = None
-    ) -> None:
-        """Replace an account's watchlist; the first key is the newest.
+    def set_watchlist(self, rating_keys: list[str], account: AccountName = None) -> None:
+        """Replace an account's watchlist; the first key is the newest."""
+        self.library.set_watchlist(self._key_of(account), rating_keys, now_utc())
 
-        Raises:
-            KeyError: no account has this name, or the catalogue lacks one of the items.
-        """
-        key = self._account_key(self.find_account(account))
-        self.library.set_watchlist(key, rating_keys, now_utc())
+    def add_to_watchlist(self, rating_key: str, account: AccountName = None) -> bool:
+        """Put an item at the top of an account's watchlist; False if it was on it already."""
+        return self.library.add(self._key_of(account), rating_key, now_utc())
 
-    def add_to_watchlist(
-        self, rating_key: str, account: dict[str, Any] | str | None = None
-    ) -> bool:
-        """Put an item at the top of an account's watchlist; False if it was on it already.
+    def remove_from_watchlist(self, rating_key: str, account: AccountName = None) -> bool:
+        """Take an item off an account's watchlist; False if it was not on it."""
+        return self.library.remove(self._key_of(account), rating_key)
 
-        Raises:
-            KeyError: no account has this name, or the catalogue lacks the item.
-        """
-        key = self._account_key(self.find_account(account))
-        return self.library.add(key, rating_key, now_utc())
+    def user_state_of(self, rating_key: str, account: AccountName = None) -> dict[str, Any]:
+        """Return the UserState the metadata host serves for an account and an item."""
+        return self.library.user_state(self._key_of(account), rating_key)
 
-    def remove_from_watchlist(
-        self, rating_key: str, account: dict[str, Any] | str | None = None
-    ) -> bool:
-        """Take an item off an account's watchlist; False if it was not on it.
-
-        Raises:
-            KeyError: no account has this name, or the catalogue lacks the item.
-        """
-        return self.library.remove(self._account_key(self.find_account(account)), rating_key)
-
-    def user_state_of(
-        self, rating_key: str, account: dict[str, Any] | str | None = None
-    ) -> dict[str, Any]:
-        """Return the UserState the metadata host serves for an account and an item.
-
-        Raises:
-            KeyError: no account has this name, or the catalogue lacks the item.
-        """
-        key = self._account_key(self.find_account(account))
-        return self.library.user_state(key, rating_key)
+    # Pins and tokens
 
     def find_pending_pin(self, code: str) -> SimPin:
         """Return the unexpired, unapproved pin with this code; raise KeyError if none."""
-        wanted = code.strip().upper()
-        now = self.clock()
+        wanted, now = code.strip().upper(), self.clock()
         for pin in self.pins.values():
             if pin.code.upper() == wanted and pin.auth_token is None and not pin.expired(now):
                 return pin
         raise KeyError(code)
 
-    def approve(self, code: str, account: dict[str, Any] | str | None = None) -> str:
+    def approve(self, code: str, account: AccountName = None) -> str:
         """Approve a pending pin for an account and return the token.
 
-        `account` is None for the current account, the uuid or username of a known one, or
-        an account object, which is added (or replaces the known one of its uuid).
-
-        Raises:
-            KeyError: no pending, unexpired pin has this code, or no account this name.
+        An account object is added first (or replaces the known one of its uuid). Raises
+        KeyError when no pending, unexpired pin has this code, or no account this name.
         """
         pin = self.find_pending_pin(code)
         if isinstance(account, dict):
-            key = self._account_key(account)
-            if key not in self._accounts:
-                self._resources_by_account[key] = []
-            if key == self._account_key(self.account):
-                self.account = copy.deepcopy(account)
-                self._accounts[key] = self.account
-            else:
-                self._accounts[key] = copy.deepcopy(account)
-        else:
-            key = self._account_key(self.find_account(account))
-        token = random_string(TOKEN_ALPHABET, TOKEN_LENGTH)
+            self.add_account(account)
+        key = self._key_of(account)
+        token = random_string(*TOKEN)
         while token in self.tokens:
-            token = random_string(TOKEN_ALPHABET, TOKEN_LENGTH)
-        self.tokens[token] = SimToken(
-            token=token, client_identifier=pin.client_identifier, account_uuid=key
-        )
+            token = random_string(*TOKEN)
+        self.tokens[token] = SimToken(token, pin.client_identifier, key)
         pin.auth_token = token
         return token
 
     def revoke(self, token: str, *, status: int = 401) -> None:
         """Make later calls with token fail: 401 code 1001, or 422 "Invalid token".
 
-        Raises:
-            KeyError: the simulator never issued this token.
-            ValueError: status is neither 401 nor 422.
+        Raises KeyError for a token the simulator never issued, ValueError for another status.
         """
         if status not in REVOKED_STATUSES:
             msg = f"status must be one of {REVOKED_STATUSES}, not {status}"
             raise ValueError(msg)
         self.tokens[token].revoked = status
 
-    # Internals
+    # Serving
 
-    @staticmethod
-    def _account_key(account: dict[str, Any]) -> str:
-        return str(account.get("uuid") or account.get("id"))
-
-    def _new_code(self, *, strong: bool) -> str:
-        alphabet, length = (
-            (STRONG_CODE_ALPHABET, STRONG_CODE_LENGTH)
-            if strong
-            else (LINK_CODE_ALPHABET, LINK_CODE_LENGTH)
-        )
-        now = self.clock()
-        live = {pin.code for pin in self.pins.values() if not pin.expired(now)}
-        code = random_string(alphabet, length)
-        while code in live:
-            code = random_string(alphabet, length)
-        return code
-
-    def _app(self, host: str, guard: Guard) -> web.Application:
-        middleware = self._middleware(lambda: host, error_page, guard, control=host == PLEXTV_HOST)
-        return web.Application(middlewares=[middleware])
-
-    def _client_identified(self, request: web.Request) -> web.Response | None:
-        # The QR image is fetched by <img> tags, which cannot send X-Plex-* headers.
-        if (
-            request.path.startswith("/api/v2/")
-            and not request.path.startswith(QR_PREFIX)
-            and _plex_value(request, CLIENT_IDENTIFIER) is None
-        ):
-            return error(request, 400)
-        return None
+    def _app(self, host: str) -> web.Application:
+        return web.Application(middlewares=[self._middleware(lambda: host, error_page)])
 
     def signed_in(self, route: SignedInRoute) -> Handler:
         """Return a handler of route: its answer for a valid token, plex.tv's error otherwise.
@@ -403,86 +281,76 @@ class PlexTVSimulator(Simulator):
         """
 
         async def handler(request: web.Request) -> web.StreamResponse:
-            token = _plex_value(request, TOKEN)
+            token = _plex_value(request, "X-Plex-Token")
             record = self.tokens.get(token) if token else None
-            if record is None:
+            client = _plex_value(request, CLIENT_IDENTIFIER)
+            if record is None or record.client_identifier != client:
                 return error(request, 401)
             if record.revoked is not None:
                 return error(request, record.revoked)
-            if record.client_identifier != _plex_value(request, CLIENT_IDENTIFIER):
-                return error(request, 401)
             return await route(request, record)
 
         return handler
 
-    def _add_api_routes(self) -> None:
-        self.app.router.add_post("/api/v2/pins", self._create_pin)
-        self.app.router.add_get("/api/v2/pins/qr/{code}", self._pin_qr)
-        self.app.router.add_get("/api/v2/pins/{pin_id}", self._check_pin)
-        self.app.router.add_get("/api/v2/user", self.signed_in(self._user))
-        self.app.router.add_get("/api/v2/resources", self.signed_in(self._resources))
-        self.app.router.add_get("/api/v2/ping", self.signed_in(self._ping))
-        self.app.router.add_delete("/api/v2/users/signout", self.signed_in(self._sign_out))
-
     async def _create_pin(self, request: web.Request) -> web.Response:
-        strong = _truthy(request.query.get("strong"))
+        strong = request.query.get("strong", "").lower() in {"1", "true"}
+        alphabet, length = STRONG_CODE if strong else LINK_CODE
+        now = self.clock()
+        live = {pin.code for pin in self.pins.values() if not pin.expired(now)}
+        code = random_string(alphabet, length)
+        while code in live:
+            code = random_string(alphabet, length)
         pin = SimPin(
             id=next(self._pin_ids),
-            code=self._new_code(strong=strong),
+            code=code,
             strong=strong,
             product=_plex_value(request, "X-Plex-Product") or "",
             client_identifier=_plex_value(request, CLIENT_IDENTIFIER) or "",
-            lifetime=self.strong_pin_expires_in if strong else self.pin_expires_in,
+            lifetime=self.pin_expires_in * (2 if strong else 1),
             created_at=now_utc(),
-            created_monotonic=self.clock(),
+            created=now,
         )
         self.pins[pin.id] = pin
-        pin_json = pin.as_json(self.base_url(request), pin.created_monotonic)
-        return payload(request, "pin", pin_json, status=201)
+        return payload(request, "pin", pin.as_json(self.base_url(request), now), 201)
 
     async def _check_pin(self, request: web.Request) -> web.Response:
         now = self.clock()
-        try:
-            pin = self.pins[int(request.match_info["pin_id"])]
-        except KeyError, ValueError:
+        pin_id = request.match_info["pin_id"]
+        pin = self.pins.get(int(pin_id)) if pin_id.isdigit() else None
+        if pin is None or pin.expired(now):
             return error(request, 404)
-        if pin.expired(now):
-            return error(request, 404)
-        if pin.last_check is not None:
-            wait = pin.last_check + self.min_poll_interval - now
-            if wait > 0:
-                retry_after = str(max(1, math.ceil(wait)))
-                return error(request, 429, headers={"Retry-After": retry_after})
+        if (
+            pin.last_check is not None
+            and (wait := pin.last_check + self.min_poll_interval - now) > 0
+        ):
+            return error(request, 429, headers={"Retry-After": str(max(1, math.ceil(wait)))})
         pin.last_check = now
         return payload(request, "pin", pin.as_json(self.base_url(request), now))
 
     async def _pin_qr(self, request: web.Request) -> web.Response:
-        code = request.match_info["code"]
-        now = self.clock()
+        code, now = request.match_info["code"], self.clock()
         if not any(pin.code == code and not pin.expired(now) for pin in self.pins.values()):
             return error(request, 404)
-        link = f"{self.base_url(request)}/link?code={code}"
         import segno  # noqa: PLC0415 - only QR images need it; a standalone start is faster
 
         image = io.BytesIO()
+        link = f"{self.base_url(request)}/link?code={code}"
         segno.make(link, error="m").save(image, kind="png", scale=8, border=4)
         return web.Response(body=image.getvalue(), content_type="image/png")
 
     async def _user(self, request: web.Request, record: SimToken) -> web.Response:
-        account = copy.deepcopy(self._accounts[record.account_uuid])
-        account["authToken"] = record.token
-        return payload(request, "user", account)
+        return payload(
+            request, "user", self._accounts[record.account_uuid] | {"authToken": record.token}
+        )
 
-    async def _resources(self, request: web.Request, record: SimToken) -> web.Response:
-        include_relay = _truthy(request.query.get("includeRelay"))
-        include_ipv6 = _truthy(request.query.get("includeIPv6"))
-        resources = copy.deepcopy(self._resources_by_account.get(record.account_uuid, []))
+    async def _resources_of_token(self, request: web.Request, record: SimToken) -> web.Response:
+        # Relay and IPv6 connections are listed only when asked for, as plex.tv does.
+        flags = {"relay": "includeRelay", "IPv6": "includeIPv6"}
+        hidden = [key for key, flag in flags.items() if request.query.get(flag) != "1"]
+        resources = copy.deepcopy(self._resources.get(record.account_uuid, []))
         for resource in resources:
             resource["connections"] = [
-                connection
-                for connection in resource.get("connections", [])
-                if (include_relay or not connection.get("relay"))
-                and (include_ipv6 or not connection.get("IPv6"))
+                c for c in resource.get("connections", []) if not any(c.get(key) for key in hidden)
             ]
         return payload(request, "resources", resources)
 

@@ -22,24 +22,32 @@ PADDINGTON_2 = "5d776b9a96b655001fe4c2e8"
 FLEABAG = "5d9c08f1e264b7001fc4a0b6"
 
 # The sample account's watchlist, newest first, and when each title went on it.
-SAMPLE_WATCHLIST: tuple[tuple[str, int], ...] = (
-    (DUNE_2021, 1764000000),
-    (SEVERANCE, 1763500000),
-    (AMELIE, 1762000000),
-)
-SECOND_WATCHLIST: tuple[tuple[str, int], ...] = ((PADDINGTON_2, 1763800000),)
+SAMPLE_WATCHLIST = ((DUNE_2021, 1764000000), (SEVERANCE, 1763500000), (AMELIE, 1762000000))
+SECOND_WATCHLIST = ((PADDINGTON_2, 1763800000),)
+
+# ratingKey, type, title, release date, popularity (0-100, simulator-only), summary.
+_TITLES = [
+    (DUNE_2021, "movie", "Dune", "2021-10-22", 95, "Paul Atreides travels to a dangerous planet."),
+    (DUNE_1984, "movie", "Dune", "1984-12-14", 60, "A duke's son leads desert warriors."),
+    (DUNE_PART_TWO, "movie", "Dune: Part Two", "2024-03-01", 90, "Paul unites with the Fremen."),
+    (AMELIE, "movie", "Amélie", "2001-04-25", 70, "A shy waitress changes the lives around her."),
+    (SEVERANCE, "show", "Severance", "2022-02-18", 88, "Memories split between work and home."),
+    (SHOGUN, "show", "Shōgun", "2024-02-27", 80, "An English navigator in feudal Japan."),
+    (THE_BEAR, "show", "The Bear", "2022-06-23", 85, "A chef runs his family's sandwich shop."),
+    (ARRIVAL, "movie", "Arrival", "2016-11-11", 75, "A linguist talks with visitors."),
+    (BLADE_RUNNER_2049, "movie", "Blade Runner 2049", "2017-10-06", 78, "A buried secret."),
+    (SPIRITED_AWAY, "movie", "Spirited Away", "2001-07-20", 82, "A world of gods and spirits."),
+    (PADDINGTON_2, "movie", "Paddington 2", "2017-11-10", 65, "Paddington is framed for a theft."),
+    (FLEABAG, "show", "Fleabag", "2016-07-21", 72, "A woman navigates life in London."),
+]
+_ORIGINAL_TITLES = {
+    AMELIE: "Le Fabuleux Destin d'Amélie Poulain",
+    SPIRITED_AWAY: "千と千尋の神隠し",
+}
 
 
 def _item(  # noqa: PLR0913, PLR0917 - one line per catalogue item
-    rating_key: str,
-    kind: str,
-    title: str,
-    year: int,
-    released: str,
-    summary: str,
-    *,
-    popularity: int,
-    original_title: str | None = None,
+    rating_key: str, kind: str, title: str, released: str, popularity: int, summary: str
 ) -> dict[str, Any]:
     item: dict[str, Any] = {
         "ratingKey": rating_key,
@@ -47,135 +55,24 @@ def _item(  # noqa: PLR0913, PLR0917 - one line per catalogue item
         "guid": f"plex://{kind}/{rating_key}",
         "type": kind,
         "title": title,
-        "year": year,
+        "year": int(released[:4]),
         "originallyAvailableAt": released,
         "summary": summary,
         "thumb": f"/library/metadata/{rating_key}/thumb",
         "publicPagesURL": f"/{kind}/{rating_key}",
         "popularity": popularity,
     }
-    if original_title is not None:
-        item["originalTitle"] = original_title
+    if rating_key in _ORIGINAL_TITLES:
+        item["originalTitle"] = _ORIGINAL_TITLES[rating_key]
     return item
 
 
 def sample_catalogue() -> list[dict[str, Any]]:
     """Return a fresh catalogue: `Metadata` objects, each with a simulator-only `popularity`.
 
-    Popularity (0-100) orders search hits that match equally well; it is never served.
+    Popularity orders search hits that match equally well; it is never served.
     """
-    return [
-        _item(
-            DUNE_2021,
-            "movie",
-            "Dune",
-            2021,
-            "2021-10-22",
-            "Paul Atreides travels to the most dangerous planet in the universe.",
-            popularity=95,
-        ),
-        _item(
-            DUNE_1984,
-            "movie",
-            "Dune",
-            1984,
-            "1984-12-14",
-            "A duke's son leads desert warriors against the galactic emperor.",
-            popularity=60,
-        ),
-        _item(
-            DUNE_PART_TWO,
-            "movie",
-            "Dune: Part Two",
-            2024,
-            "2024-03-01",
-            "Paul Atreides unites with the Fremen on a path of revenge.",
-            popularity=90,
-        ),
-        _item(
-            AMELIE,
-            "movie",
-            "Amélie",
-            2001,
-            "2001-04-25",
-            "A shy waitress in Montmartre decides to change the lives of those around her.",
-            popularity=70,
-            original_title="Le Fabuleux Destin d'Amélie Poulain",
-        ),
-        _item(
-            SEVERANCE,
-            "show",
-            "Severance",
-            2022,
-            "2022-02-18",
-            "Office workers whose memories are split between work and home.",
-            popularity=88,
-        ),
-        _item(
-            SHOGUN,
-            "show",
-            "Shōgun",
-            2024,
-            "2024-02-27",
-            "An English navigator is shipwrecked in feudal Japan.",
-            popularity=80,
-        ),
-        _item(
-            THE_BEAR,
-            "show",
-            "The Bear",
-            2022,
-            "2022-06-23",
-            "A young chef returns to Chicago to run his family's sandwich shop.",
-            popularity=85,
-        ),
-        _item(
-            ARRIVAL,
-            "movie",
-            "Arrival",
-            2016,
-            "2016-11-11",
-            "A linguist is recruited to talk with visitors from another world.",
-            popularity=75,
-        ),
-        _item(
-            BLADE_RUNNER_2049,
-            "movie",
-            "Blade Runner 2049",
-            2017,
-            "2017-10-06",
-            "A young blade runner unearths a long-buried secret.",
-            popularity=78,
-        ),
-        _item(
-            SPIRITED_AWAY,
-            "movie",
-            "Spirited Away",
-            2001,
-            "2001-07-20",
-            "A girl wanders into a world ruled by gods, witches and spirits.",
-            popularity=82,
-            original_title="千と千尋の神隠し",
-        ),
-        _item(
-            PADDINGTON_2,
-            "movie",
-            "Paddington 2",
-            2017,
-            "2017-11-10",
-            "Paddington takes odd jobs to buy a present and is framed for a theft.",
-            popularity=65,
-        ),
-        _item(
-            FLEABAG,
-            "show",
-            "Fleabag",
-            2016,
-            "2016-07-21",
-            "A woman navigates life and love in London.",
-            popularity=72,
-        ),
-    ]
+    return [_item(*title) for title in _TITLES]
 
 
 def sample_watchlists() -> dict[str, list[tuple[str, int]]]:
@@ -193,10 +90,9 @@ def generated_items(count: int, *, start: int = 0) -> list[dict[str, Any]]:
             f"{0xB0000000 + number:08x}{number:016x}",
             "movie",
             f"Generated Film {number}",
-            1950 + number % 75,
             f"{1950 + number % 75}-01-01",
+            number % 50,
             f"Made-up film number {number}.",
-            popularity=number % 50,
         )
         for number in range(start, start + count)
     ]

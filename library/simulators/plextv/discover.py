@@ -1,6 +1,5 @@
 """The routes of Plex's discover host (watchlist, search) and metadata host (user state)."""
 
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -8,29 +7,20 @@ from aiohttp import web
 from library.simulators.common import now_utc
 from library.simulators.render import answer
 
-from .library import SEARCH_TYPES, WATCHLIST_TYPES, etag_matches, etag_of
+from .library import etag_of
 from .render import error, to_xml
 from .state import SimToken
 
 if TYPE_CHECKING:
     from .app import PlexTVSimulator
 
-WATCHLIST_FILTERS = frozenset({"all", "available", "released"})
-DEFAULT_SEARCH_LIMIT = 30
-CONTAINER_START = "X-Plex-Container-Start"
-CONTAINER_SIZE = "X-Plex-Container-Size"
-
 
 def container(
-    request: web.Request, inner: dict[str, Any], *, headers: dict[str, str] | None = None
+    request: web.Request, inner: dict[str, Any], headers: dict[str, str] | None = None
 ) -> web.Response:
     """Answer with a MediaContainer, as JSON ({"MediaContainer": ...}) or XML."""
-    xml = partial(to_xml, "MediaContainer", inner)
+    xml = lambda: to_xml("MediaContainer", inner)  # noqa: E731
     return answer(request, {"MediaContainer": inner}, xml, headers=headers)
-
-
-def _bad_request(request: web.Request, message: str) -> web.Response:
-    return error(request, 400, code=400, message=message)
 
 
 def _not_found(request: web.Request) -> web.Response:
@@ -38,52 +28,29 @@ def _not_found(request: web.Request) -> web.Response:
     return error(request, 404, code=404, message="No item has this ratingKey")
 
 
-def _count(request: web.Request, name: str) -> int | None:
-    """Read a paging value from the query or, as python-plexapi sends it, the headers.
+def add_discover_routes(sim: PlexTVSimulator, app: web.Application) -> None:
+    """Serve the discover host's watchlist and search routes from sim's state.
 
-    Raises:
-        ValueError: the value is not a whole number of zero or more.
+    The watchlist is served newest first, in pages of X-Plex-Container-Size items from
+    X-Plex-Container-Start (query values), with an ETag; an If-None-Match of it answers 304.
     """
-    raw = request.query.get(name) or request.headers.get(name)
-    if raw is None:
-        return None
-    value = int(raw)
-    if value < 0:
-        msg = f"{name} must not be negative"
-        raise ValueError(msg)
-    return value
-
-
-def add_discover_routes(sim: PlexTVSimulator, app: web.Application) -> None:  # noqa: C901
-    """Serve the discover host's watchlist and search routes from sim's state."""
 
     async def watchlist(request: web.Request, record: SimToken) -> web.Response:
-        if request.match_info["filter"] not in WATCHLIST_FILTERS:
-            return error(request, 404, code=404, message="Unknown watchlist filter")
-        kind = request.query.get("type")
-        if kind is not None and kind not in WATCHLIST_TYPES:
-            return _bad_request(request, "type must be 1 (movies) or 2 (shows)")
         try:
-            start = _count(request, CONTAINER_START) or 0
-            size = _count(request, CONTAINER_SIZE)
+            start = int(request.query.get("X-Plex-Container-Start", 0))
+            size = request.query.get("X-Plex-Container-Size")
             inner = sim.library.page(
-                record.account_uuid,
-                start=start,
-                size=size,
-                sort=request.query.get("sort", "watchlistedAt:desc"),
-                kind=None if kind is None else WATCHLIST_TYPES[kind],
+                record.account_uuid, start=start, size=None if size is None else int(size)
             )
-        except ValueError as err:
-            return _bad_request(request, str(err))
+        except ValueError:
+            return error(request, 400, code=400, message="paging values must be numbers")
         etag = etag_of(inner)
-        if etag_matches(request.headers.get("If-None-Match"), etag):
+        if request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers={"ETag": etag})
-        return container(request, inner, headers={"ETag": etag})
+        return container(request, inner, {"ETag": etag})
 
     async def change_watchlist(request: web.Request, record: SimToken) -> web.Response:
-        rating_key = request.query.get("ratingKey")
-        if not rating_key:
-            return _bad_request(request, "ratingKey is missing")
+        rating_key = request.query.get("ratingKey", "")
         try:
             if request.match_info["action"] == "addToWatchlist":
                 sim.library.add(record.account_uuid, rating_key, now_utc())
@@ -94,33 +61,25 @@ def add_discover_routes(sim: PlexTVSimulator, app: web.Application) -> None:  # 
         return web.Response(status=200)
 
     async def search(request: web.Request, record: SimToken) -> web.Response:
-        wanted = request.query.get("searchTypes", "movies,tv")
-        kinds = {SEARCH_TYPES.get(part.strip(), "") for part in wanted.split(",")} - {""}
         try:
-            limit = int(request.query.get("limit", DEFAULT_SEARCH_LIMIT))
+            limit = int(request.query.get("limit", 30))
         except ValueError:
-            return _bad_request(request, "limit must be a number")
-        hits = sim.library.search(request.query.get("query", ""), kinds=kinds, limit=limit)
+            return error(request, 400, code=400, message="limit must be a number")
+        hits = sim.library.search(request.query.get("query", ""), limit=limit)
         results = [{"score": score, "Metadata": item} for score, item in hits]
+        # Plex's own libraries come first; the client wants the "external" entry.
+        plex = {"id": "plex", "title": "Plex", "size": 0, "SearchResult": []}
+        external = {"id": "external", "title": "More Ways To Watch", "size": len(results)}
         return container(
             request,
             {
                 "size": len(results),
                 "identifier": "tv.plex.provider.discover",
-                "SearchResults": [
-                    # Plex's own libraries come first; the client wants the "external" entry.
-                    {"id": "plex", "title": "Plex", "size": 0, "SearchResult": []},
-                    {
-                        "id": "external",
-                        "title": "More Ways To Watch",
-                        "size": len(results),
-                        "SearchResult": results,
-                    },
-                ],
+                "SearchResults": [plex, external | {"SearchResult": results}],
             },
         )
 
-    app.router.add_get("/library/sections/watchlist/{filter}", sim.signed_in(watchlist))
+    app.router.add_get("/library/sections/watchlist/all", sim.signed_in(watchlist))
     app.router.add_put(
         "/actions/{action:addToWatchlist|removeFromWatchlist}", sim.signed_in(change_watchlist)
     )
@@ -135,19 +94,12 @@ def add_metadata_routes(sim: PlexTVSimulator, app: web.Application) -> None:
             state = sim.library.user_state(record.account_uuid, request.match_info["rating_key"])
         except KeyError:
             return _not_found(request)
-        return container(
-            request,
-            {"size": 1, "identifier": "com.plexapp.plugins.library", "UserState": state},
-        )
+        inner = {"size": 1, "identifier": "com.plexapp.plugins.library", "UserState": state}
+        return container(request, inner)
 
     async def scrobble(request: web.Request, record: SimToken) -> web.Response:
-        rating_key = request.query.get("key")
-        if not rating_key:
-            return _bad_request(request, "key is missing")
-        if request.query.get("identifier") != "com.plexapp.plugins.library":
-            return _bad_request(request, "identifier must be com.plexapp.plugins.library")
         try:
-            sim.library.scrobble(record.account_uuid, rating_key, now_utc())
+            sim.library.scrobble(record.account_uuid, request.query.get("key", ""), now_utc())
         except KeyError:
             return _not_found(request)
         return web.Response(status=200)

@@ -23,9 +23,7 @@ ERRORS: dict[int, tuple[int, str]] = {
 
 
 def _singular(key: str, _item: object = None) -> str:
-    if key.endswith("ies"):
-        return key[:-3] + "y"
-    return key.removesuffix("s")
+    return key[:-3] + "y" if key.endswith("ies") else key.removesuffix("s")
 
 
 def to_xml(tag: str, data: dict[str, Any] | list[dict[str, Any]]) -> str:
@@ -41,21 +39,10 @@ def to_xml(tag: str, data: dict[str, Any] | list[dict[str, Any]]) -> str:
 
 
 def payload(
-    request: web.Request,
-    tag: str,
-    data: dict[str, Any] | list[dict[str, Any]],
-    *,
-    status: int = 200,
-    headers: dict[str, str] | None = None,
+    request: web.Request, tag: str, data: dict[str, Any] | list[dict[str, Any]], status: int = 200
 ) -> web.Response:
     """Answer with data as JSON or XML, following the request's Accept header."""
-    return answer(request, data, lambda: to_xml(tag, data), status=status, headers=headers)
-
-
-def error_body(status: int) -> tuple[int, str]:
-    """Return plex.tv's error code and message for a status."""
-    # No documented plex.tv code: the status and its reason phrase.
-    return ERRORS.get(status, (status, phrase(status)))
+    return answer(request, data, lambda: to_xml(tag, data), status=status)
 
 
 def error(
@@ -66,13 +53,9 @@ def error(
     message: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> web.Response:
-    """Answer with a plex.tv-style error body."""
-    default_code, default_message = error_body(status)
-    entry = {
-        "code": default_code if code is None else code,
-        "message": default_message if message is None else message,
-        "status": status,
-    }
+    """Answer with a plex.tv-style error body (a status without a plex.tv code: its own)."""
+    default_code, default_message = ERRORS.get(status, (status, phrase(status)))
+    entry = {"code": code or default_code, "message": message or default_message, "status": status}
 
     def xml() -> str:
         root = ET.Element("errors")

@@ -7,18 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-# plex.tv/link codes use uppercase letters and digits.
-LINK_CODE_ALPHABET = string.ascii_uppercase + string.digits
-STRONG_CODE_ALPHABET = string.ascii_lowercase + string.digits
-TOKEN_ALPHABET = string.ascii_letters + string.digits + "-_"
-LINK_CODE_LENGTH = 4
-STRONG_CODE_LENGTH = 25
-TOKEN_LENGTH = 20
-
-
-def iso_z(moment: datetime) -> str:
-    """Format an aware datetime the way plex.tv does: ISO 8601, seconds, trailing Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+# plex.tv/link codes use uppercase letters and digits; strong codes are longer, lowercase.
+LINK_CODE = (string.ascii_uppercase + string.digits, 4)
+STRONG_CODE = (string.ascii_lowercase + string.digits, 25)
+TOKEN = (string.ascii_letters + string.digits + "-_", 20)
+PIN_LOCATION: dict[str, Any] = {"code": "US", "country": "United States", "city": "San Francisco"}
 
 
 def random_string(alphabet: str, length: int) -> str:
@@ -26,9 +19,14 @@ def random_string(alphabet: str, length: int) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
+def iso_z(moment: datetime) -> str:
+    """Format an aware datetime the way plex.tv does: ISO 8601, seconds, trailing Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @dataclass
 class SimPin:
-    """A pin created by POST /api/v2/pins."""
+    """A pin created by POST /api/v2/pins, `created` seconds on the simulator's clock."""
 
     id: int
     code: str
@@ -37,22 +35,17 @@ class SimPin:
     client_identifier: str
     lifetime: float
     created_at: datetime
-    created_monotonic: float
+    created: float
     auth_token: str | None = None
     last_check: float | None = None
 
     def seconds_left(self, now: float) -> float:
         """Return how many seconds the pin has left at `now` (never negative)."""
-        return max(0.0, self.lifetime - (now - self.created_monotonic))
+        return max(0.0, self.lifetime - (now - self.created))
 
     def expired(self, now: float) -> bool:
         """Return whether the pin has expired at `now`."""
         return self.seconds_left(now) <= 0
-
-    @property
-    def expires_at(self) -> datetime:
-        """Return the wall-clock moment the pin expires."""
-        return self.created_at + timedelta(seconds=self.lifetime)
 
     def as_json(self, base_url: str, now: float) -> dict[str, Any]:
         """Return the pin in plex.tv's JSON shape, as seen at `now`."""
@@ -66,7 +59,7 @@ class SimPin:
             "location": dict(PIN_LOCATION),
             "expiresIn": math.ceil(self.seconds_left(now)),
             "createdAt": iso_z(self.created_at),
-            "expiresAt": iso_z(self.expires_at),
+            "expiresAt": iso_z(self.created_at + timedelta(seconds=self.lifetime)),
             "authToken": self.auth_token,
             "newRegistration": None,
         }
@@ -81,18 +74,3 @@ class SimToken:
     account_uuid: str
     revoked: int | None = None
     """None while valid; otherwise the HTTP status (401 or 422) later calls get."""
-
-
-PIN_LOCATION: dict[str, Any] = {
-    "code": "US",
-    "european_union_member": False,
-    "continent_code": "NA",
-    "country": "United States",
-    "city": "San Francisco",
-    "time_zone": "America/Los_Angeles",
-    "postal_code": "94103",
-    "in_privacy_restricted_country": False,
-    "in_privacy_restricted_region": False,
-    "subdivisions": "California",
-    "coordinates": "37.7697, -122.3933",
-}

@@ -3,31 +3,19 @@
 from library.simulators.common import command_line, serve_until_signalled
 
 from .app import PMSSimulator
-from .sample import SAMPLE_MACHINE_IDENTIFIER, SAMPLE_SERVER_NAME, SAMPLE_TOKEN
+from .sample import SAMPLE_TOKEN
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Serve until SIGINT or SIGTERM; print the server's line, then the control port's."""
+    """Serve the sample server until SIGINT or SIGTERM; print its line, then the control port's."""
     parser = command_line("python -m library.simulators.pms", __doc__)
     parser.add_argument("--control-port", type=int, default=0, help="the control port")
-    parser.add_argument("--machine-identifier", default=SAMPLE_MACHINE_IDENTIFIER)
     parser.add_argument("--token", default=SAMPLE_TOKEN, help="the token requests must carry")
-    parser.add_argument("--name", default=SAMPLE_SERVER_NAME, help="the server's friendlyName")
-    parser.add_argument(
-        "--progress-interval",
-        type=float,
-        default=None,
-        metavar="S",
-        help="send a progress notification of playing sessions every S seconds",
-    )
     args = parser.parse_args(argv)
 
     async def start() -> tuple[PMSSimulator, str]:
-        sim = PMSSimulator(
-            machine_identifier=args.machine_identifier, token=args.token, name=args.name
-        )
+        sim = PMSSimulator(token=args.token)
         url = await sim.start(args.host, args.port, control_port=args.control_port)
-        sim.progress_interval = args.progress_interval
         return sim, (
             f"Plex Media Server simulator on {url}\n"
             f"Plex Media Server simulator control on {sim.control_url}\n"

@@ -6,18 +6,17 @@ import json
 import secrets
 import string
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypedDict, Unpack, override
 
 from aiohttp import web
 
 from library.simulators.common import Simulator
-from library.simulators.render import wants_json
 
 from .artwork import artwork
 from .control import add_control_routes
-from .render import error_page, media_container, unauthorized
+from .render import error_page, media_container
 from .sample import (
     OWNER_USER,
     SAMPLE_MACHINE_IDENTIFIER,
@@ -26,22 +25,11 @@ from .sample import (
     Media,
     Player,
 )
-from .state import (
-    BUFFERING,
-    PAUSED,
-    PLAYING,
-    STOPPED,
-    SimSession,
-    playing_message,
-    status_message,
-)
+from .state import BUFFERING, PAUSED, PLAYING, STOPPED, SimSession
 
 __all__ = ["PMSFactory", "PMSOptions", "PMSSimulator", "artwork"]
 
 TOKEN = "X-Plex-Token"  # noqa: S105 - a header name, not a secret
-NOTIFICATIONS_PATH = "/:/websockets/notifications"
-# Paths a client may read without a token.
-OPEN_PATHS = ("/identity",)
 VERSION = "1.41.3.9314-a0bfb8370"
 # The names of the two apps a simulator serves: the server itself, and its control port.
 SERVER = "server"
@@ -54,20 +42,16 @@ class PMSOptions(TypedDict, total=False):
     machine_identifier: str
     token: str
     name: str
-    version: str
     clock: Callable[[], float]
-    sessions_json_only: bool
-    close_websockets: bool
-    oversized_frame: int | None
 
 
 class PMSFactory(Protocol):
-    """Start a PMSSimulator with the given arguments, host and port (the pms_factory fixture)."""
+    """Start a PMSSimulator with the given arguments and host (the pms_factory fixture)."""
 
     async def __call__(
-        self, *, host: str = "127.0.0.1", port: int = 0, **kwargs: Unpack[PMSOptions]
+        self, *, host: str = "127.0.0.1", **kwargs: Unpack[PMSOptions]
     ) -> PMSSimulator:
-        """Return a simulator started on a loopback host (port 0: a free one), stopped after."""
+        """Return a simulator started on a free port of a loopback host, stopped after."""
 
 
 @dataclass(eq=False)
@@ -79,77 +63,41 @@ class _Socket:
     queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
 
 
-def oversized_message(size: int) -> str:
-    """Return a JSON message longer than size bytes (size + 1 of them, from 14 on)."""
-    shell = json.dumps({"padding": ""})
-    return shell[:-2] + "x" * max(0, size + 1 - len(shell)) + shell[-2:]
-
-
 class PMSSimulator(Simulator):
     """A Plex Media Server stand-in served over real HTTP on a loopback address.
 
-    Its URL stays the same while it sleeps (see sleep()).
+    Every request but /identity must carry its token (a header or the query); tests may
+    replace sim.token later, so that the client's token goes stale (401). Positions move on
+    its clock: with a FakeClock, only when the test moves it. Its URL stays the same while it
+    sleeps (see sleep()).
     """
 
     main = SERVER
 
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self,
         *,
         machine_identifier: str = SAMPLE_MACHINE_IDENTIFIER,
         token: str = SAMPLE_TOKEN,
         name: str = SAMPLE_SERVER_NAME,
-        version: str = VERSION,
         clock: Callable[[], float] = time.monotonic,
-        sessions_json_only: bool = False,
-        close_websockets: bool = False,
-        oversized_frame: int | None = None,
     ) -> None:
-        """Set up the state; call start() to serve it.
-
-        Args:
-            machine_identifier: the server's id (plex.tv lists it as the resource's
-                clientIdentifier); by default the sample Living Room Server's.
-            token: the token every request but /identity must carry; tests may replace
-                sim.token later, so that the client's token goes stale (401).
-            name: the friendlyName.
-            version: the server's version.
-            clock: seconds on a monotonic clock, read for the sessions' positions and the
-                request log; with a FakeClock, positions move only when the test moves it,
-                and periodic progress notifications and fault delays sleep on it.
-            sessions_json_only: answer /status/sessions with JSON even without the Accept
-                header (XML is the server's default).
-            close_websockets: accept each notification websocket and close it at once.
-            oversized_frame: as each notification websocket opens, send it one message
-                longer than this many bytes.
-        """
+        """Set up the state (by default the sample Living Room Server's); start() serves it."""
         super().__init__(clock)
         self.machine_identifier = machine_identifier
         self.token = token
         self.name = name
-        self.version = version
-        self.sessions_json_only = sessions_json_only
-        self.close_websockets = close_websockets
-        self.oversized_frame = oversized_frame
         self.sessions: dict[str, SimSession] = {}
         """The current sessions, by sessionKey, oldest first."""
-        self.notifications: list[dict[str, Any]] = []
-        """Every message sent (or that would have been sent) on the websockets, in order."""
         self.websocket_connections = 0
         """How many notification websockets were opened since the start."""
         self.refusing_websockets = False
-        self.refuse_status = 503
         self.asleep = False
         self.host: str | None = None
         self.port: int | None = None
-        self._background: set[asyncio.Task[Any]] = set()
         self._sockets: set[_Socket] = set()
         self._session_keys = itertools.count(1)
         self._play_queue_items = itertools.count(5101)
-        self._progress_interval: float | None = None
-        self._progress_task: asyncio.Task[None] | None = None
-
-    # Lifecycle
 
     @property
     def control_url(self) -> str:
@@ -174,32 +122,22 @@ class PMSSimulator(Simulator):
             add_control_routes(self, control)
             await self._serve(CONTROL, control, host, control_port)
         except BaseException:
-            await self._stop_server()
+            await self._close()
             raise
-        self._start_progress()
         return self.url
 
-    def in_background(self, awaitable: Coroutine[Any, Any, None]) -> None:
-        """Run a coroutine in a task that stop() cancels if it is still running."""
-        task = asyncio.get_running_loop().create_task(awaitable)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
     async def _serve_server(self, host: str, port: int) -> None:
-        middleware = self._middleware(
-            lambda: self.address,
-            lambda _request, status, headers: error_page(status, headers),
-            self._guard,
-            control=True,
+        def page(_request: web.Request, status: int, headers: dict[str, str]) -> web.Response:
+            return error_page(status, headers)
+
+        app = web.Application(
+            middlewares=[self._middleware(lambda: self.address, page, self._guard)]
         )
-        app = web.Application(middlewares=[middleware])
         app.router.add_get("/identity", self._identity)
         app.router.add_get("/", self._root)
         app.router.add_get("/status/sessions", self._sessions)
-        app.router.add_get(NOTIFICATIONS_PATH, self._notifications)
-        app.router.add_get("/library/metadata/{rating_key}/{kind}/{stamp}", self._artwork)
-        app.router.add_get("/users/{user_id}/avatar", self._artwork)
-        app.router.add_get("/photo/:/transcode", self._transcode)
+        app.router.add_get("/:/websockets/notifications", self._notifications)
+        app.router.add_get("/library/metadata/{rating_key}/{kind:thumb|art}/{stamp}", self._artwork)
         add_control_routes(self, app)
         self.host, self.port = await self._serve(SERVER, app, host, port)
 
@@ -209,24 +147,13 @@ class PMSSimulator(Simulator):
 
         With a sessionKey it does as stop_session(), at once, and returns an awaitable that
         has nothing left to do, so `sim.stop(key)` and `await sim.stop(key)` both work.
-        Without one it returns the coroutine that stops serving and closes every
-        connection; stopping twice is harmless.
         """
         if key is not None:
             self.stop_session(key)
             return _Done()
-        return self._stop_server()
-
-    async def _stop_server(self) -> None:
-        if self._progress_task is not None:
-            self._progress_task.cancel()
-            self._progress_task = None
-        background = [task for task in self._background if task is not asyncio.current_task()]
-        for task in background:
-            task.cancel()
-        self._drop_sockets()
-        await self._close()
+        self.drop_websockets()
         self.asleep = False
+        return self._close()
 
     async def sleep(self) -> None:
         """Fall asleep, as a NAS that suspends: the server stops answering altogether.
@@ -240,58 +167,41 @@ class PMSSimulator(Simulator):
         if self.asleep or SERVER not in self._runners:
             return
         self.asleep = True
-        self._drop_sockets()
+        self.drop_websockets()
         await self._close(SERVER)
 
     async def wake(self) -> None:
         """Serve again on the same host and port after sleep()."""
-        if not self.asleep or self.host is None or self.port is None:
-            return
-        await self._serve_server(self.host, self.port)
-        self.asleep = False
+        if self.asleep and self.host is not None and self.port is not None:
+            await self._serve_server(self.host, self.port)
+            self.asleep = False
 
-    # Sessions
+    # Sessions; each change sends a `playing` notification on every websocket.
 
-    def start_session(
-        self,
-        *,
-        player: dict[str, Any] | Player,
-        media: dict[str, Any] | Media,
-        user: dict[str, Any] | None = None,
-        view_offset: int = 0,
-    ) -> str:
-        """Start playing media on player (by user: default the player's) and return the sessionKey.
-
-        The session starts in state playing at view_offset (ms); a `playing` notification
-        goes out on every websocket.
-        """
-        the_player = Player.from_dict(player) if isinstance(player, dict) else player
-        the_media = Media.from_dict(media) if isinstance(media, dict) else media
+    def start_session(self, *, player: Player, media: Media) -> str:
+        """Start playing media on player (by its user) from the start; return the sessionKey."""
         session = SimSession(
             session_key=str(next(self._session_keys)),
-            player=the_player,
-            media=the_media,
-            user=dict(user or the_player.user),
+            player=player,
+            media=media,
             state=PLAYING,
-            offset_ms=view_offset,
+            offset_ms=0,
             anchor=self.clock(),
-            session_id=_random_id(),
+            session_id="".join(
+                secrets.choice(string.ascii_lowercase + string.digits) for _ in range(24)
+            ),
             play_queue_item_id=next(self._play_queue_items),
         )
         self.sessions[session.session_key] = session
-        self._notify_session(session)
+        self._notify(session)
         return session.session_key
 
     def session(self, key: str) -> SimSession:
-        """Return the current session with this sessionKey.
-
-        Raises:
-            KeyError: no current session has this key.
-        """
+        """Return the current session with this sessionKey (KeyError if there is none)."""
         return self.sessions[str(key)]
 
     def pause(self, key: str) -> None:
-        """Pause a session (KeyError if there is none with this key)."""
+        """Pause a session."""
         self._set_state(key, PAUSED)
 
     def resume(self, key: str) -> None:
@@ -303,16 +213,15 @@ class PMSSimulator(Simulator):
         self._set_state(key, BUFFERING)
 
     def seek(self, key: str, position_ms: int) -> None:
-        """Move a session to a position (ms); a notification carries the new viewOffset."""
-        session = self.session(key)
-        session.seek(position_ms, self.clock())
-        self._notify_session(session)
+        """Move a session to a position (ms)."""
+        self.session(key).seek(position_ms, self.clock())
+        self._notify(self.session(key))
 
     def stop_session(self, key: str) -> None:
-        """End a session: it leaves /status/sessions; a `stopped` notification goes out."""
+        """End a session: it leaves /status/sessions with a `stopped` notification."""
         session = self.sessions.pop(str(key))
         session.set_state(STOPPED, self.clock())
-        self._notify_session(session)
+        self._notify(session)
 
     def stop_all(self) -> None:
         """End every session."""
@@ -321,51 +230,15 @@ class PMSSimulator(Simulator):
 
     def sessions_json(self) -> list[dict[str, Any]]:
         """Return MediaContainer.Metadata of /status/sessions, as it is now."""
-        now = self.clock()
-        return [session.as_json(now) for session in self.sessions.values()]
-
-    # Notifications
-
-    @property
-    def progress_interval(self) -> float | None:
-        """Return the seconds between progress notifications of playing sessions (None: off)."""
-        return self._progress_interval
-
-    @progress_interval.setter
-    def progress_interval(self, seconds: float | None) -> None:
-        if seconds is not None and seconds <= 0:
-            msg = "the progress interval must be positive"
-            raise ValueError(msg)
-        self._progress_interval = seconds
-        if self._progress_task is not None:
-            self._progress_task.cancel()
-            self._progress_task = None
-        if SERVER in self._runners or self.asleep:
-            self._start_progress()
+        return [session.as_json(self.clock()) for session in self.sessions.values()]
 
     def send_progress(self) -> None:
         """Send a `playing` notification for every playing session, as the server does."""
         for session in self.sessions.values():
             if session.state == PLAYING:
-                self._notify_session(session)
+                self._notify(session)
 
-    def notify(self, message: dict[str, Any]) -> None:
-        """Send any message on every open websocket."""
-        self.notifications.append(message)
-        self.notify_raw(json.dumps(message))
-
-    def notify_raw(self, text: str) -> int:
-        """Send one text frame, any text at all, on every open websocket; return how many.
-
-        Unlike notify(), the text is not kept in `notifications`.
-        """
-        for socket in self._sockets:
-            socket.queue.put_nowait(text)
-        return len(self._sockets)
-
-    def notify_status(self, title: str, description: str = "") -> None:
-        """Send a `status` notification, such as "Library scan complete"."""
-        self.notify(status_message(title, description))
+    # The notification websockets
 
     @property
     def open_websockets(self) -> int:
@@ -374,61 +247,30 @@ class PMSSimulator(Simulator):
 
     def drop_websockets(self) -> int:
         """Close every notification websocket abruptly (no close frame); return how many."""
-        return self._drop_sockets()
+        sockets, self._sockets = self._sockets, set()
+        for socket in sockets:
+            if socket.request.transport is not None:
+                socket.request.transport.close()
+        return len(sockets)
 
-    def refuse_websockets(self, refuse: bool = True, *, status: int = 503) -> None:  # noqa: FBT002
-        """Refuse (or accept again) websocket upgrades with `status`; HTTP keeps working."""
+    def refuse_websockets(self, refuse: bool = True) -> None:  # noqa: FBT002
+        """Refuse (or accept again) websocket upgrades with 503; HTTP keeps working."""
         self.refusing_websockets = refuse
-        self.refuse_status = status
-
-    async def wait_for_websockets(self, count: int = 1) -> None:
-        """Wait until at least `count` notification websockets are open (5 s at most)."""
-        async with asyncio.timeout(5):
-            while len(self._sockets) < count:  # noqa: ASYNC110 - polls the simulator's state
-                await asyncio.sleep(0.005)
-
-    def answer_sessions_once(self, body: str | bytes) -> None:
-        """Make the next GET /status/sessions answer 200 with body, whatever it holds.
-
-        The body is sent as it is (as JSON if the request accepts it, XML otherwise), token
-        or not: a hostile server's answer, such as a viewOffset thousands of digits long.
-        """
-        self.add_fault("/status/sessions", method="GET", body=body)
 
     # Internals
 
     def _set_state(self, key: str, state: str) -> None:
-        session = self.session(key)
-        session.set_state(state, self.clock())
-        self._notify_session(session)
+        self.session(key).set_state(state, self.clock())
+        self._notify(self.session(key))
 
-    def _notify_session(self, session: SimSession) -> None:
-        self.notify(playing_message(session.notification(self.clock())))
-
-    def _start_progress(self) -> None:
-        if self._progress_interval is None or self._progress_task is not None:
-            return
-        self._progress_task = asyncio.get_running_loop().create_task(self._progress_loop())
-
-    async def _progress_loop(self) -> None:
-        while self._progress_interval is not None:
-            await self.clock_sleep(self._progress_interval)
-            if not self.asleep:
-                self.send_progress()
-
-    def _drop_sockets(self) -> int:
-        sockets = list(self._sockets)
-        for socket in sockets:
-            if socket.request.transport is not None:
-                socket.request.transport.close()
-        self._sockets.clear()
-        return len(sockets)
+    def _notify(self, session: SimSession) -> None:
+        text = json.dumps(session.playing_message(self.clock()))
+        for socket in self._sockets:
+            socket.queue.put_nowait(text)
 
     def _guard(self, request: web.Request) -> web.Response | None:
         token = request.headers.get(TOKEN) or request.query.get(TOKEN)
-        if request.path in OPEN_PATHS or token == self.token:
-            return None
-        return unauthorized()
+        return None if request.path == "/identity" or token == self.token else error_page(401)
 
     async def _identity(self, request: web.Request) -> web.Response:
         return media_container(
@@ -438,7 +280,7 @@ class PMSSimulator(Simulator):
                 "apiVersion": "1.1.1",
                 "claimed": True,
                 "machineIdentifier": self.machine_identifier,
-                "version": self.version,
+                "version": VERSION,
             },
         )
 
@@ -464,7 +306,7 @@ class PMSSimulator(Simulator):
                 "transcoderAudio": True,
                 "transcoderVideo": True,
                 "updatedAt": 1700000000,
-                "version": self.version,
+                "version": VERSION,
                 "Directory": [
                     {"count": 1, "key": "library", "title": "library"},
                     {"count": 1, "key": "status", "title": "status"},
@@ -474,24 +316,16 @@ class PMSSimulator(Simulator):
 
     async def _sessions(self, request: web.Request) -> web.Response:
         metadata = self.sessions_json()
-        container = {"size": len(metadata), "Metadata": metadata}
-        if self.sessions_json_only and not wants_json(request):
-            return web.json_response({"MediaContainer": container})
-        return media_container(request, container)
+        return media_container(request, {"size": len(metadata), "Metadata": metadata})
 
     async def _notifications(self, request: web.Request) -> web.StreamResponse:
         if self.refusing_websockets:
-            return error_page(self.refuse_status)
+            return error_page(503)
         ws = web.WebSocketResponse(autoping=True)
         if not ws.can_prepare(request).ok:
             return error_page(400)
         await ws.prepare(request)
         self.websocket_connections += 1
-        if self.oversized_frame is not None:
-            await ws.send_str(oversized_message(self.oversized_frame))
-        if self.close_websockets:
-            await ws.close()
-            return ws
         socket = _Socket(ws, request)
         self._sockets.add(socket)
         sender = asyncio.create_task(self._send_loop(socket))
@@ -513,19 +347,7 @@ class PMSSimulator(Simulator):
                 return
 
     async def _artwork(self, request: web.Request) -> web.Response:
-        kind = request.match_info.get("kind")
-        if kind is not None and kind not in {"thumb", "art"}:
-            return error_page(404)
         return web.Response(body=artwork(request.path), content_type="image/png")
-
-    async def _transcode(self, request: web.Request) -> web.Response:
-        path = request.query.get("url", "").split("?", 1)[0]
-        if not path.startswith("/"):
-            return error_page(400)
-        for name in ("width", "height"):
-            if not request.query.get(name, "1").isdigit():
-                return error_page(400)
-        return web.Response(body=artwork(path), content_type="image/png")
 
 
 class _Done:
@@ -534,8 +356,3 @@ class _Done:
     def __await__(self) -> Generator[None]:
         return
         yield
-
-
-def _random_id() -> str:
-    alphabet = string.ascii_lowercase + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(24))

@@ -18,13 +18,13 @@ import httpx
 
 from library.simulators.common import loopback
 
+from .control import ACTIONS
 from .sample import SAMPLE_MEDIA, SAMPLE_PLAYERS
 
 # scripts/demo serves the simulator on the sample server's own address and port, and its
 # control routes on the next port.
 DEFAULT_CONTROL_URL = "http://127.0.0.2:32401"
 CONTROL_URL_ENV = "PLEX_ACCOUNT_PMS_CONTROL"
-ACTIONS = ("pause", "resume", "buffer", "stop")
 
 
 class ControlError(RuntimeError):
@@ -65,14 +65,10 @@ class Control:
     def start(self, player: str = "living_room_tv", media: str = "film") -> str:
         """Start playing a sample media item on a sample player; return the sessionKey."""
         answer = self._call("POST", "/_sim/sessions", {"player": player, "media": media})
-        key: str = answer["sessionKey"]
-        return key
+        return str(answer["sessionKey"])
 
     def act(self, action: str, key: str | None = None) -> dict[str, Any]:
         """Pause, resume, buffer or stop a session (the newest one without a key)."""
-        if action not in ACTIONS:
-            msg = f"no action {action!r}; one of {', '.join(ACTIONS)}"
-            raise ValueError(msg)
         if key is None:
             current = self.sessions()
             if not current:
@@ -138,24 +134,21 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"play: {err}\n")
         return 2
     try:
-        if args.command == "start":
+        if args.command == "list":
+            lines = [describe(session) for session in control.sessions()]
+        elif args.command == "start":
             key = control.start(args.player, args.media)
-            [session] = [s for s in control.sessions() if str(s["sessionKey"]) == key]
-            sys.stdout.write(describe(session) + "\n")
-        elif args.command == "list":
-            for session in control.sessions():
-                sys.stdout.write(describe(session) + "\n")
+            lines = [describe(s) for s in control.sessions() if str(s["sessionKey"]) == key]
+        elif args.command == "stop":
+            lines = [f"session {control.act('stop', args.session)['sessionKey']}: stopped"]
         else:
-            answer = control.act(args.command, args.session)
-            if args.command == "stop":
-                sys.stdout.write(f"session {answer['sessionKey']}: stopped\n")
-            else:
-                sys.stdout.write(describe(answer) + "\n")
+            lines = [describe(control.act(args.command, args.session))]
     except ControlError as err:
         sys.stderr.write(f"play: {err}\n")
         return 1
     finally:
         control.close()
+    sys.stdout.write("".join(f"{line}\n" for line in lines))
     return 0
 
 

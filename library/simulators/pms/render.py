@@ -13,13 +13,7 @@ from aiohttp import web
 from library.simulators.common import phrase
 from library.simulators.render import answer, fill, xml_text
 
-ELEMENT_BY_TYPE = {
-    "movie": "Video",
-    "episode": "Video",
-    "clip": "Video",
-    "track": "Track",
-    "photo": "Photo",
-}
+ELEMENT_BY_TYPE = {"movie": "Video", "episode": "Video", "clip": "Video", "track": "Track"}
 
 
 def _tag(key: str, item: object) -> str:
@@ -35,25 +29,13 @@ def to_xml(container: dict[str, Any]) -> str:
     return xml_text(root)
 
 
-def media_container(
-    request: web.Request, container: dict[str, Any], *, status: int = 200
-) -> web.Response:
+def media_container(request: web.Request, container: dict[str, Any]) -> web.Response:
     """Answer with a MediaContainer as JSON or XML, following the Accept header."""
-    return answer(request, {"MediaContainer": container}, lambda: to_xml(container), status=status)
+    return answer(request, {"MediaContainer": container}, lambda: to_xml(container))
 
 
 def error_page(status: int, headers: dict[str, str] | None = None) -> web.Response:
     """Answer with a status and the server's short HTML page."""
     title = phrase(status)
-    return web.Response(
-        status=status,
-        text=f"<html><head><title>{title}</title></head>"
-        f"<body><h1>{status} {title}</h1></body></html>",
-        content_type="text/html",
-        headers=headers,
-    )
-
-
-def unauthorized() -> web.Response:
-    """Answer a request without a valid token, as the server does: 401 and an HTML page."""
-    return error_page(401)
+    text = f"<html><head><title>{title}</title></head><body><h1>{status} {title}</h1></body></html>"
+    return web.Response(status=status, text=text, content_type="text/html", headers=headers)

@@ -13,12 +13,9 @@ CLIENT_ID = "3b0c0cfa-5f0e-4a4e-9d7e-5a7c0a6f1e21"
 JSON_HEADERS = {
     "X-Plex-Client-Identifier": CLIENT_ID,
     "X-Plex-Product": "Home Assistant",
-    "X-Plex-Device": "Home",
-    "X-Plex-Version": "0.1.0",
-    "X-Plex-Platform": "Home Assistant",
     "Accept": "application/json",
 }
-XML_HEADERS = {key: value for key, value in JSON_HEADERS.items() if key != "Accept"}
+XML = {"Accept": "application/xml"}
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 
@@ -58,9 +55,8 @@ async def create_pin(
 ) -> dict[str, Any]:
     """Create a pin over HTTP and return its JSON."""
     params = {"strong": "true" if strong else "false"}
-    reply = await call(
-        session, "POST", f"{sim.url}/api/v2/pins", params=params, headers=JSON_HEADERS
-    )
+    url = f"{sim.url}/api/v2/pins"
+    reply = await call(session, "POST", url, params=params, headers=JSON_HEADERS)
     assert reply.status == 201
     pin: dict[str, Any] = reply.body
     return pin
@@ -75,6 +71,5 @@ async def signed_in(
 
 def plex_error(body: Any, code: int, status: int) -> None:  # noqa: ANN401
     """Assert body is plex.tv's JSON error with this code and status."""
-    assert body["errors"][0]["code"] == code
-    assert body["errors"][0]["status"] == status
-    assert isinstance(body["errors"][0]["message"], str)
+    [error] = body["errors"]
+    assert (error["code"], error["status"], type(error["message"])) == (code, status, str)

@@ -7,6 +7,7 @@ import aiohttp
 import pytest
 
 from library.simulators.plextv import (
+    AMELIE,
     PlexTVSimulator,
     sample_account,
     sample_resources,
@@ -15,6 +16,7 @@ from library.simulators.plextv import (
 )
 from library.tests.plextv_sim.helpers import (
     JSON_HEADERS,
+    XML,
     call,
     create_pin,
     plex_error,
@@ -23,7 +25,6 @@ from library.tests.plextv_sim.helpers import (
 )
 
 EVERYTHING = "/api/v2/resources?includeHttps=1&includeRelay=1&includeIPv6=1"
-XML = {"Accept": "application/xml"}
 
 
 async def test_user_resources_ping(session: aiohttp.ClientSession, plextv: PlexTVSimulator) -> None:
@@ -53,17 +54,20 @@ async def test_user_resources_ping(session: aiohttp.ClientSession, plextv: PlexT
     assert len(resources.findall("resource")[0].findall("connections/connection")) == 4
 
 
-@pytest.mark.parametrize("path", ["/api/v2/user", "/api/v2/resources", "/api/v2/ping"])
-async def test_bad_tokens(
-    session: aiohttp.ClientSession, plextv: PlexTVSimulator, path: str
-) -> None:
-    """A missing, unknown or other client's token gets 401 code 1001."""
+async def test_bad_tokens(session: aiohttp.ClientSession, plextv: PlexTVSimulator) -> None:
+    """On each host, a missing, unknown or other client's token gets 401 code 1001."""
     token = await signed_in(session, plextv)
-    for headers in (JSON_HEADERS, with_token("not-a-token"), with_token(token, "another-client")):
-        status, body, _ = await call(session, "GET", f"{plextv.url}{path}", headers=headers)
-        assert status == 401
-        plex_error(body, 1001, 401)
-        assert body["errors"][0]["message"] == "User could not be authenticated"
+    urls = (
+        f"{plextv.url}/api/v2/user",
+        f"{plextv.discover_url}/library/sections/watchlist/all",
+        f"{plextv.metadata_url}/library/metadata/{AMELIE}/userState",
+    )
+    for url in urls:
+        for headers in (JSON_HEADERS, with_token("not-a-token"), with_token(token, "another")):
+            status, body, _ = await call(session, "GET", url, headers=headers)
+            assert status == 401
+            plex_error(body, 1001, 401)
+        assert (await call(session, "GET", url, headers=with_token(token))).status == 200
 
 
 async def test_revoke_and_sign_out(session: aiohttp.ClientSession, plextv: PlexTVSimulator) -> None:
@@ -102,22 +106,21 @@ async def test_household(session: aiohttp.ClientSession, plextv: PlexTVSimulator
 
 
 async def test_accounts(session: aiohttp.ClientSession, plextv: PlexTVSimulator) -> None:
-    """Accounts by uuid, username or id; a new one starts bare; a renamed one keeps its own."""
+    """Accounts by uuid, username or id; one approved as an object is added; set_account()."""
     assert set(plextv.accounts) == {sample_account()["uuid"], second_account()["uuid"]}
     for name in (second_account()["uuid"], "jamiewatches", str(second_account()["id"])):
         assert plextv.find_account(name)["title"] == "Jamie"
     assert plextv.find_account(None) is plextv.account
     pin = await create_pin(session, plextv)
-    with pytest.raises(KeyError):
-        plextv.approve(pin["code"], "nobody")
-    with pytest.raises(KeyError):
-        plextv.set_resources([], account="nobody")
+    for wrong in (lambda: plextv.approve(pin["code"], "nobody"), lambda: plextv.resources_of("x")):
+        with pytest.raises(KeyError):
+            wrong()
     stranger = {**sample_account(), "uuid": "00ff00ff00ff00ff", "username": "stranger"}
     headers = with_token(plextv.approve(pin["code"], stranger))
     reply = await call(session, "GET", f"{plextv.url}/api/v2/resources", headers=headers)
     assert (reply.body, plextv.tokens[headers["X-Plex-Token"]].account_uuid) == (
         [],
-        stranger["uuid"],
+        "00ff00ff00ff00ff",
     )
-    plextv.set_account({**sample_account(), "uuid": "1234123412341234", "title": "Renamed"})
+    plextv.set_account({**sample_account(), "title": "Renamed"})
     assert (plextv.account["title"], plextv.resources) == ("Renamed", sample_resources())

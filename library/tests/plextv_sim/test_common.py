@@ -80,26 +80,20 @@ async def test_lifecycle(kind: type[Simulator], session: aiohttp.ClientSession) 
 
 
 @pytest.mark.parametrize(
-    ("main", "args", "lines", "state"),
+    ("main", "args", "lines"),
     [
-        (plextv_main, ["library.simulators.plextv"], ["plex.tv", "discover", "metadata"], {}),
-        (
-            pms_main,
-            ["library.simulators.pms", "--name", "Den"],
-            ["Plex Media Server"] * 2,
-            {"name": "Den"},
-        ),
+        (plextv_main, ["plextv", "--pin-expires-in", "5"], ["plex.tv", "discover", "metadata"]),
+        (pms_main, ["pms", "--token", "made-up"], ["Plex Media Server"] * 2),
     ],
 )
-def test_command_line(
-    main: Callable[[list[str]], None], args: list[str], lines: list[str], state: dict[str, str]
-) -> None:
+def test_command_line(main: Callable[[list[str]], None], args: list[str], lines: list[str]) -> None:
     """`python -m` prints a line per URL, the main one first, serves, stops on SIGTERM.
 
     It listens on loopback addresses only.
     """
+    module, *options = args
     with subprocess.Popen(  # noqa: S603 - this interpreter, a module of the project
-        [sys.executable, "-m", *args, "--port", "0"],
+        [sys.executable, "-m", f"library.simulators.{module}", *options, "--port", "0"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -115,7 +109,7 @@ def test_command_line(
             url = urls[0][1] if urls[0] else ""
             with urllib.request.urlopen(f"{url}/_sim/state", timeout=5) as answer:  # noqa: S310
                 served = json.loads(answer.read())
-            assert served == served | state | {"url": url}
+            assert served["url"] == url
         finally:
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=10) == 0
@@ -147,15 +141,13 @@ async def test_fault_answers(session: aiohttp.ClientSession, served: Served) -> 
 
 
 async def test_fault_count_method_and_host(session: aiohttp.ClientSession, served: Served) -> None:
-    """A fault applies `count` times, to its method only, on its host if given; or is cleared."""
+    """A fault applies `count` times, to its method only, on its host if given."""
     sim = served.sim
     sim.add_fault(served.path, status=500, count=2, method=served.method.lower())
     sim.add_fault("/", status=500, method="PATCH")
     if isinstance(sim, PlexTVSimulator):
         sim.add_fault("/", status=500, host="discover")
     assert [(await served.send(session)).status for _ in range(3)] == [500, 500, served.ok]
-    sim.clear_faults()
-    assert sim.faults == []
     with pytest.raises(ValueError, match="count"):
         sim.add_fault("/", count=0)
     with pytest.raises(ValueError, match="host must be one of"):
@@ -206,7 +198,6 @@ async def test_request_log(
     first, second = sim.requests
     assert (first.method, first.path, first.query) == (served.method, served.path, {"x": "1"})
     assert (first.headers["Accept"], first.time, second.time) == ("application/json", 1000, 1002)
-    assert first.wall_time.tzinfo is not None
     host = sim.address if isinstance(sim, PMSSimulator) else "plex.tv"
     assert second.host == first.host == host
     assert sim.requests_to(served.path) == sim.requests_to("/", host=host)[:1] == [first]
@@ -218,15 +209,13 @@ async def test_fault_and_log_routes(session: aiohttp.ClientSession, served: Serv
     control = f"{served.sim.url}/_sim"
     fault = {"path": served.path, "status": 429, "headers": {"Retry-After": "2"}, "count": 2}
     assert (await call(session, "POST", f"{control}/faults", json=fault)).status == 201
-    for wrong in ({"path": "/", "bogus": 1}, {"path": "/", "count": 0}, ["/"]):
+    for wrong in ({"path": "/", "bogus": 1}, {"path": "/", "count": 0}, {"path": "/", "hold": 1}):
         assert (await call(session, "POST", f"{control}/faults", json=wrong)).status == 400
     status, _, headers = await served.send(session)
-    assert (status, headers["Retry-After"]) == (429, "2")
-    [state] = (await call(session, "GET", f"{control}/state")).body["faults"]
-    assert (state["path"], state["status"], state["count"]) == (served.path, 429, 1)
+    assert (status, headers["Retry-After"], served.sim.faults[0].count) == (429, "2", 1)
     assert (await call(session, "DELETE", f"{control}/faults")).status == 204
     [logged] = (await call(session, "GET", f"{control}/requests")).body
     assert (logged["method"], logged["path"], logged["time"]) == (served.method, served.path, 1000)
-    assert (logged["headers"]["Accept"], logged["wall_time"][-6:]) == ("application/json", "+00:00")
+    assert logged["headers"]["Accept"] == "application/json"
     assert (await call(session, "DELETE", f"{control}/requests")).status == 204
     assert (served.sim.faults, served.sim.requests) == ([], [])

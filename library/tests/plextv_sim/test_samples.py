@@ -11,22 +11,21 @@ numbers (1.67.1.237 is one, not an address) and Plex's plex:// guids.
 import ipaddress
 import re
 from collections.abc import Iterator
+from dataclasses import asdict
 from typing import Any
 
 import pytest
 
 from library.simulators.plextv import (
-    PIN_LOCATION,
-    SAMPLE_WATCHLIST,
-    SECOND_WATCHLIST,
     generated_items,
     sample_account,
-    sample_catalogue,
     sample_resources,
     second_account,
     second_account_resources,
 )
-from library.simulators.pms import SAMPLE_MEDIA, SAMPLE_PLAYERS, as_dict
+from library.simulators.plextv.catalogue import sample_catalogue, sample_watchlists
+from library.simulators.plextv.state import PIN_LOCATION
+from library.simulators.pms.sample import SAMPLE_MEDIA, SAMPLE_PLAYERS
 from library.tests.plextv_sim.helpers import ISO_Z
 
 _URL = re.compile(r"([a-z][a-z0-9+.-]*)://(\[[^\]]*\]|[^\s/?#:\"'<>]*)", re.IGNORECASE)
@@ -93,10 +92,10 @@ def test_sample_data_lists_loopback_addresses_only() -> None:
         "accounts": [sample_account(), second_account()],
         "resources": [sample_resources(), second_account_resources()],
         "catalogue": [sample_catalogue(), generated_items(3)],
-        "watchlists": [SAMPLE_WATCHLIST, SECOND_WATCHLIST],
+        "watchlists": sample_watchlists(),
         "pin_location": PIN_LOCATION,
-        "players": [as_dict(make()) for make in SAMPLE_PLAYERS.values()],
-        "media": [as_dict(make()) for make in SAMPLE_MEDIA.values()],
+        "players": [asdict(make()) for make in SAMPLE_PLAYERS.values()],
+        "media": [make().as_json() for make in SAMPLE_MEDIA.values()],
     }
     strings = list(_strings(data))
     assert len(strings) > 150

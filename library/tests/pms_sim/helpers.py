@@ -28,21 +28,15 @@ async def sessions(session: aiohttp.ClientSession, sim: PMSSimulator) -> list[di
     """Return MediaContainer.Metadata of /status/sessions, read as JSON."""
     reply = await call(session, "GET", f"{sim.url}/status/sessions", headers=auth(sim))
     assert reply.status == 200
-    metadata: list[dict[str, Any]] = reply.body["MediaContainer"].get("Metadata", [])
+    metadata: list[dict[str, Any]] = reply.body["MediaContainer"]["Metadata"]
     return metadata
 
 
-async def next_message(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
-    """Return the next JSON message of a notification websocket (1 s at most)."""
+async def play_state(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
+    """Return the PlaySessionStateNotification of the websocket's next message (1 s at most)."""
     message = await ws.receive(timeout=1)
     assert message.type is aiohttp.WSMsgType.TEXT, message
-    data: dict[str, Any] = message.json()
-    return data
-
-
-def play_state(message: dict[str, Any]) -> dict[str, Any]:
-    """Return the one PlaySessionStateNotification of a `playing` message."""
-    container = message["NotificationContainer"]
+    container = message.json()["NotificationContainer"]
     assert (container["type"], container["size"]) == ("playing", 1)
     notification: dict[str, Any] = container["PlaySessionStateNotification"][0]
     return notification

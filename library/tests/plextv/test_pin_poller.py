@@ -133,18 +133,6 @@ async def test_backoff(  # noqa: PLR0913, PLR0917
     assert lines == ["plex.tv is not answering w", "plex.tv is answering again"] * outages
 
 
-async def test_plextv_stricter_than_the_interval(
-    client: PlexTVClient, plextv: PlexTVSimulator, clock: FakeClock
-) -> None:
-    """A plex.tv that allows a check every 3 s answers 429 with Retry-After; the poller waits."""
-    plextv.min_poll_interval = 3
-    waiting = await poller(client, clock)
-    approve_at(plextv, clock, waiting.pin, 6.5)
-    await clock.run(waiting.wait_for_token())
-    # 200 at 0; 429 at 1 (Retry-After 2); 200 at 3; 429 at 4; 200 at 6; 429 at 7; token at 9.
-    assert clock.sleeps == [1, 2, 1, 2, 1, 2]
-
-
 async def test_expiry_from_expires_at(client: PlexTVClient, clock: FakeClock) -> None:
     """Without expiresIn the deadline comes from expiresAt, read against the time of day."""
     soon = datetime.now(UTC) + timedelta(seconds=2.5)

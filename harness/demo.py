@@ -27,39 +27,20 @@ PASSWORD = "demo-password"  # noqa: S105 - a local demo account
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="scripts/demo", description=__doc__)
+    for option, default, what in (
+        ("--plextv-port", 8765, "the plex.tv simulator"),
+        ("--pms-port", 32400, f"the Plex Media Server simulator on {SERVER_HOST}"),
+        (
+            "--pms-control-port",
+            int(DEFAULT_CONTROL_URL.rsplit(":", 1)[1]),
+            "its control routes, which python -m library.simulators.pms.play talks to",
+        ),
+    ):
+        parser.add_argument(option, type=int, default=default, help=f"port of {what}")
     parser.add_argument(
-        "--plextv-port", type=int, default=8765, help="port of the plex.tv simulator"
-    )
-    parser.add_argument(
-        "--pms-port",
-        type=int,
-        default=32400,
-        help=f"port of the Plex Media Server simulator on {SERVER_HOST}",
-    )
-    parser.add_argument(
-        "--pms-control-port",
-        type=int,
-        default=int(DEFAULT_CONTROL_URL.rsplit(":", 1)[1]),
-        help="port of its control routes, which python -m library.simulators.pms.play talks to",
-    )
-    parser.add_argument(
-        "--pin-expires-in",
-        type=float,
-        default=None,
-        metavar="S",
-        help="lifetime of a code in seconds (default: plex.tv's 900)",
+        "--pin-expires-in", type=float, metavar="S", help="lifetime of a code (default: 900 s)"
     )
     return parser.parse_args(argv)
-
-
-def _port_free(port: int, host: str) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
 
 
 def _ports_free(args: argparse.Namespace) -> bool:
@@ -71,9 +52,13 @@ def _ports_free(args: argparse.Namespace) -> bool:
         (args.pms_control_port, SERVER_HOST, "the Plex Media Server simulator's control"),
     )
     for port, host, what in wanted:
-        if not _port_free(port, host):
-            _say(f"scripts/demo: port {port} for {what} is in use", error=True)
-            return False
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((host, port))
+            except OSError:
+                _say(f"scripts/demo: port {port} for {what} is in use", error=True)
+                return False
     return True
 
 

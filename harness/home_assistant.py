@@ -8,13 +8,14 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import product
 from pathlib import Path
 from typing import Any, Self
 
 import aiohttp
 import httpx
 
-from .processes import ROOT, HarnessError, Process, Simulator, wait_for
+from .processes import ROOT, HarnessError, Process, Simulator, _json, wait_for
 
 DEVELOP = ROOT / "scripts" / "develop"
 DOMAIN = "plex_account"
@@ -40,12 +41,9 @@ HTTP_CONFIG_TRIAL_SINCE = (2026, 8)
 # integrations from data-v2.hacs.xyz as soon as Home Assistant has started.
 DISABLED_INTEGRATIONS = ("marketplace",)
 # The images the web interface asks Home Assistant's brands proxy for, per integration.
-BRAND_IMAGES = tuple(
-    f"{dark}{kind}{scale}.png"
-    for dark in ("", "dark_")
-    for kind in ("icon", "logo")
-    for scale in ("", "@2x")
-)
+BRAND_IMAGES = [
+    "".join(name) + ".png" for name in product(("", "dark_"), ("icon", "logo"), ("", "@2x"))
+]
 
 
 def unstoppable(line: str) -> bool:
@@ -311,15 +309,6 @@ class HomeAssistant:
             if entry["state"] == "setup_error" and entry["domain"] != DOMAIN:
                 self.delete(f"/api/config/config_entries/entry/{entry['entry_id']}")
 
-    def login(self) -> dict[str, Any]:
-        """Sign in with the login flow the login page uses; return fresh tokens."""
-        redirect = f"{self.url}/?auth_callback=1"
-        flow = {"client_id": self.client_id, "handler": ["homeassistant", None]}
-        flow_id = self.post("/auth/login_flow", {**flow, "redirect_uri": redirect})["flow_id"]
-        login = {"client_id": self.client_id, "username": self.username}
-        result = self.post(f"/auth/login_flow/{flow_id}", {**login, "password": self.password})
-        return self._exchange_code(result["result"])
-
     def _exchange_code(self, code: str) -> dict[str, Any]:
         grant = {"grant_type": "authorization_code", "code": code, "client_id": self.client_id}
         tokens: dict[str, Any] = _json(self.http.post("/auth/token", data=grant))
@@ -400,11 +389,6 @@ class HomeAssistant:
         )
         return result
 
-    def flow_status(self, flow_id: str) -> dict[str, Any] | None:
-        """Fetch a flow's current step; None once the flow has ended."""
-        response = self.http.get(f"/api/config/config_entries/flow/{flow_id}")
-        return None if response.status_code == httpx.codes.NOT_FOUND else _json(response)
-
     def link(self, names: dict[str, str] = NAMES) -> dict[str, Any]:
         """Start a flow and submit the names; return the progress step that shows the code."""
         step = self.flow_step(self.start_flow()["flow_id"], names)
@@ -425,9 +409,10 @@ class HomeAssistant:
         started = time.monotonic()
 
         def finished() -> dict[str, Any] | None:
-            step = self.flow_status(flow_id)
-            if step is None:
+            response = self.http.get(f"/api/config/config_entries/flow/{flow_id}")
+            if response.status_code == httpx.codes.NOT_FOUND:
                 return {"type": "finished"}
+            step: dict[str, Any] = _json(response)
             return None if step["type"] == "progress" else step
 
         result = wait_for(finished, timeout=timeout, interval=0.02, what="the flow to finish")
@@ -467,15 +452,6 @@ class HomeAssistant:
         for entry in self.entries():
             self.delete(f"/api/config/config_entries/entry/{entry['entry_id']}")
 
-    def entity_ids(self) -> list[str]:
-        """Return the enabled entities the integration registered (disabled ones have no state)."""
-        result = self.ws({"type": "config/entity_registry/list"})
-        return sorted(
-            entity["entity_id"]
-            for entity in result["result"]
-            if entity["platform"] == DOMAIN and entity["disabled_by"] is None
-        )
-
 
 async def _ws_command(url: str, token: str, message: dict[str, Any]) -> dict[str, Any]:
     async with aiohttp.ClientSession() as session, session.ws_connect(url) as websocket:
@@ -490,10 +466,3 @@ async def _ws_command(url: str, token: str, message: dict[str, Any]) -> dict[str
             reply: dict[str, Any] = await websocket.receive_json()
             if reply.get("id") == 1 and reply.get("type") == "result":
                 return reply
-
-
-def _json(response: httpx.Response) -> Any:  # noqa: ANN401 - any JSON
-    if response.is_error:
-        msg = f"{response.request.method} {response.request.url.path}: {response.status_code} "
-        raise HarnessError(msg + response.text[:500])
-    return json.loads(response.text) if response.content else None

@@ -11,7 +11,6 @@ import re
 import secrets
 import signal
 import socket
-import string
 import subprocess
 import sys
 import time
@@ -65,12 +64,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def fresh_token() -> str:
-    """Return a new token in plex.tv's shape: 20 letters and digits."""
-    alphabet = string.ascii_letters + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(20))
 
 
 class Process:
@@ -147,7 +140,10 @@ class Process:
 
 
 def _json(response: httpx.Response) -> Any:  # noqa: ANN401 - any JSON
-    response.raise_for_status()
+    """Return a response's JSON (None if empty); raise HarnessError on an error status."""
+    if response.is_error:
+        msg = f"{response.request.method} {response.request.url.path}: {response.status_code} "
+        raise HarnessError(msg + response.text[:500])
     return response.json() if response.content else None
 
 
@@ -268,7 +264,7 @@ class ServerSimulator:
         must carry, is a fresh one unless given: wire() hands it to plex.tv's resource, so
         that the integration can only know it from there.
         """
-        token = token or fresh_token()
+        token = token or secrets.token_hex(10)  # 20 letters and digits, as plex.tv's
         args = [sys.executable, *command, "--host", host, "--port", str(port)]
         args += ["--control-port", str(control_port), "--token", token]
         process = Process("Plex Media Server simulator", args, log_path=log_path)
@@ -328,22 +324,6 @@ class ServerSimulator:
         """Start playing a sample item on a sample player; return the sessionKey."""
         return self.control.start(player, media)
 
-    def pause(self, key: str) -> None:
-        """Pause a session."""
-        self.control.act("pause", key)
-
-    def resume(self, key: str) -> None:
-        """Resume a paused session."""
-        self.control.act("resume", key)
-
-    def stop_session(self, key: str) -> None:
-        """Stop a session: it leaves /status/sessions."""
-        self.control.act("stop", key)
-
     def stop_all(self) -> None:
         """Stop every session."""
         _json(self.control.http.delete("/_sim/sessions"))
-
-    def secrets(self) -> list[str]:
-        """Return the server's token."""
-        return [self.token]

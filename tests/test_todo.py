@@ -49,33 +49,28 @@ WATCHLIST_PATH = "/library/sections/watchlist"
 TICK_OFF = {ATTR_ITEM: AMELIE, ATTR_STATUS: TodoItemStatus.COMPLETED}
 
 
-async def items(hass: HomeAssistant, entity_id: str = WATCHLIST) -> list[dict[str, Any]]:
+async def items(hass: HomeAssistant) -> list[dict[str, Any]]:
     """Return the list's items, as the to-do card reads them."""
-    result = await hass.services.async_call(
-        TODO_DOMAIN,
-        TodoServices.GET_ITEMS,
-        {ATTR_ENTITY_ID: entity_id},
-        blocking=True,
-        return_response=True,
-    )
-    assert result is not None
-    answer = result[entity_id]
-    assert isinstance(answer, dict)
-    return list(answer["items"])
+    result = await call(hass, TodoServices.GET_ITEMS, {}, return_response=True)
+    return list(result[WATCHLIST]["items"])
 
 
 async def call(
-    hass: HomeAssistant, service: str, data: dict[str, Any], entity_id: str = WATCHLIST
-) -> None:
-    """Call a to-do action on a list and wait for it."""
-    await hass.services.async_call(
-        TODO_DOMAIN, service, {ATTR_ENTITY_ID: entity_id, **data}, blocking=True
+    hass: HomeAssistant, service: str, data: dict[str, Any], *, return_response: bool = False
+) -> Any:  # noqa: ANN401 - the action's answer, if asked for
+    """Call a to-do action on the list and wait for it."""
+    return await hass.services.async_call(
+        TODO_DOMAIN,
+        service,
+        {ATTR_ENTITY_ID: WATCHLIST, **data},
+        blocking=True,
+        return_response=return_response,
     )
 
 
-def on_watchlist(plextv: PlexTVSimulator, account: str | None = None) -> list[str]:
-    """Return the rating keys on an account's watchlist at Plex, newest first."""
-    return [item["ratingKey"] for item in plextv.watchlist_of(account)]
+def on_watchlist(plextv: PlexTVSimulator) -> list[str]:
+    """Return the rating keys on the account's watchlist at Plex, newest first."""
+    return [item["ratingKey"] for item in plextv.watchlist_of()]
 
 
 def views(plextv: PlexTVSimulator) -> int:

@@ -90,6 +90,11 @@ class Pair:
     server: ServerSimulator | None = None
     """The sample Living Room Server, where the pair has one."""
 
+    @property
+    def running(self) -> list[HomeAssistant | Simulator | ServerSimulator]:
+        """Return Home Assistant and the simulators."""
+        return [self.hass, self.simulator, *([self.server] if self.server else [])]
+
 
 def _start_pair(
     tmp: Path, artifacts: Path, name: str, pin_expires_in: float | None, *, server: bool = False
@@ -120,11 +125,10 @@ def _start_pair(
 
 def _stop_pair(pair: Pair, artifacts: Path) -> None:
     """Stop the pair's processes, each whatever the others do; keep their logs."""
-    servers = [pair.hass, pair.simulator] + ([pair.server] if pair.server else [])
     with contextlib.ExitStack() as stack:
-        for server in servers:
+        for server in pair.running:
             stack.callback(server.stop)
-    processes = [server.process for server in servers]
+    processes = [server.process for server in pair.running]
     logs = artifacts / "logs" / pair.name
     logs.mkdir(parents=True, exist_ok=True)
     paths = [pair.hass.log_file] + [process.log_path for process in processes]
@@ -139,8 +143,7 @@ def check_loopback_only(pair: Pair) -> None:
     The attempts Home Assistant makes whatever it is configured to do (harness.unstoppable)
     were refused too; they are listed in the summary instead of failing the run.
     """
-    processes = [pair.hass.process, pair.simulator.process]
-    processes += [pair.server.process] if pair.server is not None else []
+    processes = [server.process for server in pair.running]
     records = [process.guard_record.name for process in processes]
     refused = [f"{process.name}: {line}" for process in processes for line in process.refused()]
     _UNSTOPPABLE[pair.name] = [line for line in refused if unstoppable(line)]
@@ -209,41 +212,28 @@ def plextv(main_setup: Pair) -> Simulator:
     return main_setup.simulator
 
 
+def _cleaned(pair: Pair) -> Iterator[HomeAssistant]:
+    """Yield the pair's Home Assistant with no plex_account flow or entry; clean up after."""
+    pair.hass.remove_all()
+    yield pair.hass
+    pair.hass.remove_all()
+
+
 @pytest.fixture
 def hass_server(main_setup: Pair) -> Iterator[HomeAssistant]:
-    """Return the main Home Assistant with no plex_account flow or entry; clean up after."""
-    hass = main_setup.hass
-    hass.remove_all()
-    yield hass
-    hass.remove_all()
-
-
-@pytest.fixture
-def short_plextv(short_setup: Pair) -> Simulator:
-    """Return the simulator whose codes expire quickly."""
-    return short_setup.simulator
+    """Return the main Home Assistant, clean."""
+    yield from _cleaned(main_setup)
 
 
 @pytest.fixture
 def short_hass(short_setup: Pair) -> Iterator[HomeAssistant]:
-    """Return the Home Assistant pointed at the quickly-expiring simulator."""
-    hass = short_setup.hass
-    hass.remove_all()
-    yield hass
-    hass.remove_all()
+    """Return the Home Assistant pointed at the quickly-expiring simulator, clean."""
+    yield from _cleaned(short_setup)
 
 
 CHROMIUM = os.environ.get("PLEX_ACCOUNT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
+CHROMIUM_ARGS = """--headless --no-sandbox --disable-gpu --disable-background-networking
+    --disable-component-update --disable-sync --disable-quic --no-first-run"""
 
 
 class Browser:
@@ -272,7 +262,7 @@ class Browser:
         context = self._playwright.chromium.launch_persistent_context(
             str(profile),
             executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
+            args=CHROMIUM_ARGS.split(),
             headless=True,
             viewport={"width": 1280, "height": 800},
         )

@@ -11,7 +11,7 @@ from harness import HomeAssistant, Simulator, release_tuple
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Locator, Page
 
-    from .conftest import Browser
+    from .conftest import Browser, Pair
 
 # The success dialog: "Finish", or "Skip and finish" when it offers to name the new devices.
 FINISH = re.compile(r"^(Skip and finish|Finish)$")
@@ -87,22 +87,30 @@ def shown_code(page: Page) -> str:
     return heading.inner_text().strip()
 
 
-def type_code_at_link_page(
-    browser: BrowserContext, plextv: Simulator, code: str, artifacts: Path | None = None
-) -> None:
-    """Open the simulator's /link page in a second tab, type the code and submit it."""
+def link_and_finish(
+    page: Page, browser: BrowserContext, plextv: Simulator, code: str, shots: Path
+) -> float:
+    """Type the code at /link in a second tab, then close the success dialog in the first.
+
+    Return the seconds from submitting the code to the dialog; shots is the screenshots'
+    folder and the start of their names.
+    """
     link = browser.new_page()
     try:
         link.goto(plextv.link_url)
         link.locator("#code").fill(code)
-        if artifacts is not None:
-            shot(link, artifacts, "05-link-page")
+        shot(link, shots.parent, f"{shots.name}-link-page")
+        submitted = time.monotonic()
         link.locator("#link-submit").click()
         link.locator("#link-success").wait_for()
-        if artifacts is not None:
-            shot(link, artifacts, "06-link-success")
     finally:
         link.close()
+    page.bring_to_front()
+    page.get_by_role("button", name=FINISH).wait_for()
+    shown_after = time.monotonic() - submitted
+    shot(page, shots.parent, f"{shots.name}-success")
+    page.get_by_role("button", name=FINISH).click()
+    return shown_after
 
 
 def test_sign_in_in_the_browser(
@@ -144,18 +152,11 @@ def sign_in(
     assert pending
     assert not pending[0]["approved"]
 
-    submitted = time.monotonic()
-    type_code_at_link_page(browser, plextv, code, artifacts)
-    page.bring_to_front()
-    page.get_by_role("button", name=FINISH).wait_for()
-    shown_after = time.monotonic() - submitted
+    shown_after = link_and_finish(page, browser, plextv, code, artifacts / "05")
     (artifacts / "browser-latency.json").write_text(
         json.dumps({"link_submitted_to_success_dialog": shown_after}, indent=2) + "\n"
     )
     print(f"\n/link submitted -> success dialog: {shown_after:.2f} s")  # noqa: T201
-    shot(page, artifacts, "07-success")
-    page.get_by_role("button", name=FINISH).click()
-
     page.goto(hass_server.url + "/config/integrations/integration/plex_account")
     page.get_by_text("plexfan").first.wait_for()
     shot(page, artifacts, "08-entry-added")
@@ -195,34 +196,32 @@ def invalid_name(browser: BrowserContext, hass_server: HomeAssistant, artifacts:
 
 
 def test_expired_code_offers_a_new_one(
-    browser: Browser, short_hass: HomeAssistant, short_plextv: Simulator, artifacts: Path
+    browser: Browser, short_setup: Pair, short_hass: HomeAssistant, artifacts: Path
 ) -> None:
     """Nobody types the code in time: the dialog says so, and its new code works."""
-    browser.run(lambda context: expired_code(context, short_hass, short_plextv, artifacts))
+    plextv = short_setup.simulator
+    browser.run(lambda context: expired_code(context, short_hass, plextv, artifacts))
     [entry] = short_hass.entries()
     assert entry["title"] == "plexfan"
 
 
 def expired_code(
-    browser: BrowserContext, short_hass: HomeAssistant, short_plextv: Simulator, artifacts: Path
+    browser: BrowserContext, hass: HomeAssistant, plextv: Simulator, artifacts: Path
 ) -> None:
     """Let the code expire, ask for a new one and type that one."""
     page = browser.new_page()
-    open_home_assistant(page, short_hass)
-    open_names_form(page, short_hass)
+    open_home_assistant(page, hass)
+    open_names_form(page, hass)
     page.get_by_role("button", name="Submit").click()
     old_code = shown_code(page)
 
     page.get_by_text("The code expired").wait_for(timeout=60_000)
     shot(page, artifacts, "10-code-expired")
     page.get_by_role("button", name="Submit").click()
-
     new_code = shown_code(page)
     assert new_code != old_code
+    pin = next(pin for pin in plextv.state()["pins"] if pin["code"] == old_code)
+    assert pin["expired"]
     shot(page, artifacts, "11-new-code")
-    type_code_at_link_page(browser, short_plextv, new_code)
-    page.bring_to_front()
-    page.get_by_role("button", name=FINISH).wait_for()
-    shot(page, artifacts, "12-new-code-linked")
-    page.get_by_role("button", name=FINISH).click()
+    link_and_finish(page, browser, plextv, new_code, artifacts / "12-new-code")
     page.close()

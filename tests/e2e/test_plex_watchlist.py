@@ -18,10 +18,8 @@ WATCHLIST = "todo.plex_watchlist"
 
 def listed(hass: HomeAssistant) -> int | None:
     """Return how many items the list shows (its state), None while it has none."""
-    for state in hass.get("/api/states"):
-        if state["entity_id"] == WATCHLIST and state["state"].isdigit():
-            return int(state["state"])
-    return None
+    state = (hass.state(WATCHLIST) or {}).get("state", "")
+    return int(state) if state.isdigit() else None
 
 
 def start(hass: HomeAssistant, plextv: Simulator) -> None:

@@ -20,7 +20,7 @@ from custom_components.plex_account.const import (
     METADATA_URL_ENV,
     PLEXTV_URL_ENV,
 )
-from library.simulators.plextv import PlexTVSimulator, second_account
+from library.simulators.plextv import PlexTVSimulator
 from library.simulators.pms import PMSFactory, PMSSimulator
 
 from .common import living_room_resource, set_up, signed_in_entry
@@ -109,19 +109,6 @@ def no_token_in_logs(caplog: pytest.LogCaptureFixture, plextv: PlexTVSimulator) 
 async def mock_config_entry(hass: HomeAssistant, plextv: PlexTVSimulator) -> MockConfigEntry:
     """Return an entry of the simulator's account holding a live token, added to hass."""
     entry = await signed_in_entry(plextv)
-    entry.add_to_hass(hass)
-    return entry
-
-
-@pytest.fixture
-async def second_config_entry(hass: HomeAssistant, plextv: PlexTVSimulator) -> MockConfigEntry:
-    """Return an entry of the household's second account, added to hass.
-
-    The first account shares its Living Room Server with this one: both see the same server.
-    """
-    entry = await signed_in_entry(
-        plextv, second_account(), client_identifier="5d1f0c3a-8e2b-4f67-9a10-b2c3d4e5f607"
-    )
     entry.add_to_hass(hass)
     return entry
 

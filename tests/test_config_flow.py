@@ -322,28 +322,45 @@ async def test_one_wait_until_closed(
     assert len(pin_checks(plextv)) == 3
 
 
-@pytest.mark.parametrize("source", ["reauth", "reconfigure"])
-async def test_fixing_the_entry(
+@pytest.mark.parametrize(
+    ("source", "other_account", "reason"),
+    [
+        ("reauth", False, "reauth_successful"),
+        ("reconfigure", False, "reconfigure_successful"),
+        ("user", False, "already_configured"),
+        ("reauth", True, "wrong_account"),
+        ("reconfigure", True, "wrong_account"),
+        ("removed", False, "entry_removed"),
+    ],
+)
+async def test_sign_in_again(  # noqa: PLR0913, PLR0917
     clock: FakeClock,
     hass: HomeAssistant,
     plextv: PlexTVSimulator,
     mock_setup_entry: AsyncMock,
     source: str,
+    other_account: bool,
+    reason: str,
 ) -> None:
     """Reauth and reconfigure sign in again with a new code for the same identity.
 
     Reauth keeps the names; reconfigure asks for new ones first. The entry keeps its
     identifier, takes the new token and is reloaded; the token a reconfigure replaces (which
-    still works) is signed out.
+    still works) is signed out. A flow that aborts once the code is approved signs the new
+    token out, and the entry keeps its own: the account is set up already, or another
+    account approved the code, or the entry was removed while the code waited (its
+    reconfigure ends; Home Assistant ends a reauth of a removed entry by itself).
     """
     entry = await signed_in_entry(plextv)
     entry.add_to_hass(hass)
-    replaced = entry.data[CONF_TOKEN]
-    if source == "reauth":
+    kept = entry.data[CONF_TOKEN]
+    names = {CONF_CLIENT_NAME: "Home Assistant", CONF_DEVICE_NAME: "Home"}
+    if source == "user":
+        result = await start_link(hass)
+    elif source == "reauth":
         result = await entry.start_reauth_flow(hass)
         assert result["step_id"] == "reauth_confirm"
         result = await new_code(hass, result)
-        names = {CONF_CLIENT_NAME: "Home Assistant", CONF_DEVICE_NAME: "Home"}
     else:
         result = await entry.start_reconfigure_flow(hass)
         assert result["step_id"] == "reconfigure"
@@ -353,61 +370,26 @@ async def test_fixing_the_entry(
         assert result["errors"] == {CONF_DEVICE_NAME: "invalid_name"}
         names = {CONF_CLIENT_NAME: "HA", CONF_DEVICE_NAME: "Cabin"}
         result = await hass.config_entries.flow.async_configure(result["flow_id"], names)
-        assert result["type"] is FlowResultType.SHOW_PROGRESS
-    token = plextv.approve(link_code(result))
-    result = await finish_link(hass, clock, result["flow_id"])
-
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == f"{source}_successful"
-    assert dict(entry.data) == {
-        CONF_TOKEN: token,
-        CONF_CLIENT_IDENTIFIER: CLIENT_IDENTIFIER,
-        **names,
-    }
-    for request in plextv.requests_to(PINS):
-        assert request.headers["X-Plex-Client-Identifier"] == CLIENT_IDENTIFIER
-        assert request.headers["X-Plex-Device"] == names[CONF_DEVICE_NAME]
-    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
-    assert len(mock_setup_entry.mock_calls) == 1  # reloaded
-    assert plextv.signed_out == ([] if source == "reauth" else [replaced])
-
-
-@pytest.mark.parametrize(
-    ("source", "reason"),
-    [
-        ("user", "already_configured"),
-        ("reauth", "wrong_account"),
-        ("reconfigure", "wrong_account"),
-        ("removed", "entry_removed"),
-    ],
-    ids=["account set up already", "reauth", "reconfigure", "entry removed meanwhile"],
-)
-async def test_token_not_kept_is_signed_out(
-    clock: FakeClock, hass: HomeAssistant, plextv: PlexTVSimulator, source: str, reason: str
-) -> None:
-    """A flow that aborts once the code is approved signs the new token out at plex.tv.
-
-    The entry keeps its token. A code approved by another account replaces nothing; an
-    entry removed while the code waited ends its reconfigure (Home Assistant ends a reauth
-    of a removed entry by itself).
-    """
-    entry = await signed_in_entry(plextv)
-    entry.add_to_hass(hass)
-    kept = entry.data[CONF_TOKEN]
-    if source == "user":
-        result = await start_link(hass)
-    elif source == "reauth":
-        result = await new_code(hass, await entry.start_reauth_flow(hass))
-    else:
-        result = await entry.start_reconfigure_flow(hass)
-        result = await hass.config_entries.flow.async_configure(result["flow_id"], NAMES)
     if source == "removed":
         assert await hass.config_entries.async_remove(entry.entry_id)
-    other = None if reason != "wrong_account" else second_account()["uuid"]
+    other = second_account()["uuid"] if other_account else None
     token = plextv.approve(link_code(result), account=other)
     result = await finish_link(hass, clock, result["flow_id"])
 
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, reason)
-    assert entry.data[CONF_TOKEN] == kept
-    # A removed entry's own token was signed out as it went.
-    assert plextv.signed_out == ([kept, token] if source == "removed" else [token])
+    if reason.endswith("_successful"):
+        assert dict(entry.data) == {
+            CONF_TOKEN: token,
+            CONF_CLIENT_IDENTIFIER: CLIENT_IDENTIFIER,
+            **names,
+        }
+        for request in plextv.requests_to(PINS):
+            assert request.headers["X-Plex-Client-Identifier"] == CLIENT_IDENTIFIER
+            assert request.headers["X-Plex-Device"] == names[CONF_DEVICE_NAME]
+        assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+        assert len(mock_setup_entry.mock_calls) == 1  # reloaded
+        assert plextv.signed_out == ([] if source == "reauth" else [kept])
+    else:
+        assert entry.data[CONF_TOKEN] == kept
+        # A removed entry's own token was signed out as it went.
+        assert plextv.signed_out == ([kept, token] if source == "removed" else [token])

@@ -54,7 +54,7 @@ async def test_refresh_interval(
     plextv: PlexTVSimulator,
     init_integration: MockConfigEntry,
 ) -> None:
-    """The account and its resources are read once a minute, not more.
+    """The account and its resources are read once a minute, not more, at the same time.
 
     The token is pinged at setup, then once a day, beside the refresh that is due.
     """
@@ -75,15 +75,8 @@ async def test_refresh_interval(
     [ping] = plextv.requests_to("/api/v2/ping")
     assert ping.headers["X-Plex-Token"] == init_integration.data[CONF_TOKEN]
 
-
-async def test_fetches_concurrently(
-    hass: HomeAssistant, plextv: PlexTVSimulator, init_integration: MockConfigEntry
-) -> None:
-    """The account and the resources are read at the same time, not one after the other.
-
-    Both answers are held back: the refresh can only get both requests to plex.tv if it
-    sends the second before the first is answered.
-    """
+    # Both answers held back: the refresh gets both requests to plex.tv only if it sends
+    # the second before the first is answered.
     coordinator = init_integration.runtime_data.account
     release = asyncio.Event()
     plextv.add_fault("/api/v2/user", hold=release)

@@ -17,7 +17,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.plex_account.const import DOMAIN
 from library.simulators.plextv import LIVING_ROOM_SERVER_ID, PlexTVSimulator, second_account
 
-from .common import state
+from .common import signed_in_entry, state
 
 LIVING_ROOM = LIVING_ROOM_SERVER_ID
 
@@ -143,7 +143,6 @@ async def test_two_accounts_side_by_side(
     hass: HomeAssistant,
     plextv: PlexTVSimulator,
     mock_config_entry: MockConfigEntry,
-    second_config_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Two accounts that see one server each keep their own view of it, and their own list.
@@ -153,8 +152,11 @@ async def test_two_accounts_side_by_side(
     entities and states untouched.
     """
     device_registry, entity_registry = dr.async_get(hass), er.async_get(hass)
-    first, second = mock_config_entry, second_config_entry
     owner_uuid, friend = plextv.account["uuid"], second_account()
+    # The first account shares its Living Room Server with this one: both see one server.
+    first = mock_config_entry
+    second = await signed_in_entry(plextv, friend, client_identifier="another-device")
+    second.add_to_hass(hass)
     friend_uuid = friend["uuid"]
     # Setting up one entry of the domain sets up every entry of it.
     assert await hass.config_entries.async_setup(first.entry_id)

@@ -1,5 +1,6 @@
 """What plays on the owned servers: a media player per Plex player, Active streams, Playback."""
 
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 
@@ -35,7 +36,6 @@ from custom_components.plex_account.sensor import stream_title
 from library.simulators.plextv import LIVING_ROOM_SERVER_ID, SAMPLE_ACCOUNT_UUID, PlexTVSimulator
 from library.simulators.pms import (
     LIVING_ROOM_TV_ID,
-    Media,
     PMSFactory,
     PMSSimulator,
     artwork,
@@ -81,13 +81,6 @@ async def state_becomes(hass: HomeAssistant, state: str, entity_id: str = TV) ->
     current = hass.states.get(entity_id)
     assert current is not None
     return current
-
-
-def a_clip() -> Media:
-    """Return a kind of item that is no film, episode or track."""
-    clip = sample_film()
-    clip.type = "clip"
-    return clip
 
 
 async def test_from_start_to_stop(
@@ -199,7 +192,7 @@ async def test_pause_and_resume_between_two_reads(
                 ATTR_MEDIA_SERIES_TITLE: None,
             },
         ),
-        (a_clip, {ATTR_MEDIA_CONTENT_TYPE: MediaType.VIDEO}),
+        (lambda: replace(sample_film(), type="clip"), {ATTR_MEDIA_CONTENT_TYPE: MediaType.VIDEO}),
     ],
     ids=["episode", "track", "clip"],
 )
@@ -217,18 +210,6 @@ async def test_what_plays(
     living_room.start_session(player=living_room_tv(), media=media())
     playing = await state_becomes(hass, MediaPlayerState.PLAYING)
     assert {name: playing.attributes.get(name) for name in attributes} == attributes
-
-
-async def test_playing_wins_over_paused(
-    hass: HomeAssistant, living_room: PMSSimulator, playing_room: MockConfigEntry
-) -> None:
-    """A player with two streams shows the one that plays."""
-    paused = living_room.start_session(player=living_room_tv(), media=sample_episode())
-    living_room.pause(paused)
-    await state_becomes(hass, MediaPlayerState.PAUSED)
-    living_room.start_session(player=living_room_tv(), media=sample_film())
-    playing = await state_becomes(hass, MediaPlayerState.PLAYING)
-    assert playing.attributes[ATTR_MEDIA_TITLE] == "The Long Voyage"
 
 
 async def test_someone_elses_stream_and_each_player(
@@ -292,34 +273,6 @@ async def test_someone_elses_stream_and_each_player(
     )
 
 
-@pytest.mark.usefixtures("plextv_url")
-async def test_what_played_before_is_no_event(
-    hass: HomeAssistant,
-    living_room: PMSSimulator,
-    mock_config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-    events: list[dict[str, Any]],
-) -> None:
-    """A stream already playing when Home Assistant starts is counted, not announced.
-
-    Only owned servers have the events and streams: a shared one tells its guests nothing.
-    """
-    living_room.start_session(player=living_room_tv(), media=sample_film())
-    await set_up(hass, mock_config_entry)
-    await until(hass, lambda: hass.states.get(STREAMS).state == "1")
-    assert events == []
-    ids = {
-        entry.unique_id
-        for entry in er.async_entries_for_config_entry(entity_registry, mock_config_entry.entry_id)
-        if entry.domain == "event" or entry.unique_id.endswith("_active_streams")
-    }
-    assert ids == {
-        f"{SAMPLE_ACCOUNT_UUID}_{server}_{key}"
-        for server in (LIVING_ROOM_SERVER_ID, "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678")
-        for key in ("playback", "active_streams")
-    }
-
-
 @pytest.mark.parametrize(
     ("kind", "title", "show", "expected"),
     [
@@ -348,7 +301,8 @@ async def test_artwork_is_proxied(
 ) -> None:
     """Home Assistant fetches the picture from the server; the browser never sees the server.
 
-    A picture that cannot be fetched is no picture, not an error page with details.
+    A picture that cannot be fetched is no picture, not an error page with details. A
+    player with two streams shows the one that plays.
     """
     key = living_room.start_session(player=living_room_tv(), media=sample_episode())
     playing = await state_becomes(hass, MediaPlayerState.PLAYING)
@@ -365,25 +319,30 @@ async def test_artwork_is_proxied(
     # The second look is served from what Home Assistant kept.
     assert len([r for r in living_room.requests if "/thumb/" in r.path]) == 1
 
-    living_room.stop(key)
+    living_room.pause(key)
+    await state_becomes(hass, MediaPlayerState.PAUSED)
     living_room.start_session(player=living_room_tv(), media=sample_film())
-    await until(
-        hass, lambda: hass.states.get(TV).attributes.get(ATTR_MEDIA_TITLE) == "The Long Voyage"
-    )
+    playing = await state_becomes(hass, MediaPlayerState.PLAYING)
+    assert playing.attributes[ATTR_MEDIA_TITLE] == "The Long Voyage"
     living_room.add_fault("/library/metadata", status=500)
     response = await client.get(hass.states.get(TV).attributes[ATTR_ENTITY_PICTURE])
     assert response.status == HTTPStatus.NOT_FOUND
 
 
 @pytest.mark.usefixtures("plextv_url")
-async def test_follows_the_player_on_another_server(
+async def test_before_the_start_and_on_another_server(  # noqa: PLR0913, PLR0917
     hass: HomeAssistant,
     plextv: PlexTVSimulator,
     living_room: PMSSimulator,
     pms_factory: PMSFactory,
     mock_config_entry: MockConfigEntry,
+    events: list[dict[str, Any]],
 ) -> None:
-    """The TV plays from the Attic NAS: its media player shows it, as from any owned server."""
+    """A stream already playing when Home Assistant starts is counted, not announced.
+
+    The TV plays from the Attic NAS: its media player shows it, as from any owned server.
+    Only owned servers have the events and streams: a shared one tells its guests nothing.
+    """
     attic_resource = next(r for r in plextv.resources_of() if r["name"] == "Attic NAS")
     attic = await pms_factory(
         host="127.0.0.5",
@@ -392,10 +351,23 @@ async def test_follows_the_player_on_another_server(
         name="Attic NAS",
     )
     attic_resource["connections"][0].update(address=attic.host, port=attic.port, uri=attic.url)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    living_room.start_session(player=friend_phone(), media=sample_film())
+    await set_up(hass, mock_config_entry)
+    await until(hass, lambda: hass.states.get(STREAMS).state == "1")
     attic.start_session(player=living_room_tv(), media=sample_track())
     playing = await state_becomes(hass, MediaPlayerState.PLAYING)
     assert playing.attributes[ATTR_MEDIA_TITLE] == "Paper Boats"
     assert hass.states.get("sensor.attic_nas_active_streams").state == "1"
-    assert hass.states.get(STREAMS).state == "0"
+    assert events == []
+    ids = {
+        entry.unique_id
+        for entry in er.async_entries_for_config_entry(
+            er.async_get(hass), mock_config_entry.entry_id
+        )
+        if entry.domain == "event" or entry.unique_id.endswith("_active_streams")
+    }
+    assert ids == {
+        f"{SAMPLE_ACCOUNT_UUID}_{server}_{key}"
+        for server in (LIVING_ROOM_SERVER_ID, attic_resource["clientIdentifier"])
+        for key in ("playback", "active_streams")
+    }

@@ -37,6 +37,11 @@ _RULES = """
 QUALITY_SCALE_RULES = set(_RULES.split())
 # Rules Home Assistant added for conditions and triggers; listed when they do not apply.
 OPTIONAL_RULES = {"docs-conditions", "docs-triggers"}
+# The keys HACS accepts in hacs.json.
+HACS_KEYS = """
+    name homeassistant hacs country zip_release filename hide_default_branch content_in_root
+    persistent_directory
+"""
 
 
 def _load_json(path: Path) -> Any:  # noqa: ANN401
@@ -55,24 +60,13 @@ def test_manifest_keys() -> None:
     keys = list(manifest)
     assert keys[:2] == ["domain", "name"]
     assert keys[2:] == sorted(keys[2:])
-    required = {
-        "codeowners": list,
-        "config_flow": bool,
-        "dependencies": list,
-        "documentation": str,
-        "integration_type": str,
-        "iot_class": str,
-        "issue_tracker": str,
-        "requirements": list,
-        "version": str,
-    }
-    for key, kind in required.items():
-        assert isinstance(manifest[key], kind), key
-    assert (manifest["domain"], manifest["name"]) == ("plex_account", "Plex Account")
-    assert (manifest["config_flow"], manifest["integration_type"]) == (True, "service")
-    assert manifest["iot_class"] == "cloud_polling"
-    assert manifest["documentation"].startswith("https://")
-    assert manifest["issue_tracker"].startswith("https://")
+    for key in ("codeowners", "dependencies", "requirements"):
+        assert isinstance(manifest[key], list), key
+    for key in ("documentation", "issue_tracker"):
+        assert manifest[key].startswith("https://"), key
+    assert [manifest[key] for key in keys[:2]] == ["plex_account", "Plex Account"]
+    assert manifest["config_flow"] is True
+    assert (manifest["integration_type"], manifest["iot_class"]) == ("service", "cloud_polling")
     # The version plex.tv is told is the one HACS installs.
     assert manifest["version"] == VERSION
     assert re.fullmatch(r"\d+\.\d+\.\d+", VERSION)
@@ -84,18 +78,7 @@ def test_hacs_and_the_releases_proven() -> None:
     The unit tests' release lies between the oldest and newest release proven end to end.
     """
     hacs = _load_json(ROOT / "hacs.json")
-    allowed = {
-        "name",
-        "homeassistant",
-        "hacs",
-        "country",
-        "zip_release",
-        "filename",
-        "hide_default_branch",
-        "content_in_root",
-        "persistent_directory",
-    }
-    assert set(hacs) <= allowed
+    assert set(hacs) <= set(HACS_KEYS.split())
     assert hacs["name"] == "Plex Account"
     releases = _pinned_releases()
     assert set(releases) == {"oldest", "newest"}

@@ -21,8 +21,7 @@ TOKENS = (SERVER_TOKEN, SAMPLE_TOKEN, STALE_TOKEN, NEW_TOKEN)
 def quiet_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Fail the test if a token is in a log line, or the library logs above DEBUG.
 
-    The owner says what the user should see; a test that expects a louder line clears the
-    log once it has checked it.
+    The owner says what the user sees: a test that expects a louder line clears the log.
     """
     caplog.set_level(logging.DEBUG)
     yield

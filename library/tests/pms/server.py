@@ -1,8 +1,7 @@
 """A stand-in server whose every answer the test controls, served on a loopback address.
 
-The project's simulator (library.simulators.pms) plays a whole server; this one plays single
-answers (a status, a hold, a redirect, a websocket closed at once, an endless body...), so
-that each path of the client and the follower has its test.
+Where the simulator plays a whole server, this plays single answers (a status, a hold, a
+redirect, a websocket closed at once, an endless body...): one for each path of the library.
 """
 
 import asyncio
@@ -35,11 +34,11 @@ class FakeServer:
     clock: Callable[[], float] = time.monotonic
     """When each websocket upgrade came, as `upgrades` records it."""
     statuses: dict[str, int] = field(default_factory=dict)
-    """Answer a path with this status instead ("": every path)."""
+    """Answer a path with this status instead."""
     sessions: object = field(default_factory=lambda: {"MediaContainer": {"size": 0}})
     """The answer of GET /status/sessions: JSON, or text or bytes sent as they are."""
     content_type: str = "image/png"
-    artwork: bytes = PNG
+    """The type of the artwork's answer (a PNG's bytes)."""
     redirects: dict[str, str] = field(default_factory=dict)
     """Answer a path with a redirect to another URL."""
     hold: asyncio.Event | None = None
@@ -67,7 +66,7 @@ class FakeServer:
             await self.hold.wait()
         if request.path in self.redirects:
             raise web.HTTPFound(self.redirects[request.path])
-        if status := self.statuses.get(request.path, self.statuses.get("")):
+        if status := self.statuses.get(request.path):
             return web.Response(status=status, text="<html>no</html>")
         if request.path == "/identity":
             container = {"machineIdentifier": self.machine_identifier, "version": "1.41.0.0"}
@@ -85,7 +84,7 @@ class FakeServer:
         if self.endless:
             return await _endless(request)
         if request.path != SESSIONS:
-            return web.Response(body=self.artwork, content_type=self.content_type)
+            return web.Response(body=PNG, content_type=self.content_type)
         if isinstance(self.sessions, str | bytes):
             return web.Response(body=self.sessions, content_type="application/json")
         return web.json_response(self.sessions)

@@ -1,14 +1,3 @@
-"""Fixtures shared by the library's tests: the simulators' plugin (with `clock`, `session`)."""
-
-import pytest
-from aioplexaccount import PlexIdentity
-
-from .builders import build_identity
+"""The library's tests: the simulators' plugin gives them `clock`, `session` and the simulators."""
 
 pytest_plugins = ["library.simulators.fixtures"]
-
-
-@pytest.fixture
-def identity() -> PlexIdentity:
-    """Return the identity the client sends."""
-    return build_identity()

@@ -2,9 +2,10 @@
 
 import pytest
 from aiohttp import ClientSession
-from aioplexaccount import PlexIdentity, PlexTVClient
+from aioplexaccount import PlexTVClient
 
 from library.simulators.plextv import FakeClock, PlexTVFactory, PlexTVSimulator
+from library.tests.builders import build_identity
 
 
 @pytest.fixture
@@ -14,10 +15,10 @@ async def plextv(plextv_factory: PlexTVFactory, clock: FakeClock) -> PlexTVSimul
 
 
 @pytest.fixture
-def client(plextv: PlexTVSimulator, identity: PlexIdentity, session: ClientSession) -> PlexTVClient:
+def client(plextv: PlexTVSimulator, session: ClientSession) -> PlexTVClient:
     """Return a client of the simulator on the test's session."""
     return PlexTVClient(
-        identity=identity,
+        identity=build_identity(),
         session=session,
         base_url=plextv.url,
         discover_url=plextv.discover_url,

@@ -15,7 +15,6 @@ from aioplexaccount import (
     PlexAuthenticationError,
     PlexConnectionError,
     PlexError,
-    PlexIdentity,
     PlexPinExpiredError,
     PlexRateLimitError,
     PlexResponseError,
@@ -301,10 +300,9 @@ async def test_token_never_leaks(
     assert all(token not in record.getMessage() for record in caplog.records)
 
 
-async def test_sessions(
-    plextv: PlexTVSimulator, identity: PlexIdentity, session: ClientSession
-) -> None:
+async def test_sessions(plextv: PlexTVSimulator, session: ClientSession) -> None:
     """A given session is never closed; without one, the client opens and closes its own."""
+    identity = build_identity()
     async with PlexTVClient(identity=identity, session=session, base_url=plextv.url) as client:
         await client.create_pin()
     assert (session.closed, client.session) == (False, session)

@@ -275,19 +275,8 @@ def connection(url: str, *, address: str | None = None, **flags: bool) -> Connec
     return Connection(protocol=parts.scheme, address=address, port=parts.port, uri=url, **flags)
 
 
-def server_resource(
-    *connections: Connection,
-    machine_identifier: str = "machine-1",
-    token: str | None = "server-token-abc",  # noqa: S107 - a test token
-    https_required: bool = False,
-) -> Resource:
-    """Return the plex.tv resource of an owned server with these connections."""
-    return Resource(
-        name="Living Room Server",
-        client_identifier=machine_identifier,
-        provides=frozenset({"server"}),
-        owned=True,
-        access_token=token,
-        https_required=https_required,
-        connections=connections,
-    )
+def server_resource(*connections: Connection, **changes: Any) -> Resource:  # noqa: ANN401
+    """Return the plex.tv resource of an owned server with these connections, changed."""
+    server = {"name": "Living Room Server", "client_identifier": "machine-1", "owned": True}
+    server |= {"provides": frozenset({"server"}), "access_token": "server-token-abc"}
+    return Resource(connections=connections, **(server | changes))

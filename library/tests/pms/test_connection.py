@@ -101,8 +101,8 @@ async def test_one_that_works(session: ClientSession, server: FakeServer) -> Non
 @pytest.mark.parametrize(
     ("resource", "error", "match"),
     [
-        (server_resource(token=None), PlexAuthenticationError, "no access token"),
-        (server_resource(token=" x"), PlexAuthenticationError, "missing or not valid"),  # noqa: S106
+        (server_resource(access_token=None), PlexAuthenticationError, "no access token"),
+        (server_resource(access_token=" x"), PlexAuthenticationError, "missing or not valid"),  # noqa: S106
         (server_resource(), PlexConnectionError, "lists no connection"),
     ],
 )
@@ -161,7 +161,7 @@ async def test_race(session: ClientSession, lineup: list[str], grace: float, cho
             if kind != "refused":
                 await stack.enter_async_context(serving(fake, f"127.0.0.{index + 2}"))
         connections = (connection(fake.url, local=True) for fake in servers)
-        resource = server_resource(*connections, machine_identifier="works")
+        resource = server_resource(*connections, client_identifier="works")
         race = asyncio.ensure_future(
             choose_connection(session, resource, grace=grace, timeout=3600)
         )

@@ -166,17 +166,15 @@ def start_pms(pms_factory: PMSFactory, clock: FakeClock) -> StartPMS:
     return lambda host: pms_factory(host=host, clock=clock)
 
 
+def at(*urls: str, **changes: Any) -> Resource:  # noqa: ANN401
+    """Return the resource of a server at these (local) URLs: the stand-in's, unless changed."""
+    return server_resource(*(connection(url, local=True) for url in urls), **changes)
+
+
 def sim_resource(*sims: PMSSimulator) -> Resource:
     """Return the sample server's resource, at the simulators' addresses (local, in order)."""
-    connections = (connection(sim.url, local=True) for sim in sims)
-    return server_resource(
-        *connections, machine_identifier=SAMPLE_MACHINE_IDENTIFIER, token=SAMPLE_TOKEN
-    )
-
-
-def at(*urls: str, token: str | None = SERVER_TOKEN) -> Resource:
-    """Return the resource of a stand-in server at these (local) URLs, with this token."""
-    return server_resource(*(connection(url, local=True) for url in urls), token=token)
+    sample = {"client_identifier": SAMPLE_MACHINE_IDENTIFIER, "access_token": SAMPLE_TOKEN}
+    return at(*(sim.url for sim in sims), **sample)
 
 
 async def test_follows_a_server(following: Following, start_pms: StartPMS) -> None:

@@ -171,7 +171,13 @@ class PlexAccountConfigFlow(ConfigFlow, domain=DOMAIN):
         try:
             return await self._async_keep_token(self._token)
         except AbortFlow:
-            await async_sign_out(self._client(self._token))
+            # Unless an entry holds it: the step can run twice when two fetches of the flow
+            # race, and the one that made the entry must keep its token.
+            if not any(
+                entry.data.get(CONF_TOKEN) == self._token
+                for entry in self.hass.config_entries.async_entries(DOMAIN)
+            ):
+                await async_sign_out(self._client(self._token))
             raise
 
     async def _async_keep_token(self, token: str) -> ConfigFlowResult:

@@ -199,9 +199,8 @@ def test_media_item() -> None:
     for value, expected in [("2021-10-22T00:00:00Z", date(2021, 10, 22)), ("soon", None)]:
         changed = item_json(originallyAvailableAt=value)
         assert MediaItem.from_dict(changed).originally_available_at == expected
-    assert MediaItem.from_dict({"ratingKey": "1", "type": "show", "title": "S"}) == MediaItem(
-        rating_key="1", type="show", title="S"
-    )
+    bare = {"ratingKey": "1", "type": "show", "title": "S"}
+    assert MediaItem.from_dict(bare) == MediaItem(rating_key="1", type="show", title="S")
 
 
 def test_watchlist_page() -> None:

@@ -364,9 +364,9 @@ class HomeAssistant:
 
     # The integration
 
-    def entries(self, domain: str = DOMAIN) -> list[dict[str, Any]]:
-        """Return the config entries of a domain (this integration's by default)."""
-        entries: list[dict[str, Any]] = self.get("/api/config/config_entries/entry", domain=domain)
+    def entries(self) -> list[dict[str, Any]]:
+        """Return the integration's config entries."""
+        entries: list[dict[str, Any]] = self.get("/api/config/config_entries/entry", domain=DOMAIN)
         return entries
 
     def flows_in_progress(self) -> list[dict[str, Any]]:

@@ -209,17 +209,13 @@ class Simulator:
         """Make plex.tv refuse token from now on."""
         _json(self.http.post("/_sim/revoke", json={"token": token, "status": status}))
 
-    def watchlist(self, account: str | None = None) -> list[str]:
-        """Return the rating keys on an account's watchlist (the sample account's by default)."""
-        params = {} if account is None else {"account": account}
-        return [
-            item["ratingKey"] for item in _json(self.http.get("/_sim/watchlist", params=params))
-        ]
+    def watchlist(self) -> list[str]:
+        """Return the rating keys on the sample account's watchlist, newest first."""
+        return [item["ratingKey"] for item in _json(self.http.get("/_sim/watchlist"))]
 
-    def set_watchlist(self, rating_keys: list[str], account: str | None = None) -> None:
-        """Replace an account's watchlist (the sample account's by default), newest first."""
-        params = {} if account is None else {"account": account}
-        _json(self.http.put("/_sim/watchlist", params=params, json=rating_keys))
+    def set_watchlist(self, rating_keys: list[str]) -> None:
+        """Replace the sample account's watchlist, newest first."""
+        _json(self.http.put("/_sim/watchlist", json=rating_keys))
 
     def environment(self) -> dict[str, str]:
         """Return the variables that point the integration at the simulator's hosts."""

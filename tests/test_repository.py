@@ -48,12 +48,6 @@ def _load_json(path: Path) -> Any:  # noqa: ANN401
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _pinned_releases() -> dict[str, str]:
-    """Return home-assistant-releases.txt's name=version lines (oldest, newest)."""
-    text = (ROOT / "home-assistant-releases.txt").read_text(encoding="utf-8")
-    return dict(re.findall(r"^(\w+)=(\S+)\s*$", text, re.MULTILINE))
-
-
 def test_manifest_keys() -> None:
     """manifest.json: domain and name first, the rest alphabetical, all required keys."""
     manifest = _load_json(INTEGRATION / "manifest.json")
@@ -75,12 +69,17 @@ def test_manifest_keys() -> None:
 def test_hacs_and_the_releases_proven() -> None:
     """hacs.json has only keys HACS accepts, and asks for the oldest release proven.
 
-    The unit tests' release lies between the oldest and newest release proven end to end.
+    HACS wants exactly one integration under custom_components/. The unit tests' release
+    lies between the oldest and newest release proven end to end.
     """
+    integrations = [p for p in (ROOT / "custom_components").iterdir() if p.is_dir()]
+    assert [p.name for p in integrations if not p.name.startswith("__")] == ["plex_account"]
     hacs = _load_json(ROOT / "hacs.json")
     assert set(hacs) <= set(HACS_KEYS.split())
     assert hacs["name"] == "Plex Account"
-    releases = _pinned_releases()
+    # home-assistant-releases.txt's name=version lines.
+    text = (ROOT / "home-assistant-releases.txt").read_text(encoding="utf-8")
+    releases = dict(re.findall(r"^(\w+)=(\S+)\s*$", text, re.MULTILINE))
     assert set(releases) == {"oldest", "newest"}
     assert hacs["homeassistant"] == releases["oldest"]
     requirements = (ROOT / "requirements_test.txt").read_text()
@@ -92,12 +91,6 @@ def test_hacs_and_the_releases_proven() -> None:
         return tuple(int(part) for part in version.split("."))
 
     assert release(releases["oldest"]) <= release(ha_version) <= release(releases["newest"])
-
-
-def test_one_integration_for_hacs() -> None:
-    """HACS wants exactly one integration under custom_components/."""
-    integrations = [p for p in (ROOT / "custom_components").iterdir() if p.is_dir()]
-    assert [p.name for p in integrations if not p.name.startswith("__")] == ["plex_account"]
 
 
 def test_quality_scale_lists_every_rule() -> None:

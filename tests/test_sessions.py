@@ -259,15 +259,8 @@ async def test_servers_follow_the_resources(
     # The server moved: plex.tv lists it at another address, where a new one answers.
     moved = await pms_factory(host="127.0.0.9")
     moved.start_session(player=living_room_tv(), media=sample_film())
-    living_room_resource(plextv)["connections"] = [
-        {
-            "protocol": "http",
-            "address": moved.host,
-            "port": moved.port,
-            "uri": moved.url,
-            "local": True,
-        }
-    ]
+    connection = living_room_resource(plextv)["connections"][0]
+    connection.update(address=moved.host, port=moved.port, uri=moved.url)
     await account.async_refresh()
     await until(hass, lambda: state(hass, STREAMS) == "1")
     follower = sessions.followers[LIVING_ROOM_SERVER_ID]

@@ -14,10 +14,10 @@ import pytest
 from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import AbortFlow, FlowResultType
 
 from custom_components.plex_account import config_flow
-from custom_components.plex_account.aioplexaccount import PinPoller
+from custom_components.plex_account.aioplexaccount import Account, PinPoller
 from custom_components.plex_account.const import (
     CONF_CLIENT_IDENTIFIER,
     CONF_CLIENT_NAME,
@@ -393,3 +393,25 @@ async def test_sign_in_again(  # noqa: PLR0913, PLR0917
         assert entry.data[CONF_TOKEN] == kept
         # A removed entry's own token was signed out as it went.
         assert plextv.signed_out == ([kept, token] if source == "removed" else [token])
+
+
+async def test_finishing_twice_keeps_the_entrys_token(
+    hass: HomeAssistant, plextv: PlexTVSimulator
+) -> None:
+    """The last step run a second time (two fetches of the flow racing) signs nothing out.
+
+    The run that comes second aborts as already configured: the token it would sign out is
+    the one the first run stored in the new entry.
+    """
+    entry = await signed_in_entry(plextv)
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    flow = hass.config_entries.flow._progress[result["flow_id"]]
+    assert isinstance(flow, config_flow.PlexAccountConfigFlow)
+    # The run that made the entry had the same identity and token.
+    flow._client_identifier = entry.data[CONF_CLIENT_IDENTIFIER]
+    flow._token = entry.data[CONF_TOKEN]
+    flow._account = Account.from_dict(plextv.account)
+    with pytest.raises(AbortFlow, match="already_configured"):
+        await flow.async_step_finish()
+    assert plextv.signed_out == []

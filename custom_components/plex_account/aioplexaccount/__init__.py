@@ -5,7 +5,7 @@ and follows what plays on the account's servers, pushed by each server as it hap
 never imports Home Assistant: the integration is one of its users.
 """
 
-from .account import Account, Connection, Pin, Resource, Resources, Subscription
+from .account import Account, Connection, Device, Pin, Resource, Resources, Subscription
 from .connection import Candidate, ConnectionKind, ServerConnection, candidates, choose_connection
 from .discover import MediaItem, SearchResult, UserState, Watchlist
 from .exceptions import (
@@ -13,6 +13,7 @@ from .exceptions import (
     PlexConnectionError,
     PlexError,
     PlexIdentityError,
+    PlexNotFoundError,
     PlexPinExpiredError,
     PlexRateLimitError,
     PlexResponseError,
@@ -42,6 +43,7 @@ __all__ = [
     "Candidate",
     "Connection",
     "ConnectionKind",
+    "Device",
     "FollowSettings",
     "FollowState",
     "MediaItem",
@@ -59,6 +61,7 @@ __all__ = [
     "PlexError",
     "PlexIdentity",
     "PlexIdentityError",
+    "PlexNotFoundError",
     "PlexPinExpiredError",
     "PlexRateLimitError",
     "PlexResponseError",

@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Self
+from typing import Final, Self
+from xml.etree import ElementTree as ET
 
+from .exceptions import PlexResponseError
 from .fields import Fields, readable
 
 
@@ -223,3 +225,73 @@ class Resources:
     resources: tuple[Resource, ...] = ()
     unreadable: frozenset[str] = frozenset()
     """The clientIdentifier of each entry that could not be read (when that much could be)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Device:
+    """A device signed in to the account, as plex.tv's list of authorized devices has it.
+
+    plex.tv lists each device with its token and addresses: they are never read into it.
+    """
+
+    id: int
+    """plex.tv's number of the sign-in: what revoking it takes."""
+    client_identifier: str
+    name: str | None = None
+    product: str | None = None
+    product_version: str | None = None
+    platform: str | None = None
+    platform_version: str | None = None
+    device: str | None = None
+    provides: frozenset[str] = frozenset()
+    created_at: datetime | None = None
+    last_seen_at: datetime | None = None
+
+    @classmethod
+    def from_dict(cls, data: object) -> Self:
+        """Build a device from one `Device` element's attributes, raising PlexResponseError."""
+        read = Fields(data, "device")
+        return cls(
+            id=read.required_int("id"),
+            client_identifier=read.non_empty_str("clientIdentifier"),
+            name=read.optional_str("name") or None,
+            product=read.optional_str("product") or None,
+            product_version=read.optional_str("productVersion") or None,
+            platform=read.optional_str("platform") or None,
+            platform_version=read.optional_str("platformVersion") or None,
+            device=read.optional_str("device") or None,
+            provides=read.comma_list("provides"),
+            created_at=read.optional_epoch("createdAt"),
+            last_seen_at=read.optional_epoch("lastSeenAt"),
+        )
+
+
+# A device's secrets and whereabouts, in plex.tv's list: never read into a Device.
+_UNREAD_ATTRIBUTES: Final = frozenset({"token", "publicAddress"})
+
+
+def parse_devices(body: bytes) -> list[Device]:
+    """Read plex.tv's XML list of authorized devices, leaving every token out.
+
+    An entry that cannot be read is skipped; if there are entries and none can be read, or
+    the answer is not plex.tv's XML, PlexResponseError.
+    """
+    # plex.tv declares no document type: one that does is no answer of plex.tv's, and its
+    # entities could make a small answer huge.
+    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+        msg = "devices: the answer declares a document type"
+        raise PlexResponseError(msg)
+    try:
+        root = ET.fromstring(body)  # noqa: S314 (no DTD: checked above)
+    except ET.ParseError as err:
+        msg = "devices: the answer is not XML"
+        raise PlexResponseError(msg) from err
+    if root.tag != "MediaContainer":
+        msg = "devices: expected a MediaContainer"
+        raise PlexResponseError(msg)
+    entries: list[object] = [
+        {key: value for key, value in element.attrib.items() if key not in _UNREAD_ATTRIBUTES}
+        for element in root.findall("Device")
+    ]
+    root.clear()
+    return readable(entries, Device.from_dict, "devices")

@@ -30,6 +30,10 @@ class PlexResponseError(PlexError):
     """The service answered something the client does not understand."""
 
 
+class PlexNotFoundError(PlexResponseError):
+    """The service knows nothing at that path (404): what was asked for is gone."""
+
+
 class PlexResponseTooLargeError(PlexResponseError):
     """The answer was larger than the client reads: it is not one worth reading."""
 

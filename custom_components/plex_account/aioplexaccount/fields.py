@@ -197,6 +197,16 @@ class Fields:
             return None
         return self.required_datetime(key)
 
+    def optional_epoch(self, key: str) -> datetime | None:
+        """Read a time in epoch seconds, sent as a number or as decimal text, or None."""
+        seconds = self.optional_int(key)
+        if seconds is None:
+            return None
+        parsed = _to_datetime(seconds)
+        if parsed is None:
+            raise self.error(key, "epoch seconds", seconds)
+        return parsed
+
     def strings(self, key: str) -> frozenset[str]:
         """Read a list of strings; missing or null means empty."""
         value = self._data.get(key)

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from aiohttp import ClientSession
 
-from .account import Account, Pin, Resource, Resources
+from .account import Account, Device, Pin, Resource, Resources, parse_devices
 from .discover import MediaItem, SearchResult, UserState, Watchlist, WatchlistPage
 from .exceptions import PlexAuthenticationError, PlexResponseError
 from .identity import PlexIdentity
@@ -40,6 +40,7 @@ class _Options(TypedDict, total=False):
     params: dict[str, str]
     authenticated: bool
     if_none_match: str | None
+    accept: str
 
 
 def _rating_key(rating_key: str) -> str:
@@ -118,6 +119,23 @@ class PlexTVClient:
             msg = f"resources: none of the {len(data)} entries could be read"
             raise PlexResponseError(msg)
         return Resources(resources=tuple(resources), unreadable=frozenset(unreadable))
+
+    async def devices(self) -> list[Device]:
+        """Fetch the devices signed in to the account (its authorized devices).
+
+        plex.tv lists each with its token: the tokens are dropped as the answer is read.
+        """
+        answer = await self._send(
+            "GET", "/devices.xml", authenticated=True, accept="application/xml"
+        )
+        return parse_devices(answer.body)
+
+    async def revoke_device(self, device_id: int) -> None:
+        """Sign a device out of the account: its token stops working.
+
+        Raises PlexNotFoundError when plex.tv knows no such device (any more).
+        """
+        await self._send("DELETE", f"/devices/{int(device_id)}.xml", authenticated=True)
 
     async def ping(self) -> None:
         """Tell plex.tv the token is still in use."""
@@ -285,6 +303,8 @@ class PlexTVClient:
             headers["X-Plex-Token"] = check_token(self.token)
         if if_none_match is not None:
             headers["If-None-Match"] = if_none_match
+        if accept := options.get("accept"):
+            headers["Accept"] = accept
         if self.session is None:
             self.session = ClientSession()
             self._close_session = True

@@ -21,6 +21,7 @@ from .exceptions import (
     PlexAuthenticationError,
     PlexConnectionError,
     PlexError,
+    PlexNotFoundError,
     PlexPinExpiredError,
     PlexRateLimitError,
     PlexResponseError,
@@ -133,8 +134,10 @@ def status_error(  # noqa: PLR0913
         return PlexRateLimitError(detail, retry_after=parse_retry_after(retry_after))
     if status in {HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY}:
         return PlexAuthenticationError(detail)
-    if status == HTTPStatus.NOT_FOUND and code == PIN_EXPIRED_CODE:
-        return PlexPinExpiredError(detail)
+    if status == HTTPStatus.NOT_FOUND:
+        if code == PIN_EXPIRED_CODE:
+            return PlexPinExpiredError(detail)
+        return PlexNotFoundError(detail)
     if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         return PlexConnectionError(detail)
     return PlexResponseError(detail)

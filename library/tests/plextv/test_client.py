@@ -15,6 +15,7 @@ from aioplexaccount import (
     PlexAuthenticationError,
     PlexConnectionError,
     PlexError,
+    PlexNotFoundError,
     PlexPinExpiredError,
     PlexRateLimitError,
     PlexResponseError,
@@ -134,8 +135,8 @@ async def test_revoked_token(
     [
         (400, None, PlexResponseError, r"400 to GET /api/v2/pins/7 \(code 1000: X-Plex-Client"),
         (404, None, PlexPinExpiredError, r"\(code 1020: Code not found or expired\)$"),
-        (404, '{"errors": [{"code": 1005, "message": "Not found"}]}', PlexResponseError, "1005"),
-        (404, "", PlexResponseError, r"answered 404 to GET /api/v2/pins/7$"),
+        (404, '{"errors": [{"code": 1005, "message": "Not found"}]}', PlexNotFoundError, "1005"),
+        (404, "", PlexNotFoundError, r"answered 404 to GET /api/v2/pins/7$"),
         (403, None, PlexResponseError, r"\(code 403: Forbidden\)$"),
         (409, '{"errors": "no"}', PlexResponseError, r"409 to GET /api/v2/pins/7$"),
         (409, '["no"]', PlexResponseError, r"409 to GET /api/v2/pins/7$"),

@@ -8,6 +8,7 @@ from aioplexaccount import (
     PlexConnectionError,
     PlexError,
     PlexIdentityError,
+    PlexNotFoundError,
     PlexResponseError,
     PlexResponseTooLargeError,
     PMSClient,
@@ -60,7 +61,7 @@ async def test_unusable_token(session: ClientSession, server: FakeServer, token:
     [
         (401, PlexAuthenticationError),
         (503, PlexConnectionError),
-        (404, PlexResponseError),
+        (404, PlexNotFoundError),
     ],
 )
 async def test_error_status(

@@ -14,6 +14,7 @@ from aiohttp.typedefs import Handler
 from library.simulators.common import Simulator, now_utc
 
 from .control import add_control_routes
+from .devices import Devices, add_device_routes
 from .discover import add_discover_routes, add_metadata_routes
 from .library import Library
 from .link import add_link_routes
@@ -98,6 +99,7 @@ class PlexTVSimulator(Simulator):
         self.pins: dict[int, SimPin] = {}
         self.tokens: dict[str, SimToken] = {}
         self.signed_out: list[str] = []
+        self.devices = Devices(self)
         self._pin_ids = itertools.count(1_000_000_001)
         self.app = self._app(PLEXTV_HOST)
         self.discover_app = self._app(DISCOVER_HOST)
@@ -110,6 +112,7 @@ class PlexTVSimulator(Simulator):
         router.add_get("/api/v2/resources", self.signed_in(self._resources_of_token))
         router.add_get("/api/v2/ping", self.signed_in(self._ping))
         router.add_delete("/api/v2/users/signout", self.signed_in(self._sign_out))
+        add_device_routes(self)
         add_link_routes(self)
         add_control_routes(self)
         add_discover_routes(self, self.discover_app)
@@ -254,9 +257,38 @@ class PlexTVSimulator(Simulator):
         token = random_string(*TOKEN)
         while token in self.tokens:
             token = random_string(*TOKEN)
-        self.tokens[token] = SimToken(token, pin.client_identifier, key)
+        self.tokens[token] = SimToken(
+            token,
+            pin.client_identifier,
+            key,
+            product=pin.product,
+            device_name=pin.device_name,
+            platform=pin.platform,
+        )
         pin.auth_token = token
         return token
+
+    def sign_in_device(
+        self,
+        *,
+        name: str,
+        product: str = "Plex for Android (TV)",
+        platform: str = "Android",
+        client_identifier: str | None = None,
+        account: AccountName = None,
+    ) -> dict[str, Any]:
+        """Sign a new device in to an account (default: the current one); return its entry.
+
+        The entry is as /devices.xml lists it, token included; signing in again with the same
+        client identifier replaces the token and keeps the id.
+        """
+        return self.devices.sign_in(
+            name=name,
+            product=product,
+            platform=platform,
+            client_identifier=client_identifier,
+            account=None if account is None else self._key_of(account),
+        )
 
     def revoke(self, token: str, *, status: int = 401) -> None:
         """Make later calls with token fail: 401 code 1001, or 422 "Invalid token".
@@ -306,6 +338,8 @@ class PlexTVSimulator(Simulator):
             strong=strong,
             product=_plex_value(request, "X-Plex-Product") or "",
             client_identifier=_plex_value(request, CLIENT_IDENTIFIER) or "",
+            device_name=_plex_value(request, "X-Plex-Device-Name") or "",
+            platform=_plex_value(request, "X-Plex-Platform") or "",
             lifetime=self.pin_expires_in * (2 if strong else 1),
             created_at=now_utc(),
             created=now,

@@ -12,6 +12,8 @@ catalogue item is 404, a body of the wrong shape 400.
 - GET, PUT (a list of ratingKeys, newest first) /_sim/watchlist?account=: read, replace a
   watchlist.
 - GET /_sim/user_state/{ratingKey}?account=: what the metadata host says of an item.
+- POST /_sim/devices?account= {"name": ..., "product", "platform", "client_identifier"}: sign a
+  new device in (or one again); answers its entry in /devices.xml, token included.
 - POST /_sim/faults {"path": ..., "status", "delay", "body", "drop", "count", "headers",
   "method", "host"}, DELETE /_sim/faults: give the next matching requests a fault (see
   Simulator.add_fault; host is "plex.tv", "discover" or "metadata"), remove every fault.
@@ -116,6 +118,12 @@ def add_control_routes(sim: PlexTVSimulator) -> None:
     def user_state(request: web.Request, data: object) -> object:
         return sim.user_state_of(request.match_info["rating_key"], account(request))
 
+    def sign_in_device(request: web.Request, data: dict[str, Any]) -> object:
+        fields = {"product", "platform", "client_identifier"} & data.keys()
+        return sim.sign_in_device(
+            name=data["name"], account=account(request), **{key: data[key] for key in fields}
+        )
+
     routes: list[tuple[str, str, Check, str, Action]] = [
         ("POST", "/_sim/approve", _has("code"), '{"code": "..."}', approve),
         ("POST", "/_sim/revoke", _has("token"), '{"token": "...", "status": 401}', revoke),
@@ -124,6 +132,7 @@ def add_control_routes(sim: PlexTVSimulator) -> None:
         ("GET", "/_sim/watchlist", _any, "", lambda request, _: sim.watchlist_of(account(request))),
         ("PUT", "/_sim/watchlist", _list_of(str), "a list of ratingKeys", put_watchlist),
         ("GET", "/_sim/user_state/{rating_key}", _any, "", user_state),
+        ("POST", "/_sim/devices", _has("name"), '{"name": "..."}', sign_in_device),
         ("GET", "/_sim/state", _any, "", lambda _request, _data: _state(sim)),
     ]
     for method, path, check, expected, action in routes:

@@ -36,6 +36,8 @@ class SimPin:
     lifetime: float
     created_at: datetime
     created: float
+    device_name: str = ""
+    platform: str = ""
     auth_token: str | None = None
     last_check: float | None = None
 
@@ -72,5 +74,8 @@ class SimToken:
     token: str
     client_identifier: str
     account_uuid: str
+    product: str = ""
+    device_name: str = ""
+    platform: str = ""
     revoked: int | None = None
     """None while valid; otherwise the HTTP status (401 or 422) later calls get."""

@@ -56,6 +56,9 @@ async def test_approve_revoke_and_state(
         "token": token,
         "client_identifier": CLIENT_ID,
         "account_uuid": sample_account()["uuid"],
+        "product": "Home Assistant",
+        "device_name": "",
+        "platform": "",
         "revoked": 422,
     }
     assert state["signed_out"] == []
@@ -109,3 +112,26 @@ async def test_watchlist_and_user_state(
     assert (state["watchlistedAt"] > 0, state["viewCount"]) == (True, 0)
     assert (await call(session, "GET", state_url, params={"account": "nobody"})).status == 404
     assert (await call(session, "GET", f"{plextv.url}/_sim/user_state/x")).status == 404
+
+
+async def test_devices(session: aiohttp.ClientSession, plextv: PlexTVSimulator) -> None:
+    """A device signed in through /_sim/devices is listed in /devices.xml, token and all.
+
+    Signing in again keeps its id; DELETE /devices/{id}.xml signs it out, and again is 404.
+    """
+    pin = await create_pin(session, plextv)
+    token = plextv.approve(pin["code"])
+    control = f"{plextv.url}/_sim/devices"
+    assert (await call(session, "POST", control, json={"nope": 1})).status == 400
+    body = {"name": "Bedroom TV", "product": "Plex for Roku", "client_identifier": "tv-1"}
+    tv = (await call(session, "POST", control, json=body)).body
+    again = (await call(session, "POST", control, json=body)).body
+    assert (tv["id"], tv["name"]) == (again["id"], "Bedroom TV")
+    assert tv["token"] != again["token"]
+    listing = await call(session, "GET", f"{plextv.url}/devices.xml", headers=with_token(token))
+    assert 'clientIdentifier="tv-1"' in listing.body
+    assert f'token="{again["token"]}"' in listing.body
+    assert f'clientIdentifier="{CLIENT_ID}"' in listing.body  # the one signed in with the pin
+    for path, status in ((tv["id"], 200), (tv["id"], 404), ("x", 404)):
+        url = f"{plextv.url}/devices/{path}.xml"
+        assert (await call(session, "DELETE", url, headers=with_token(token))).status == status

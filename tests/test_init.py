@@ -102,7 +102,9 @@ async def test_set_up_unload_remove(  # noqa: PLR0913, PLR0917
     signed_out: bool,
     warned: bool,
 ) -> None:
-    """The entry sets up with one read of the account, resources and watchlist, and unloads.
+    """The entry sets up with one read of the account, resources, devices and watchlist.
+
+    It unloads too.
 
     Removing it signs its token out at plex.tv (unloading does not); a failure never blocks
     removal. A failed sign-out is logged; a token plex.tv revoked already needs no warning.
@@ -114,6 +116,7 @@ async def test_set_up_unload_remove(  # noqa: PLR0913, PLR0917
         ("plex.tv", "/api/v2/user"),
         ("plex.tv", "/api/v2/resources"),
         ("plex.tv", "/api/v2/ping"),
+        ("plex.tv", "/devices.xml"),
         ("discover", "/library/sections/watchlist/all"),
     }
     [resources] = plextv.requests_to("/api/v2/resources")

@@ -364,7 +364,7 @@ async def test_before_the_start_and_on_another_server(  # noqa: PLR0913, PLR0917
         for entry in er.async_entries_for_config_entry(
             er.async_get(hass), mock_config_entry.entry_id
         )
-        if entry.domain == "event" or entry.unique_id.endswith("_active_streams")
+        if entry.unique_id.endswith(("_playback", "_active_streams"))
     }
     assert ids == {
         f"{SAMPLE_ACCOUNT_UUID}_{server}_{key}"

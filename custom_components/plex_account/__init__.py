@@ -1,12 +1,15 @@
 """The Plex Account integration: a Plex account signed in with a plex.tv/link code."""
 
+import asyncio
 from typing import Any
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
 from .coordinator import (
@@ -14,11 +17,13 @@ from .coordinator import (
     PlexAccountConfigEntry,
     PlexAccountCoordinator,
     PlexAccountRuntimeData,
+    PlexDevicesCoordinator,
     PlexSessionsCoordinator,
     PlexWatchlistCoordinator,
     server_device_key,
 )
 from .helpers import async_sign_out, create_entry_client
+from .services import async_setup_services
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
@@ -29,25 +34,37 @@ PLATFORMS = [
 ]
 
 
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions, whether or not an account is set up yet."""
+    async_setup_services(hass)
+    return True
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: PlexAccountConfigEntry) -> bool:
     """Read the account once (not ready, or reauth, if that fails), then add the entities."""
     client = create_entry_client(hass, entry)
     account = PlexAccountCoordinator(hass, entry, client)
     watchlist = PlexWatchlistCoordinator(hass, entry, client)
-    # The watchlist is read beside the account: one round trip, not two. Only the account
-    # decides whether the entry starts; a watchlist that cannot be read is unavailable.
-    read_watchlist = entry.async_create_task(
-        hass, watchlist.async_refresh(), "plex_account first watchlist read"
-    )
+    devices = PlexDevicesCoordinator(hass, entry, client)
+    # The watchlist and the devices are read beside the account: one round trip, not three.
+    # Only the account decides whether the entry starts; the others, unread, are unavailable.
+    side_reads = [
+        entry.async_create_task(hass, coordinator.async_refresh(), f"{coordinator.name} first read")
+        for coordinator in (watchlist, devices)
+    ]
     try:
         await account.async_config_entry_first_refresh()
     except BaseException:
-        read_watchlist.cancel()
+        for task in side_reads:
+            task.cancel()
         raise
-    await read_watchlist
+    await asyncio.gather(*side_reads)
     sessions = PlexSessionsCoordinator(hass, entry, account)
     entry.runtime_data = PlexAccountRuntimeData(
-        account=account, watchlist=watchlist, sessions=sessions
+        account=account, watchlist=watchlist, devices=devices, sessions=sessions
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # The servers are reached in the background: one asleep never holds setup up.

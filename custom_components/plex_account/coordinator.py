@@ -27,6 +27,7 @@ from homeassistant.util.json import json_loads
 from .aioplexaccount import (
     Account,
     Artwork,
+    Device,
     FollowSettings,
     MediaItem,
     PlaybackEvent,
@@ -53,6 +54,10 @@ PING_INTERVAL = timedelta(days=1)
 # conditional request (304, no body) each time.
 WATCHLIST_UPDATE_INTERVAL = timedelta(minutes=5)
 
+# A new sign-in shows within ten minutes (or at once, when asked for); the list is read on
+# its own schedule, so that a failure of it never touches the account's other entities.
+DEVICES_UPDATE_INTERVAL = timedelta(minutes=10)
+
 # What plex.tv lists besides servers: the things that play.
 PLAYER_FEATURES = frozenset({"player", "client"})
 # Of those, the ones that play media themselves: each gets a media player.
@@ -69,10 +74,11 @@ type PlexAccountConfigEntry = ConfigEntry[PlexAccountRuntimeData]
 
 @dataclass(frozen=True, kw_only=True)
 class PlexAccountRuntimeData:
-    """What a loaded entry holds: the account's, the watchlist's and the servers' coordinators."""
+    """What a loaded entry holds: the coordinators of the account and what hangs on it."""
 
     account: PlexAccountCoordinator
     watchlist: PlexWatchlistCoordinator
+    devices: PlexDevicesCoordinator
     sessions: PlexSessionsCoordinator
 
 
@@ -275,6 +281,49 @@ class PlexWatchlistCoordinator(PlexTVCoordinator[tuple[MediaItem, ...] | None]):
             return self.data
         self._etag = watchlist.etag
         return watchlist.items
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuthorizedDevices:
+    """The devices signed in to the account, and those new since the last read."""
+
+    devices: tuple[Device, ...] = ()
+    new: tuple[Device, ...] = ()
+    """Devices of a client identifier no read listed before; none at the first read."""
+
+
+class PlexDevicesCoordinator(PlexTVCoordinator[AuthorizedDevices]):
+    """Read the account's authorized devices every ten minutes: who is signed in to it."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: PlexAccountConfigEntry, client: PlexTVClient
+    ) -> None:
+        """Keep the client of the entry."""
+        super().__init__(
+            hass,
+            entry,
+            client,
+            name=f"{DOMAIN} devices",
+            update_interval=DEVICES_UPDATE_INTERVAL,
+        )
+        self._known: set[str] | None = None
+
+    @override
+    async def _async_update_data(self) -> AuthorizedDevices:
+        """Read the list, and tell which devices are new.
+
+        A device that signs in again (a client identifier seen since Home Assistant started)
+        is not new.
+        """
+        with update_errors():
+            devices = tuple(await self.client.devices())
+        listed = {device.client_identifier for device in devices}
+        if self._known is None:
+            self._known = listed
+            return AuthorizedDevices(devices=devices)
+        new = tuple(device for device in devices if device.client_identifier not in self._known)
+        self._known |= listed
+        return AuthorizedDevices(devices=devices, new=new)
 
 
 @dataclass(frozen=True, kw_only=True)

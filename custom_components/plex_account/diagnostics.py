@@ -70,6 +70,7 @@ async def async_get_config_entry_diagnostics(
     coordinator = entry.runtime_data.account
     data = coordinator.data
     watchlist = entry.runtime_data.watchlist
+    devices = entry.runtime_data.devices
     return async_redact_data(
         {
             "entry": entry.as_dict(),
@@ -81,6 +82,11 @@ async def async_get_config_entry_diagnostics(
             "watchlist": {
                 "last_update_success": watchlist.last_update_success,
                 "items": None if watchlist.data is None else len(watchlist.data),
+            },
+            # Who is signed in is the person's too: only how many.
+            "authorized_devices": {
+                "last_update_success": devices.last_update_success,
+                "count": None if devices.data is None else len(devices.data.devices),
             },
             "followed_servers": _followed_servers(entry.runtime_data.sessions),
         },

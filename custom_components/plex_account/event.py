@@ -1,23 +1,38 @@
 """Events: playback starting, pausing, resuming and stopping on each owned server."""
 
-from typing import override
+from typing import Final, override
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .aioplexaccount import PlaybackChange, PlaybackEvent, Session
-from .coordinator import PlexAccountConfigEntry
-from .entity import PlexServerEntity, async_add_pushed_entities
+from .aioplexaccount import Device, PlaybackChange, PlaybackEvent, Session
+from .coordinator import AuthorizedDevices, PlexAccountConfigEntry, PlexDevicesCoordinator
+from .entity import PlexAccountEntity, PlexServerEntity, async_add_pushed_entities
 
-# The entities only read what the servers push: nothing to send, nothing to queue.
+# The entities only read what plex.tv and the servers say: nothing to send, nothing to queue.
 PARALLEL_UPDATES = 0
+
+NEW_DEVICE: Final = "new_device"
 
 PLAYBACK = EventEntityDescription(
     key="playback",
     translation_key="playback",
     event_types=[change.value for change in PlaybackChange],
 )
+SIGN_INS = EventEntityDescription(
+    key="sign_ins", translation_key="sign_ins", event_types=[NEW_DEVICE]
+)
+
+
+def device_attributes(device: Device) -> dict[str, str | None]:
+    """Return what an event says about a new sign-in: what signed in, never its token."""
+    return {
+        "name": device.name,
+        "product": device.product,
+        "platform": device.platform,
+        "client_identifier": device.client_identifier,
+    }
 
 
 def stream_attributes(session: Session) -> dict[str, str | None]:
@@ -35,7 +50,9 @@ async def async_setup_entry(
     entry: PlexAccountConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a Playback event entity for each owned server, and for each one that appears."""
+    """Add the account's Sign-ins, and Playback for each owned server as it appears."""
+    data = entry.runtime_data
+    async_add_entities([PlexSignInsEvent(data.devices, SIGN_INS, data.account.data.account)])
     async_add_pushed_entities(
         entry, async_add_entities, PlexPlaybackEvent, PLAYBACK, lambda data: data.owned_servers
     )
@@ -63,3 +80,21 @@ class PlexPlaybackEvent(PlexServerEntity, EventEntity):
             # One state per event, so that an automation sees each of them.
             self._trigger_event(event.change.value, stream_attributes(event.session))
             self.async_write_ha_state()
+
+
+class PlexSignInsEvent(PlexAccountEntity[PlexDevicesCoordinator], EventEntity):
+    """A device that signs in to the account: one event each, from the second read on."""
+
+    _seen: AuthorizedDevices | None = None
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        # A failed read tells the entity too, with the last data: only a new read is news.
+        if (data := self.coordinator.data) is not self._seen:
+            self._seen = data
+            for device in data.new:
+                # One state per event, so that an automation sees each of them.
+                self._trigger_event(NEW_DEVICE, device_attributes(device))
+                self.async_write_ha_state()
+        super()._handle_coordinator_update()

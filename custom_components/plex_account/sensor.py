@@ -17,8 +17,14 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .aioplexaccount import Resource, Session
-from .coordinator import PlexAccountConfigEntry, PlexAccountData, ServerSessions
+from .coordinator import (
+    PlexAccountConfigEntry,
+    PlexAccountData,
+    PlexDevicesCoordinator,
+    ServerSessions,
+)
 from .entity import (
+    PlexAccountEntity,
     PlexServerEntity,
     PlexTVEntity,
     async_add_plextv_entities,
@@ -112,6 +118,12 @@ SERVER_SENSORS = (
     ),
 )
 
+AUTHORIZED_DEVICES = SensorEntityDescription(
+    key="authorized_devices",
+    translation_key="authorized_devices",
+    state_class=SensorStateClass.MEASUREMENT,
+)
+
 STREAMS_SENSOR = PlexStreamsSensorEntityDescription(
     key="active_streams",
     translation_key="active_streams",
@@ -133,6 +145,10 @@ async def async_setup_entry(
         PlexSensor,
         ACCOUNT_SENSORS,
         lambda server: [each for each in SERVER_SENSORS if each.has_fn(server)],
+    )
+    data = entry.runtime_data
+    async_add_entities(
+        [PlexAuthorizedDevicesSensor(data.devices, AUTHORIZED_DEVICES, data.account.data.account)]
     )
     async_add_pushed_entities(
         entry,
@@ -173,3 +189,17 @@ class PlexStreamsSensor(PlexServerEntity, SensorEntity):
     def extra_state_attributes(self) -> Mapping[str, Any]:
         """Return the streams: user, title, player and state of each."""
         return self.entity_description.attributes_fn(self.server_sessions)
+
+
+class PlexAuthorizedDevicesSensor(PlexAccountEntity[PlexDevicesCoordinator], SensorEntity):
+    """How many devices are signed in to the account: servers, apps and this one included.
+
+    Asking for an update of it (homeassistant.update_entity) reads the list at once.
+    """
+
+    @property
+    @override
+    def native_value(self) -> int | None:
+        """Return how many devices plex.tv lists."""
+        data = self.coordinator.data
+        return None if data is None else len(data.devices)

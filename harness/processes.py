@@ -209,6 +209,11 @@ class Simulator:
         """Make plex.tv refuse token from now on."""
         _json(self.http.post("/_sim/revoke", json={"token": token, "status": status}))
 
+    def sign_in_device(self, **device: str) -> dict[str, Any]:
+        """Sign a new device in to the sample account (name, product, platform...)."""
+        entry: dict[str, Any] = _json(self.http.post("/_sim/devices", json=device))
+        return entry
+
     def watchlist(self) -> list[str]:
         """Return the rating keys on the sample account's watchlist, newest first."""
         return [item["ratingKey"] for item in _json(self.http.get("/_sim/watchlist"))]

@@ -124,6 +124,42 @@ def test_revoked_token_asks_to_sign_in_again(hass_server: HomeAssistant, plextv:
     assert [e["entry_id"] for e in hass_server.entries()] == [entry["entry_id"]]
 
 
+def test_a_new_sign_in_shows_and_is_signed_out(
+    hass_server: HomeAssistant, plextv: Simulator
+) -> None:
+    """A device signed in at plex.tv is a Sign-ins event; revoke_device signs it out again."""
+    entry, _ = hass_server.sign_in(plextv)
+
+    def by_key(key: str) -> str | None:
+        found = [e for e, u in entities_of(hass_server, entry).items() if u.endswith(f"_{key}")]
+        return found[0] if found else None
+
+    sensor = wait_for(lambda: by_key("authorized_devices"), timeout=30, what="the sensor")
+    event = wait_for(lambda: by_key("sign_ins"), timeout=30, what="the event entity")
+    before = int(hass_server.get(f"/api/states/{sensor}")["state"])
+    tv = plextv.sign_in_device(name="Bedroom TV", product="Plex for Roku", platform="Roku")
+    # The list is read every ten minutes; asking for an update of the sensor reads it now.
+    hass_server.post("/api/services/homeassistant/update_entity", {"entity_id": sensor})
+    fired = wait_for(
+        lambda: (s := hass_server.get(f"/api/states/{event}"))["attributes"].get("name") and s,
+        timeout=30,
+        what="the Sign-ins event",
+    )
+    assert fired["attributes"]["event_type"] == "new_device"
+    assert fired["attributes"]["client_identifier"] == tv["clientIdentifier"]
+    assert tv["token"] not in json.dumps(fired)
+    assert int(hass_server.get(f"/api/states/{sensor}")["state"]) == before + 1
+
+    hass_server.post(
+        "/api/services/plex_account/revoke_device", {"client_identifier": tv["clientIdentifier"]}
+    )
+    wait_for(
+        lambda: int(hass_server.get(f"/api/states/{sensor}")["state"]) == before,
+        timeout=30,
+        what="the device signed out",
+    )
+
+
 def test_code_to_entry_latency(
     hass_server: HomeAssistant, plextv: Simulator, artifacts: Path
 ) -> None:

@@ -158,6 +158,12 @@ Plex Account demo
      {play} resume
      {play} stop
    start --media episode|track plays something else; list shows what plays.
+5. Sign a new device in to the account, then ask Home Assistant to read the
+   list now (or wait ten minutes) and watch the Sign-ins event fire:
+     curl -s -X POST {simulator.url}/_sim/devices -d '{{"name": "Bedroom TV"}}'
+   then, in Developer tools > Actions, homeassistant.update_entity on the
+   account's Authorized devices sensor; plex_account.revoke_device with the
+   event's client_identifier signs the device out again.
 
 The simulated account has Plex Pass, two servers of its own (the Living Room
 Server above, online, and the Attic NAS, offline), one shared server, a few

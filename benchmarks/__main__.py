@@ -11,6 +11,8 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from harness import runner
+
 # The longest first, so that the others fill in beside them.
 BENCHMARKS = (
     "benchmarks.push_latency",
@@ -43,6 +45,7 @@ def main() -> int:
         print(f"==> python -m {name} {' '.join(options)}\n{done.stdout}{done.stderr}", flush=True)
         return name, done.returncode, time.monotonic() - began
 
+    runner.ensure_peers()  # once, before they run side by side
     with ThreadPoolExecutor(args.jobs or (2 if args.quick else 1)) as pool:
         ended = list(pool.map(run, chosen))
     print("==> benchmarks")

@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import fcntl
 import gc
 import importlib
 import importlib.metadata
@@ -125,15 +126,20 @@ def ensure_peers() -> None:
 
     With the project's interpreter and --no-deps: their requirements are the project's own.
     """
-    installed = {
-        dist.metadata["Name"].lower(): dist.version
-        for dist in importlib.metadata.distributions(path=[str(PEERS_DIR)])
-    }
-    if any(installed.get(name) != pin for name, pin in pinned_peers().items()):
-        print(f"Installing the peers of {PEERS_REQUIREMENTS.name} into {PEERS_DIR}", flush=True)
-        command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        command += ["--no-deps", "--upgrade", "--target", str(PEERS_DIR)]
-        subprocess.run([*command, "-r", str(PEERS_REQUIREMENTS)], check=True)  # noqa: S603
+    PEERS_DIR.parent.mkdir(parents=True, exist_ok=True)
+    # Benchmarks run side by side: one installs while the others wait, then all import.
+    with (PEERS_DIR.parent / "bench-peers.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        installed = {
+            dist.metadata["Name"].lower(): dist.version
+            for dist in importlib.metadata.distributions(path=[str(PEERS_DIR)])
+        }
+        if any(installed.get(name) != pin for name, pin in pinned_peers().items()):
+            print(f"Installing the peers of {PEERS_REQUIREMENTS.name} into {PEERS_DIR}", flush=True)
+            command = [sys.executable, "-m", "pip", "install", "--quiet"]
+            command += ["--disable-pip-version-check", "--no-deps", "--upgrade"]
+            command += ["--target", str(PEERS_DIR), "-r", str(PEERS_REQUIREMENTS)]
+            subprocess.run(command, check=True)  # noqa: S603
     # Appended, not prepended: requests and aiohttp stay the project's own.
     if str(PEERS_DIR) not in sys.path:
         sys.path.append(str(PEERS_DIR))

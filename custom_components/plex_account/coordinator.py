@@ -12,7 +12,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Self, override
+from typing import ClassVar, Self, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -149,28 +149,28 @@ class PlexAccountData:
 
 
 class PlexTVCoordinator[DataT](DataUpdateCoordinator[DataT]):
-    """What plex.tv's coordinators share: the entry and its signed-in client."""
+    """What plex.tv's coordinators share: the entry and its signed-in client.
+
+    Each says what else it reads besides the account (`reads`), and how often (`interval`).
+    """
 
     config_entry: PlexAccountConfigEntry
+    reads: ClassVar[str | None] = None
+    interval: ClassVar[timedelta]
+    # Whether a read equal to the last one is written again: not what plex.tv says is unchanged.
+    writes_unchanged: ClassVar[bool] = True
 
-    def __init__(  # noqa: PLR0913 (Home Assistant's own, and the client)
-        self,
-        hass: HomeAssistant,
-        entry: PlexAccountConfigEntry,
-        client: PlexTVClient,
-        *,
-        name: str,
-        update_interval: timedelta,
-        always_update: bool = True,
+    def __init__(
+        self, hass: HomeAssistant, entry: PlexAccountConfigEntry, client: PlexTVClient
     ) -> None:
         """Keep the client of the entry."""
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
-            name=name,
-            update_interval=update_interval,
-            always_update=always_update,
+            name=DOMAIN if self.reads is None else f"{DOMAIN} {self.reads}",
+            update_interval=self.interval,
+            always_update=self.writes_unchanged,
         )
         self.client = client
 
@@ -178,12 +178,8 @@ class PlexTVCoordinator[DataT](DataUpdateCoordinator[DataT]):
 class PlexAccountCoordinator(PlexTVCoordinator[PlexAccountData]):
     """Read the account and its resources together, once a minute."""
 
-    def __init__(
-        self, hass: HomeAssistant, entry: PlexAccountConfigEntry, client: PlexTVClient
-    ) -> None:
-        """Keep the client of the entry."""
-        super().__init__(hass, entry, client, name=DOMAIN, update_interval=UPDATE_INTERVAL)
-        self._next_ping: datetime | None = None
+    interval = UPDATE_INTERVAL
+    _next_ping: datetime | None = None
 
     @override
     async def _async_update_data(self) -> PlexAccountData:
@@ -256,20 +252,11 @@ class PlexWatchlistCoordinator(PlexTVCoordinator[tuple[MediaItem, ...] | None]):
     The data is None until the first read succeeds: the entry starts without it.
     """
 
-    def __init__(
-        self, hass: HomeAssistant, entry: PlexAccountConfigEntry, client: PlexTVClient
-    ) -> None:
-        """Keep the client of the entry."""
-        super().__init__(
-            hass,
-            entry,
-            client,
-            name=f"{DOMAIN} watchlist",
-            update_interval=WATCHLIST_UPDATE_INTERVAL,
-            # An unchanged list (304) is the same tuple: nothing to write.
-            always_update=False,
-        )
-        self._etag: str | None = None
+    reads = "watchlist"
+    interval = WATCHLIST_UPDATE_INTERVAL
+    # An unchanged list (304) is the same tuple: nothing to write.
+    writes_unchanged = False
+    _etag: str | None = None
 
     @override
     async def _async_update_data(self) -> tuple[MediaItem, ...] | None:
@@ -295,18 +282,9 @@ class AuthorizedDevices:
 class PlexDevicesCoordinator(PlexTVCoordinator[AuthorizedDevices]):
     """Read the account's authorized devices every ten minutes: who is signed in to it."""
 
-    def __init__(
-        self, hass: HomeAssistant, entry: PlexAccountConfigEntry, client: PlexTVClient
-    ) -> None:
-        """Keep the client of the entry."""
-        super().__init__(
-            hass,
-            entry,
-            client,
-            name=f"{DOMAIN} devices",
-            update_interval=DEVICES_UPDATE_INTERVAL,
-        )
-        self._known: set[str] | None = None
+    reads = "devices"
+    interval = DEVICES_UPDATE_INTERVAL
+    _known: set[str] | None = None
 
     @override
     async def _async_update_data(self) -> AuthorizedDevices:

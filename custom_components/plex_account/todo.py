@@ -11,7 +11,6 @@ from homeassistant.components.todo import (
     TodoListEntity,
     TodoListEntityFeature,
 )
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity import EntityDescription
@@ -176,14 +175,14 @@ class PlexWatchlistTodoListEntity(PlexAccountEntity[PlexWatchlistCoordinator], T
         state = await _call(client.user_state(match.rating_key))
         if not state.on_watchlist:
             await _call(client.add_to_watchlist(match.rating_key))
-        await self._async_refresh()
+        await self.coordinator.async_refresh()
 
     @override
     async def async_delete_todo_items(self, uids: list[str]) -> None:
         """Take the items off the watchlist at Plex."""
         for uid in uids:
             await _call(self.coordinator.client.remove_from_watchlist(uid))
-        await self._async_refresh()
+        await self.coordinator.async_refresh()
 
     @override
     async def async_update_todo_item(self, item: TodoItem) -> None:
@@ -209,12 +208,6 @@ class PlexWatchlistTodoListEntity(PlexAccountEntity[PlexWatchlistCoordinator], T
                 await _call(client.mark_watched(key), failed_key="mark_watched_failed")
             await _call(client.remove_from_watchlist(key), failed_key="watched_not_removed")
         finally:
-            await self._async_refresh()
-
-    async def _async_refresh(self) -> None:
-        """Read the list again, unless the entry was unloaded (or removed) meanwhile."""
-        # A removed entry's token is signed out: the refresh would start a reauth for it.
-        if self.coordinator.config_entry.state is ConfigEntryState.LOADED:
             await self.coordinator.async_refresh()
 
 

@@ -359,7 +359,6 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
         self.config_entry.async_on_unload(
             self.account.async_add_listener(self._async_resources_changed)
         )
-        self.config_entry.async_on_unload(self._async_stop_all)
         self._async_resources_changed()
 
     @callback
@@ -420,6 +419,7 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
             json_loads=json_loads,
         )
         self.followers[server_id] = follower
+        # A background task of the entry: the entry's unload cancels it.
         self._tasks[server_id] = self.config_entry.async_create_background_task(
             self.hass, follower.run(), f"{DOMAIN} follow {resource.name}"
         )
@@ -431,11 +431,6 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
         self.followers.pop(server_id)
         self._token_retried.discard(server_id)
         self._async_delete_token_issue(server_id)
-
-    @callback
-    def _async_stop_all(self) -> None:
-        for task in self._tasks.values():
-            task.cancel()
 
     async def _async_sleep(self, seconds: float) -> None:
         """Sleep on Home Assistant's timers."""

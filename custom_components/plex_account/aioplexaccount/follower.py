@@ -201,15 +201,7 @@ class ServerFollower:
         try:
             while True:
                 self._restart.clear()
-                # Both are awaited (or cancelled) below before the loop goes on.
-                follow = asyncio.ensure_future(self._follow())
-                restart = asyncio.ensure_future(self._restart.wait())
-                try:
-                    await asyncio.wait({follow, restart}, return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    follow.cancel()
-                    restart.cancel()
-                    await asyncio.gather(follow, restart, return_exceptions=True)
+                await _first_of(self._follow(), self._restart.wait())
                 _LOGGER.debug("%s: plex.tv lists it anew; choosing a connection again", self.name)
         finally:
             self._set_state(FollowState.DISCONNECTED)

@@ -51,13 +51,13 @@ IDENTITY = PlexIdentity(
 )
 
 
-def json_loads() -> tuple[str, Callable[[bytes], object]]:
+def json_loads() -> tuple[str, Callable[[str | bytes], object]]:
     """Return the decoder Home Assistant hands the client (orjson), or json's without it."""
     try:
         orjson = importlib.import_module("orjson")
     except ImportError:
         return "json", json.loads
-    return "orjson", cast("Callable[[bytes], object]", orjson.loads)
+    return "orjson", cast("Callable[[str | bytes], object]", orjson.loads)
 
 
 def make_resources(count: int) -> list[dict[str, Any]]:

@@ -84,7 +84,7 @@ class Notification:
 def parse_notification(text: str | bytes, json_loads: JSONLoads = json.loads) -> Notification:
     """Parse one websocket message, raising PlexResponseError if it is not a notification."""
     try:
-        data = json_loads(text.encode() if isinstance(text, str) else text)
+        data = json_loads(text)
     except (ValueError, RecursionError) as err:
         msg = "notification: the message is not JSON"
         raise PlexResponseError(msg) from err

@@ -30,7 +30,8 @@ from .exceptions import (
 
 _LOGGER = logging.getLogger(__name__)
 
-type JSONLoads = Callable[[bytes], object]
+# A decoder of JSON that reads text and bytes alike, as json.loads and orjson.loads do.
+type JSONLoads = Callable[[str | bytes], object]
 
 PIN_EXPIRED_CODE: Final = 1020
 # A Retry-After longer than this is a mistake (or worse): ask again after this long instead.

@@ -1,5 +1,6 @@
 """Actions: sign a device out of the account that lists it."""
 
+import asyncio
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.config_entries import ConfigEntryState
@@ -46,8 +47,7 @@ async def _async_revoke_device(call: ServiceCall) -> None:
     found = _find(entries, client_identifier)
     if found is None:
         # The lists may be ten minutes old: a device that signed in since is in a new read.
-        for entry in entries:
-            await entry.runtime_data.devices.async_refresh()
+        await asyncio.gather(*(entry.runtime_data.devices.async_refresh() for entry in entries))
         found = _find(entries, client_identifier)
     if found is None:
         raise _not_found(client_identifier)

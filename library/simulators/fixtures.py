@@ -22,7 +22,11 @@ from .plextv.app import PlexTVFactory, PlexTVOptions, PlexTVSimulator
 from .pms.app import PMSFactory, PMSOptions, PMSSimulator
 
 
-async def _stop_all(started: list[Simulator]) -> None:
+@pytest.fixture
+async def started_simulators() -> AsyncIterator[list[Simulator]]:
+    """Return the list the factories put their simulators in; stop them all after the test."""
+    started: list[Simulator] = []
+    yield started
     for simulator in reversed(started):
         await simulator.stop()
 
@@ -34,15 +38,13 @@ async def _start[S: Simulator](started: list[Simulator], simulator: S, host: str
 
 
 @pytest.fixture
-async def plextv_factory() -> AsyncIterator[PlexTVFactory]:
+def plextv_factory(started_simulators: list[Simulator]) -> PlexTVFactory:
     """Return a factory of started plex.tv simulators."""
-    started: list[Simulator] = []
 
     async def factory(**kwargs: Unpack[PlexTVOptions]) -> PlexTVSimulator:
-        return await _start(started, PlexTVSimulator(**kwargs), "127.0.0.1")
+        return await _start(started_simulators, PlexTVSimulator(**kwargs), "127.0.0.1")
 
-    yield factory
-    await _stop_all(started)
+    return factory
 
 
 @pytest.fixture
@@ -52,15 +54,13 @@ async def plextv(plextv_factory: PlexTVFactory) -> PlexTVSimulator:
 
 
 @pytest.fixture
-async def pms_factory() -> AsyncIterator[PMSFactory]:
+def pms_factory(started_simulators: list[Simulator]) -> PMSFactory:
     """Return a factory of started Plex Media Server simulators (on a free port)."""
-    started: list[Simulator] = []
 
     async def factory(*, host: str = "127.0.0.1", **kwargs: Unpack[PMSOptions]) -> PMSSimulator:
-        return await _start(started, PMSSimulator(**kwargs), host)
+        return await _start(started_simulators, PMSSimulator(**kwargs), host)
 
-    yield factory
-    await _stop_all(started)
+    return factory
 
 
 @pytest.fixture

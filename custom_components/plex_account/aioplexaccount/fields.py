@@ -239,12 +239,17 @@ def container(data: object, model: str) -> Fields:
 
 
 def readable[T](
-    entries: list[object], parse: Callable[[object], T], model: str, *, at_least_one: bool = True
+    entries: list[object],
+    parse: Callable[[object], T],
+    model: str,
+    *,
+    at_least_one: bool = True,
+    unread: list[object] | None = None,
 ) -> list[T]:
     """Parse the entries that can be read, in order; one odd entry does not hide the others.
 
     With `at_least_one`, raises PlexResponseError when there are entries and none of them
-    can be read.
+    can be read. The entries that cannot be read go to `unread`, if given.
     """
     parsed: list[T] = []
     for index, entry in enumerate(entries):
@@ -252,6 +257,8 @@ def readable[T](
             parsed.append(parse(entry))
         except PlexResponseError as err:
             _LOGGER.debug("Skipping %s entry %d: %s", model, index, err)
+            if unread is not None:
+                unread.append(entry)
     if at_least_one and entries and not parsed:
         msg = f"{model}: none of the {len(entries)} entries could be read"
         raise PlexResponseError(msg)

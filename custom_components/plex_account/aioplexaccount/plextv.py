@@ -13,6 +13,7 @@ from aiohttp import ClientSession
 from .account import Account, Device, Pin, Resource, Resources, parse_devices
 from .discover import MediaItem, SearchResult, UserState, Watchlist, WatchlistPage
 from .exceptions import PlexAuthenticationError, PlexResponseError
+from .fields import readable
 from .identity import PlexIdentity
 from .request import Answer, JSONLoads, check_token, decode, send
 
@@ -105,20 +106,13 @@ class PlexTVClient:
         if not isinstance(data, list):
             msg = f"resources: expected a JSON list, got {type(data).__name__}"
             raise PlexResponseError(msg)
-        resources: list[Resource] = []
-        unreadable: set[str] = set()
-        for index, entry in enumerate(data):
-            try:
-                resources.append(Resource.from_dict(entry))
-            except PlexResponseError as err:
-                _LOGGER.debug("Skipping resource %d: %s", index, err)
-                identifier = entry.get("clientIdentifier") if isinstance(entry, dict) else None
-                if isinstance(identifier, str) and identifier.strip():
-                    unreadable.add(identifier)
-        if data and not resources:
-            msg = f"resources: none of the {len(data)} entries could be read"
-            raise PlexResponseError(msg)
-        return Resources(resources=tuple(resources), unreadable=frozenset(unreadable))
+        unread: list[object] = []
+        resources = readable(data, Resource.from_dict, "resources", unread=unread)
+        identifiers = (entry.get("clientIdentifier") for entry in unread if isinstance(entry, dict))
+        return Resources(
+            resources=tuple(resources),
+            unreadable=frozenset(i for i in identifiers if isinstance(i, str) and i.strip()),
+        )
 
     async def devices(self) -> list[Device]:
         """Fetch the devices signed in to the account (its authorized devices).

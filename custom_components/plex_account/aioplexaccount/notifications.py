@@ -1,15 +1,12 @@
 """What a server's notification websocket says, read as typed notifications."""
 
 import json
-import logging
 from dataclasses import dataclass
 from typing import Final, Self
 
 from .exceptions import PlexResponseError
-from .fields import Fields
+from .fields import Fields, readable
 from .request import JSONLoads
-
-_LOGGER = logging.getLogger(__name__)
 
 NOTIFICATIONS_PATH: Final = "/:/websockets/notifications"
 PLAYING: Final = "playing"
@@ -72,12 +69,8 @@ class Notification:
         kind = read.identifier("type")
         if kind != PLAYING:
             return cls(type=kind)
-        playing: list[PlayingNotification] = []
-        for index, entry in enumerate(read.objects("PlaySessionStateNotification")):
-            try:
-                playing.append(PlayingNotification.from_dict(entry))
-            except PlexResponseError as err:
-                _LOGGER.debug("Skipping playing notification %d: %s", index, err)
+        entries = read.objects("PlaySessionStateNotification")
+        playing = readable(entries, PlayingNotification.from_dict, "playing", at_least_one=False)
         return cls(type=kind, playing=tuple(playing))
 
 

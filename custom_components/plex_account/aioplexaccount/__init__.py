@@ -21,24 +21,44 @@ from .exceptions import (
 )
 from .follower import FollowSettings, FollowState, ServerFollower
 from .identity import MAX_NAME_LENGTH, PlexIdentity, validate_name
-from .notifications import Notification, PlayingNotification, parse_notification
+from .library import (
+    Hub,
+    LetterGroup,
+    LibraryItem,
+    LibrarySection,
+    Page,
+    Part,
+    Release,
+    SectionCounts,
+    UpdateStatus,
+)
+from .library_watcher import LibraryWatcher
+from .notifications import (
+    ActivityEntry,
+    Notification,
+    PlayingNotification,
+    TimelineEntry,
+    parse_notification,
+)
 from .pin_poller import PinPoller
 from .playback import PlaybackChange, PlaybackEvent, PlaybackTracker
 from .plextv import DEFAULT_BASE_URL, DEFAULT_DISCOVER_URL, DEFAULT_METADATA_URL, PlexTVClient
 from .request import MAX_RETRY_AFTER, parse_retry_after
-from .server import MAX_ARTWORK_BYTES, Artwork, PMSClient
+from .server import DEFAULT_PAGE_SIZE, MAX_ARTWORK_BYTES, Artwork, PMSClient
 from .sessions import Player, ServerIdentity, Session, User
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_DISCOVER_URL",
     "DEFAULT_METADATA_URL",
+    "DEFAULT_PAGE_SIZE",
     "MAX_ARTWORK_BYTES",
     "MAX_NAME_LENGTH",
     "MAX_RETRY_AFTER",
     "Account",
+    "ActivityEntry",
     "Artwork",
     "Candidate",
     "Connection",
@@ -46,9 +66,16 @@ __all__ = [
     "Device",
     "FollowSettings",
     "FollowState",
+    "Hub",
+    "LetterGroup",
+    "LibraryItem",
+    "LibrarySection",
+    "LibraryWatcher",
     "MediaItem",
     "Notification",
     "PMSClient",
+    "Page",
+    "Part",
     "Pin",
     "PinPoller",
     "PlaybackChange",
@@ -67,14 +94,18 @@ __all__ = [
     "PlexResponseError",
     "PlexResponseTooLargeError",
     "PlexTVClient",
+    "Release",
     "Resource",
     "Resources",
     "SearchResult",
+    "SectionCounts",
     "ServerConnection",
     "ServerFollower",
     "ServerIdentity",
     "Session",
     "Subscription",
+    "TimelineEntry",
+    "UpdateStatus",
     "User",
     "UserState",
     "Watchlist",

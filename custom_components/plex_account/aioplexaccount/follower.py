@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from http import HTTPStatus
-from typing import Any, Final
+from typing import Final
 
 from aiohttp import (
     ClientError,
@@ -47,11 +47,13 @@ from .exceptions import (
     PlexResponseError,
 )
 from .identity import PlexIdentity
+from .library_watcher import LibraryWatcher
 from .notifications import parse_notification, websocket_url
 from .playback import PlaybackEvent, PlaybackTracker
 from .request import JSONLoads, check_token, clean_text
 from .server import PMSClient
 from .sessions import Session
+from .tasks import first_of
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -112,6 +114,8 @@ class ServerFollower:
     once at the start if the server is never reached), `on_available` once when it answers
     again (not at the first read). A refused token is an outage like any other: it is tried
     again after the pause, or at once when update_resource() hands over a new one.
+    A `library` watcher, if given, is handed every notification and run beside the
+    websocket: it reads the libraries as the server says they changed.
 
     `clock` (seconds) and `sleep` are the follower's sense of time: an owner with timers
     of its own passes them.
@@ -126,6 +130,7 @@ class ServerFollower:
         on_available: Callable[[], None] | None = None,
         on_unavailable: Callable[[PlexError], None] | None = None,
         on_playback: Callable[[list[PlaybackEvent]], None] | None = None,
+        library: LibraryWatcher | None = None,
         identity: PlexIdentity | None = None,
         settings: FollowSettings | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -139,6 +144,8 @@ class ServerFollower:
         self._on_available = on_available
         self._on_unavailable = on_unavailable
         self._on_playback = on_playback
+        self.library = library
+        """What follows the server's libraries while the websocket is held, if anything."""
         self._identity = identity
         self.settings = settings or FollowSettings()
         self._clock = clock
@@ -201,7 +208,7 @@ class ServerFollower:
         try:
             while True:
                 self._restart.clear()
-                await _first_of(self._follow(), self._restart.wait())
+                await first_of(self._follow(), self._restart.wait())
                 _LOGGER.debug("%s: plex.tv lists it anew; choosing a connection again", self.name)
         finally:
             self._set_state(FollowState.DISCONNECTED)
@@ -386,7 +393,8 @@ class ServerFollower:
         self._dirty.clear()
         async with ws:
             self._set_state(FollowState.CONNECTED)
-            await _first_of(self._receive(ws), self._update(client))
+            library = () if self.library is None else (self.library.run(client),)
+            await first_of(self._receive(ws), self._update(client), *library)
         _LOGGER.debug("%s: the notifications websocket closed", self.name)
 
     async def _receive(self, ws: ClientWebSocketResponse) -> None:
@@ -407,6 +415,8 @@ class ServerFollower:
             return
         self.notifications += 1
         self._last_notification = self._clock()
+        if self.library is not None:
+            self.library.notified(notification)
         if notification.sessions_changed:
             events = self._tracker.notified(notification.playing)
             if events and self._on_playback is not None:
@@ -422,7 +432,7 @@ class ServerFollower:
         await self._read_quietly(client)
         while True:
             quiet = self._sleep(self.settings.refresh_interval)
-            notified = await _first_of(self._dirty.wait(), quiet)
+            notified = await first_of(self._dirty.wait(), quiet)
             self._dirty.clear()
             await self._read_quietly(client)
             if notified:
@@ -449,20 +459,3 @@ async def _refuse_redirects(request: ClientRequest, handler: ClientHandlerType) 
         msg = f"the server redirected {_WEBSOCKET}"
         raise _WebsocketFailedError(msg)
     return response
-
-
-async def _first_of(*awaitables: Awaitable[Any]) -> bool:
-    """Await the awaitables until the first ends; cancel the others; raise what it raised.
-
-    Returns True when the first one given ended first.
-    """
-    tasks = [asyncio.ensure_future(awaitable) for awaitable in awaitables]
-    try:
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-    for task in done:
-        task.result()
-    return tasks[0] in done

@@ -1,14 +1,29 @@
 """Asynchronous client for one Plex Media Server at one address."""
 
 import json
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final, NamedTuple
+from urllib.parse import quote, urlencode
 
 from aiohttp import ClientSession
 
-from .exceptions import PlexIdentityError, PlexResponseError
+from .exceptions import PlexIdentityError, PlexNotFoundError, PlexResponseError
+from .fields import container
 from .identity import PlexIdentity
-from .request import JSONLoads, check_token, decode, send
+from .library import (
+    SECTION_COUNTS,
+    TYPE_NUMBERS,
+    Hub,
+    LetterGroup,
+    LibraryItem,
+    LibrarySection,
+    Page,
+    SectionCounts,
+    UpdateStatus,
+)
+from .request import Answer, JSONLoads, check_token, decode, send
 from .sessions import ServerIdentity, Session
 
 SERVER: Final = "the server"
@@ -19,6 +34,14 @@ MAX_ARTWORK_BYTES: Final = 10 * 1024 * 1024
 ARTWORK_TYPES: Final = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 # A busy server's sessions are a few hundred kilobytes; anything past this is not an answer.
 MAX_BODY_BYTES: Final = 16 * 1024 * 1024
+# A page of a library: enough for a screen of posters, small enough to answer at once.
+DEFAULT_PAGE_SIZE: Final = 100
+# At most this many items are asked for by their keys in one request.
+MAX_KEYS_PER_REQUEST: Final = 100
+_PAGE_START: Final = "X-Plex-Container-Start"
+_PAGE_SIZE: Final = "X-Plex-Container-Size"
+# Rating keys and section keys are numbers; anything else must not reach a path.
+_KEY: Final = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
 class Artwork(NamedTuple):
@@ -85,6 +108,129 @@ class PMSClient:
             raise PlexResponseError(msg)
         return Artwork(answer.body, answer.content_type)
 
+    # Libraries
+
+    async def sections(self) -> list[LibrarySection]:
+        """Fetch the server's library sections."""
+        return LibrarySection.list_from_dict(await self._json("/library/sections"))
+
+    async def count(self, section_key: str, kind: str) -> int:
+        """Count the items of one kind (movie, episode, track...) in a section, reading none."""
+        path = f"/library/sections/{_key(section_key)}/all"
+        params = {"type": str(TYPE_NUMBERS[kind]), "includeCollections": "0"}
+        page = Page.from_dict(await self._json(path, params=params | _paging(0, 0)))
+        return page.total
+
+    async def section_counts(self, section: LibrarySection) -> SectionCounts:
+        """Count what a section holds: its items, and for shows and music what is inside."""
+        counts = {
+            kind: await self.count(section.key, kind)
+            for kind in SECTION_COUNTS.get(section.type, ())
+        }
+        return SectionCounts(section=section, counts=counts)
+
+    async def section_items(
+        self,
+        section_key: str,
+        *,
+        start: int = 0,
+        size: int = DEFAULT_PAGE_SIZE,
+        sort: str = "titleSort",
+    ) -> Page:
+        """Fetch a page of a section's own items (films, shows, artists, photo albums)."""
+        path = f"/library/sections/{_key(section_key)}/all"
+        return await self._page(path, start, size, {"sort": sort})
+
+    async def first_characters(self, section_key: str) -> list[LetterGroup]:
+        """Fetch how a section's items group by the first character of their titles."""
+        path = f"/library/sections/{_key(section_key)}/firstCharacter"
+        return LetterGroup.list_from_dict(await self._json(path))
+
+    async def letter_items(
+        self, section_key: str, character: str, *, start: int = 0, size: int = DEFAULT_PAGE_SIZE
+    ) -> Page:
+        """Fetch a page of a section's items whose titles start with `character`."""
+        if not character or len(character) > 8 or not character.isprintable():
+            msg = "character must be one group's key"
+            raise ValueError(msg)
+        path = f"/library/sections/{_key(section_key)}/firstCharacter/{quote(character, safe='')}"
+        return await self._page(path, start, size)
+
+    async def children(
+        self, rating_key: str, *, start: int = 0, size: int = DEFAULT_PAGE_SIZE
+    ) -> Page:
+        """Fetch a page of an item's children: a show's seasons, an album's tracks..."""
+        return await self._page(f"/library/metadata/{_key(rating_key)}/children", start, size)
+
+    async def items(self, rating_keys: Iterable[str]) -> list[LibraryItem]:
+        """Fetch items by their rating keys, with their files; the ones that exist, in order.
+
+        Many keys are asked for in few requests, as many at once as a URL holds well.
+        """
+        keys = [_key(rating_key) for rating_key in rating_keys]
+        found: list[LibraryItem] = []
+        for first in range(0, len(keys), MAX_KEYS_PER_REQUEST):
+            batch = ",".join(keys[first : first + MAX_KEYS_PER_REQUEST])
+            try:
+                data = await self._json(f"/library/metadata/{batch}")
+            except PlexNotFoundError:
+                continue  # none of them exists (any more)
+            found.extend(Page.from_dict(data).items)
+        return found
+
+    async def recently_added(self, *, size: int = DEFAULT_PAGE_SIZE) -> Page:
+        """Fetch what was added last, newest first."""
+        return await self._page("/library/recentlyAdded", 0, size)
+
+    async def on_deck(self, *, size: int = DEFAULT_PAGE_SIZE) -> Page:
+        """Fetch what is in progress or next: Plex's "Continue watching"."""
+        return await self._page("/library/onDeck", 0, size)
+
+    async def search(self, query: str, *, limit: int = 10) -> list[Hub]:
+        """Search every library of the server; one hub of results per kind of item."""
+        params = {"query": query, "limit": str(limit)}
+        return Hub.list_from_dict(await self._json("/hubs/search", params=params))
+
+    async def transient_token(self) -> str:
+        """Ask the server for a transient token: what a player may put in a media URL.
+
+        It carries the caller's rights for at most 48 hours (until the server restarts),
+        and is not the server's access token.
+        """
+        params = {"type": "delegation", "scope": "all"}
+        read = container(await self._json("/security/token", params=params), "transient token")
+        return read.non_empty_str("token")
+
+    async def scan(self, section_key: str) -> None:
+        """Ask the server to scan a section's files for what is new (the owner's right)."""
+        await self._send("POST", f"/library/sections/{_key(section_key)}/refresh")
+
+    async def update_status(self) -> UpdateStatus:
+        """Fetch what the server's updater says (the owner's right)."""
+        return UpdateStatus.from_dict(await self._json("/updater/status"))
+
+    async def check_for_update(self, *, download: bool = False) -> None:
+        """Ask the server to look for a new version now (and fetch it, with `download`)."""
+        await self._send("PUT", "/updater/check", {"download": "1" if download else "0"})
+
+    async def install_update(self) -> None:
+        """Ask the server to install the version it fetched; it restarts to do it.
+
+        A server that cannot install (a NAS package, say) answers 400: PlexResponseError.
+        """
+        await self._send("PUT", "/updater/apply")
+
+    def media_url(self, path: str, token: str, params: Mapping[str, str] | None = None) -> str:
+        """Return the URL a player fetches a path with, carrying `token` (a transient one).
+
+        Never hand it the server's own token: the URL goes to another device.
+        """
+        if token == self.token:
+            msg = "A media URL must carry a transient token, not the server's"
+            raise ValueError(msg)
+        query = urlencode({**(params or {}), "X-Plex-Token": check_token(token)})
+        return f"{self.url(path)}?{query}"
+
     def url(self, path: str) -> str:
         """Return the URL of a path on the server (without the token)."""
         return f"{self.base_url.rstrip('/')}{path}"
@@ -97,18 +243,52 @@ class PMSClient:
             headers["X-Plex-Token"] = check_token(self.token)
         return headers
 
-    async def _json(self, path: str, *, authenticated: bool) -> object:
-        what = f"GET {path}"
-        answer = await send(
+    async def _page(
+        self, path: str, start: int, size: int, params: Mapping[str, str] | None = None
+    ) -> Page:
+        return Page.from_dict(
+            await self._json(path, params={**(params or {}), **_paging(start, size)})
+        )
+
+    async def _json(
+        self, path: str, *, authenticated: bool = True, params: Mapping[str, str] | None = None
+    ) -> object:
+        answer = await self._send("GET", path, params, authenticated=authenticated)
+        return decode(SERVER, f"GET {path}", answer.body, self.json_loads)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        authenticated: bool = True,
+    ) -> Answer:
+        return await send(
             self.session,
-            "GET",
+            method,
             self.url(path),
             service=SERVER,
-            what=what,
+            what=f"{method} {path}",
             headers=self.headers(authenticated=authenticated),
+            params=params,
             limit=MAX_BODY_BYTES,
             timeout=self.request_timeout,
             token=self.token,
             json_loads=self.json_loads,
         )
-        return decode(SERVER, what, answer.body, self.json_loads)
+
+
+def _key(key: str) -> str:
+    """Return a rating or section key fit for a path, or raise ValueError."""
+    if not isinstance(key, str) or not _KEY.fullmatch(key):
+        msg = "a key must be a Plex rating or section key"
+        raise ValueError(msg)
+    return key
+
+
+def _paging(start: int, size: int) -> dict[str, str]:
+    if start < 0 or size < 0:
+        msg = "start and size must not be negative"
+        raise ValueError(msg)
+    return {_PAGE_START: str(start), _PAGE_SIZE: str(size)}

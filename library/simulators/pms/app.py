@@ -6,7 +6,8 @@ import json
 import secrets
 import string
 import time
-from collections.abc import Awaitable, Callable, Generator
+import uuid
+from collections.abc import Awaitable, Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypedDict, Unpack, override
 
@@ -16,7 +17,9 @@ from library.simulators.common import Simulator
 
 from .artwork import artwork
 from .control import add_control_routes
-from .render import error_page, media_container
+from .library import SimLibrary
+from .render import TOKEN, error_page, media_container
+from .routes import add_library_routes
 from .sample import (
     OWNER_USER,
     SAMPLE_MACHINE_IDENTIFIER,
@@ -26,11 +29,16 @@ from .sample import (
     Player,
 )
 from .state import BUFFERING, PAUSED, PLAYING, STOPPED, SimSession
+from .updater import INSTALLING, SimUpdater
 
 __all__ = ["PMSFactory", "PMSOptions", "PMSSimulator", "artwork"]
 
-TOKEN = "X-Plex-Token"  # noqa: S105 - a header name, not a secret
 VERSION = "1.41.3.9314-a0bfb8370"
+NEW_VERSION = "1.42.1.10060-4e8b05daf"
+EPOCH_AT_START = 1_760_000_000
+"""The epoch time (s) when a simulator starts: later than every sample item's addedAt."""
+TRANSCODE_SESSIONS = "/video/:/transcode/universal/session/"
+"""An HLS session's playlists and segments: its id authorizes them, as on a real server."""
 # The names of the two apps a simulator serves: the server itself, and its control port.
 SERVER = "server"
 CONTROL = "control"
@@ -43,6 +51,7 @@ class PMSOptions(TypedDict, total=False):
     token: str
     name: str
     clock: Callable[[], float]
+    films: int
 
 
 class PMSFactory(Protocol):
@@ -60,7 +69,8 @@ class _Socket:
 
     ws: web.WebSocketResponse
     request: web.Request
-    queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+    """Texts to send; None closes the connection once everything before it was sent."""
 
 
 class PMSSimulator(Simulator):
@@ -70,6 +80,10 @@ class PMSSimulator(Simulator):
     replace sim.token later, so that the client's token goes stale (401). Positions move on
     its clock: with a FakeClock, only when the test moves it. Its URL stays the same while it
     sleeps (see sleep()).
+
+    Its libraries (sim.library, see library.SimLibrary) hold the sample items and `films`
+    generated films more; transient tokens (GET /security/token) are accepted as the token
+    until restart_tokens() or an update's restart voids them.
     """
 
     main = SERVER
@@ -81,6 +95,7 @@ class PMSSimulator(Simulator):
         token: str = SAMPLE_TOKEN,
         name: str = SAMPLE_SERVER_NAME,
         clock: Callable[[], float] = time.monotonic,
+        films: int = 0,
     ) -> None:
         """Set up the state (by default the sample Living Room Server's); start() serves it."""
         super().__init__(clock)
@@ -98,6 +113,20 @@ class PMSSimulator(Simulator):
         self._sockets: set[_Socket] = set()
         self._session_keys = itertools.count(1)
         self._play_queue_items = itertools.count(5101)
+        self._clock_at_start = clock()
+        self.version = VERSION
+        """The server's version, as /identity and / show it; an update's restart changes it."""
+        self.transient_tokens: set[str] = set()
+        """The transient tokens handed out since the last restart."""
+        self.scans: dict[str, int] = {}
+        """How many scans each section (by key) was asked for."""
+        self.transcodes: list[dict[str, Any]] = []
+        """Each transcoder request: {"path": ..., "query": {...}} (without the token)."""
+        self.updater = SimUpdater()
+        self.install_seconds = 0.0
+        """How long an update installs (on the clock) before the server restarts."""
+        self.restarts = 0
+        self.library = SimLibrary(epoch=self.epoch, notify=self.notify, films=films)
 
     @property
     def control_url(self) -> str:
@@ -138,6 +167,7 @@ class PMSSimulator(Simulator):
         app.router.add_get("/status/sessions", self._sessions)
         app.router.add_get("/:/websockets/notifications", self._notifications)
         app.router.add_get("/library/metadata/{rating_key}/{kind:thumb|art}/{stamp}", self._artwork)
+        add_library_routes(self, app)
         add_control_routes(self, app)
         self.host, self.port = await self._serve(SERVER, app, host, port)
 
@@ -238,6 +268,97 @@ class PMSSimulator(Simulator):
             if session.state == PLAYING:
                 self._notify(session)
 
+    # Time
+
+    def epoch(self) -> int:
+        """Return the epoch time (s) on the simulator's clock: addedAt, checkedAt..."""
+        return EPOCH_AT_START + int(self.clock() - self._clock_at_start)
+
+    # The library: additions and changes, announced as a server announces them
+
+    def announce_added(self, rating_keys: Iterable[str], *, processed: bool = True) -> None:
+        """Send the `timeline` notifications of new items (see SimLibrary.announce_added)."""
+        self.library.announce_added(rating_keys, processed=processed)
+
+    def finish_processing(self, rating_keys: Iterable[str]) -> None:
+        """Send the state 5 (done) timeline entries of items announced unprocessed."""
+        self.library.finish_processing(rating_keys)
+
+    def refresh_item(self, rating_key: str) -> None:
+        """Refresh an item's metadata: a state 5 timeline entry alone, no metadataState."""
+        self.library.refresh_item(rating_key)
+
+    def scan(self, section: str) -> None:
+        """Scan a section, as /library/sections/{key}/refresh asks: activity, then status.
+
+        The scan finds nothing new; it is counted in scans and the section's scannedAt moves.
+        """
+        where = self.library.section(section)
+        self.scans[section] = self.scans.get(section, 0) + 1
+        activity = str(uuid.uuid4())
+        title = f"Scanning {where.title}"
+        self.notify(_activity("started", activity, title, 0, section))
+        self.notify(_status(f'Scanning the "{where.title}" section'))
+        where.scanned_at = self.epoch()
+        self.notify(_activity("ended", activity, title, 100, section))
+        self.notify(_status("Library scan complete"))
+
+    # Tokens, updates and restarts
+
+    def restart_tokens(self) -> None:
+        """Void every transient token, as a restart of the server does."""
+        self.transient_tokens.clear()
+
+    def set_update(
+        self,
+        version: str = NEW_VERSION,
+        *,
+        can_install: bool = False,
+        notes: str = "Fixed a crash when scanning\nFaster library browsing",
+    ) -> None:
+        """Offer an update; an `update.statechange` (available or notify) announces it."""
+        release = self.updater.offer(version, can_install=can_install, notes=notes)
+        self.updater.checked_at = self.epoch()
+        self.notify(release.notification())
+
+    def clear_update(self) -> None:
+        """Offer no update: the server is up to date."""
+        self.updater.release = None
+
+    def apply_update(self) -> None:
+        """Install the offered update: `installing`, then (install_seconds on) a restart."""
+        release = self.updater.release
+        if release is None:
+            return
+        self.updater.applies += 1
+        self.notify(release.notification(INSTALLING))
+        if self.install_seconds <= 0:
+            self.restart(release.version)
+            return
+        call_later = getattr(self.clock, "call_later", None)
+        if call_later is None:
+            handle = asyncio.get_running_loop().call_later
+            handle(self.install_seconds, self.restart, release.version)
+        else:
+            call_later(self.install_seconds, lambda: self.restart(release.version))
+
+    def restart(self, version: str | None = None) -> None:
+        """Restart the server (on a new version, if given): sessions end, tokens are voided.
+
+        Each notification websocket is closed once what was queued on it has been sent; the
+        update offered is gone if the new version is its own.
+        """
+        self.restarts += 1
+        if version is not None:
+            self.version = version
+            if self.updater.release is not None and self.updater.release.version == version:
+                self.updater.release = None
+        self.restart_tokens()
+        self.sessions.clear()
+        sockets, self._sockets = self._sockets, set()
+        for socket in sockets:
+            socket.queue.put_nowait(None)
+
     # The notification websockets
 
     @property
@@ -263,14 +384,22 @@ class PMSSimulator(Simulator):
         self.session(key).set_state(state, self.clock())
         self._notify(self.session(key))
 
-    def _notify(self, session: SimSession) -> None:
-        text = json.dumps(session.playing_message(self.clock()))
+    def notify(self, message: dict[str, Any]) -> None:
+        """Send a message ({"NotificationContainer": ...}) on every notification websocket."""
+        text = json.dumps(message)
         for socket in self._sockets:
             socket.queue.put_nowait(text)
 
+    def _notify(self, session: SimSession) -> None:
+        self.notify(session.playing_message(self.clock()))
+
     def _guard(self, request: web.Request) -> web.Response | None:
+        if request.path == "/identity" or request.path.startswith(TRANSCODE_SESSIONS):
+            return None
         token = request.headers.get(TOKEN) or request.query.get(TOKEN)
-        return None if request.path == "/identity" or token == self.token else error_page(401)
+        if token is not None and (token == self.token or token in self.transient_tokens):
+            return None
+        return error_page(401)
 
     async def _identity(self, request: web.Request) -> web.Response:
         return media_container(
@@ -280,7 +409,7 @@ class PMSSimulator(Simulator):
                 "apiVersion": "1.1.1",
                 "claimed": True,
                 "machineIdentifier": self.machine_identifier,
-                "version": VERSION,
+                "version": self.version,
             },
         )
 
@@ -306,7 +435,7 @@ class PMSSimulator(Simulator):
                 "transcoderAudio": True,
                 "transcoderVideo": True,
                 "updatedAt": 1700000000,
-                "version": VERSION,
+                "version": self.version,
                 "Directory": [
                     {"count": 1, "key": "library", "title": "library"},
                     {"count": 1, "key": "status", "title": "status"},
@@ -341,6 +470,10 @@ class PMSSimulator(Simulator):
     async def _send_loop(socket: _Socket) -> None:
         while True:
             text = await socket.queue.get()
+            if text is None:  # a restart: the connection goes without a close frame
+                if socket.request.transport is not None:
+                    socket.request.transport.close()
+                return
             try:
                 await socket.ws.send_str(text)
             except ConnectionError:
@@ -348,6 +481,25 @@ class PMSSimulator(Simulator):
 
     async def _artwork(self, request: web.Request) -> web.Response:
         return web.Response(body=artwork(request.path), content_type="image/png")
+
+
+def _activity(event: str, key: str, title: str, progress: int, section: str) -> dict[str, Any]:
+    activity = {
+        "type": "library.update.section",
+        "title": title,
+        "subtitle": "",
+        "progress": progress,
+        "Context": {"librarySectionID": section},
+    }
+    notification = {"event": event, "uuid": key, "Activity": activity}
+    container = {"type": "activity", "size": 1, "ActivityNotification": [notification]}
+    return {"NotificationContainer": container}
+
+
+def _status(title: str) -> dict[str, Any]:
+    notification = {"title": title, "description": "", "notificationName": "LIBRARY_UPDATE"}
+    container = {"type": "status", "size": 1, "StatusNotification": [notification]}
+    return {"NotificationContainer": container}
 
 
 class _Done:

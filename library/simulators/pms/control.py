@@ -15,6 +15,16 @@ SAMPLE_PLAYERS and SAMPLE_MEDIA).
   Simulator.add_fault; one on the websocket's path applies before the upgrade), remove all.
 - GET, DELETE /_sim/requests: read, clear the request log.
 - GET /_sim/state: URLs, identity, sleep, websockets and sessions.
+- POST /_sim/library/items {"section": "2", "kind": "episode", "title", "show", "season",
+  "episode"} (or "movie" with "year", "track" with "artist", "album"; "count": N adds N
+  at once, generated titles unless given; "processed": false stops at state 0): add and
+  announce items; answers {"ratingKeys": [...]}.
+- POST /_sim/library/items/{rk}/refresh: a metadata refresh (state 5 alone);
+  DELETE /_sim/library/items/{rk}: remove it (state 9);
+  POST /_sim/library/processed {"ratingKeys": [...]}: send their state 5 entries.
+- GET /_sim/library: sections and their counts, scans, transcodes, transient tokens.
+- POST /_sim/update {"version", "canInstall", "notes"}: offer an update; DELETE: none.
+- POST /_sim/restart {"version"?}: restart the server (transient tokens are voided).
 """
 
 from typing import TYPE_CHECKING, Any
@@ -29,6 +39,16 @@ if TYPE_CHECKING:
     from .app import PMSSimulator
 
 ACTIONS = ("pause", "resume", "buffer", "stop")
+ITEM_FIELDS = {
+    "title": str,
+    "year": int,
+    "show": str,
+    "season": int,
+    "episode": int,
+    "artist": str,
+    "album": str,
+    "duration": int,
+}
 
 
 def state_of(sim: PMSSimulator) -> dict[str, Any]:
@@ -42,7 +62,42 @@ def state_of(sim: PMSSimulator) -> dict[str, Any]:
         "open_websockets": sim.open_websockets,
         "websocket_connections": sim.websocket_connections,
         "sessions": sim.sessions_json(),
+        "version": sim.version,
     }
+
+
+def library_of(sim: PMSSimulator) -> dict[str, Any]:
+    """Return the library's state as JSON: sections and counts, scans, transcodes."""
+    library = sim.library
+    sections = []
+    for section in library.sections.values():
+        kinds: dict[str, int] = {}
+        for item in section.items.values():
+            kinds[item.type] = kinds.get(item.type, 0) + 1
+        sections.append(
+            {"key": section.key, "uuid": section.uuid, "type": section.type}
+            | {"title": section.title, "count": len(section.top), "counts": kinds}
+        )
+    return {
+        "sections": sections,
+        "scans": sim.scans,
+        "transcodes": sim.transcodes,
+        "transientTokens": len(sim.transient_tokens),
+        "updater": sim.updater.status("SECRET")
+        | {"checks": len(sim.updater.checks), "applies": sim.updater.applies},
+    }
+
+
+def _item_arguments(data: dict[str, Any]) -> dict[str, Any]:
+    """Return add()'s keyword arguments from a control request; ValueError if wrong."""
+    if not isinstance(data.get("section"), str) or not isinstance(data.get("kind"), str):
+        msg = 'expected {"section": "1", "kind": "movie" | "episode" | "track", ...}'
+        raise ValueError(msg)  # noqa: TRY004 - answered as 400
+    arguments: dict[str, Any] = {"section": data["section"], "kind": data["kind"]}
+    for name, kind in ITEM_FIELDS.items():
+        if data.get(name) is not None:
+            arguments[name] = kind(data[name])
+    return arguments
 
 
 def add_control_routes(sim: PMSSimulator, app: web.Application) -> None:
@@ -89,3 +144,70 @@ def add_control_routes(sim: PMSSimulator, app: web.Application) -> None:
     router.add_post(f"/_sim/sessions/{{key}}/{{action:{'|'.join(ACTIONS)}}}", session_action)
     router.add_get("/_sim/state", get_state)
     add_fault_and_log_routes(router, sim)
+    _add_library_routes(sim, router)
+
+
+def _add_library_routes(sim: PMSSimulator, router: web.UrlDispatcher) -> None:  # noqa: C901
+    """Serve the /_sim/ routes of the library, the updater and restarts."""
+
+    async def add_items(request: web.Request) -> web.Response:
+        data = await json_body(request)
+        try:
+            arguments = _item_arguments(data if isinstance(data, dict) else {})
+            count = int(data.get("count", 1))
+            keys = [sim.library.add(**arguments) for _ in range(max(1, count))]
+        except (TypeError, ValueError) as err:
+            return control_error(str(err))
+        except KeyError:
+            return control_error(f"no section {data.get('section')!r}", 404)
+        sim.announce_added(keys, processed=data.get("processed", True) is not False)
+        return web.json_response({"ratingKeys": keys}, status=201)
+
+    async def item_action(request: web.Request) -> web.Response:
+        key = request.match_info["key"]
+        if key not in sim.library.items:
+            return control_error(f"no item {key!r}", 404)
+        if request.method == "DELETE":
+            sim.library.remove(key)
+        else:
+            sim.refresh_item(key)
+        return web.json_response({"ratingKey": key})
+
+    async def processed(request: web.Request) -> web.Response:
+        data = await json_body(request)
+        keys = data.get("ratingKeys") if isinstance(data, dict) else None
+        if not isinstance(keys, list) or not all(str(key) in sim.library.items for key in keys):
+            return control_error('expected {"ratingKeys": [known rating keys]}')
+        sim.finish_processing(str(key) for key in keys)
+        return web.json_response({"ratingKeys": [str(key) for key in keys]})
+
+    async def get_library(request: web.Request) -> web.Response:
+        return web.json_response(library_of(sim))
+
+    async def update(request: web.Request) -> web.Response:
+        if request.method == "DELETE":
+            sim.clear_update()
+            return web.Response(status=204)
+        data = await json_body(request)
+        if not isinstance(data, dict) or not isinstance(data.get("version"), str):
+            return control_error('expected {"version": "1.42.1.10060-4e8b05daf", ...}')
+        options: dict[str, Any] = {"can_install": bool(data.get("canInstall", False))}
+        if isinstance(data.get("notes"), str):
+            options["notes"] = data["notes"]
+        sim.set_update(data["version"], **options)
+        return web.json_response(sim.updater.status("SECRET"), status=201)
+
+    async def restart(request: web.Request) -> web.Response:
+        data = await json_body(request)
+        version = data.get("version") if isinstance(data, dict) else None
+        sim.restart(version if isinstance(version, str) else None)
+        return web.json_response({"version": sim.version, "restarts": sim.restarts})
+
+    router.add_post("/_sim/library/items", add_items)
+    router.add_post("/_sim/library/items/{key}/refresh", item_action)
+    router.add_delete("/_sim/library/items/{key}", item_action)
+    router.add_post("/_sim/library/processed", processed)
+    router.add_get("/_sim/library", get_library)
+    router.add_post("/_sim/update", update)
+    router.add_delete("/_sim/update", update)
+    router.add_post("/_sim/restart", restart)

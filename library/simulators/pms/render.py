@@ -13,7 +13,14 @@ from aiohttp import web
 from library.simulators.common import phrase
 from library.simulators.render import answer, fill, xml_text
 
-ELEMENT_BY_TYPE = {"movie": "Video", "episode": "Video", "clip": "Video", "track": "Track"}
+TOKEN = "X-Plex-Token"  # noqa: S105 - a header name, not a secret
+ELEMENT_BY_TYPE = {
+    "movie": "Video",
+    "episode": "Video",
+    "clip": "Video",
+    "track": "Track",
+    "photo": "Photo",
+}
 
 
 def _tag(key: str, item: object) -> str:
@@ -29,9 +36,13 @@ def to_xml(container: dict[str, Any]) -> str:
     return xml_text(root)
 
 
-def media_container(request: web.Request, container: dict[str, Any]) -> web.Response:
+def media_container(
+    request: web.Request, container: dict[str, Any], headers: dict[str, str] | None = None
+) -> web.Response:
     """Answer with a MediaContainer as JSON or XML, following the Accept header."""
-    return answer(request, {"MediaContainer": container}, lambda: to_xml(container))
+    return answer(
+        request, {"MediaContainer": container}, lambda: to_xml(container), headers=headers
+    )
 
 
 def error_page(status: int, headers: dict[str, str] | None = None) -> web.Response:

@@ -47,3 +47,11 @@ async def until(condition: Callable[[], bool]) -> None:
     async with asyncio.timeout(1):
         while not condition():  # noqa: ASYNC110 - polls the simulator's state
             await asyncio.sleep(0.005)
+
+
+async def container(session: aiohttp.ClientSession, sim: PMSSimulator, path: str) -> dict[str, Any]:
+    """Return the MediaContainer of a GET of path (with the token), read as JSON."""
+    reply = await call(session, "GET", f"{sim.url}{path}", headers=auth(sim))
+    assert reply.status == 200, (path, reply.status)
+    body: dict[str, Any] = reply.body["MediaContainer"]
+    return body

@@ -37,6 +37,7 @@ HUBS = [
     ("photo", "Photos"),
 ]
 """The hubs of /hubs/search, in the order a server lists them."""
+HLS = "application/vnd.apple.mpegurl"
 MAX_IMAGE = 2000
 """The largest side /photo/:/transcode draws."""
 
@@ -183,7 +184,7 @@ def add_library_routes(sim: PMSSimulator, app: web.Application) -> None:  # noqa
                         "Metadata": [item.as_json() for item in shown],
                     }
                 )
-        return media_container(request, {"size": len(hubs), "Hub": hubs})
+        return media_container(request, {"size": len(hubs)} | ({"Hub": hubs} if hubs else {}))
 
     async def photo_transcode(request: web.Request) -> web.Response:
         path = urlsplit(request.query.get("url", "")).path
@@ -231,14 +232,14 @@ def add_library_routes(sim: PMSSimulator, app: web.Application) -> None:  # noqa
             '#EXT-X-STREAM-INF:PROGRAM-ID=1,BANDWIDTH=4000000,RESOLUTION=1280x720,CODECS="avc1.4d401f,mp4a.40.2"\n'
             f"session/{session}/base/index.m3u8\n"
         )
-        return web.Response(text=playlist, content_type="application/vnd.apple.mpegurl")
+        return web.Response(body=playlist.encode(), content_type=HLS)
 
     async def video_index(request: web.Request) -> web.Response:
         playlist = (
             "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXT-X-MEDIA-SEQUENCE:0\n"
             "#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:10.0,\n00000.ts\n#EXT-X-ENDLIST\n"
         )
-        return web.Response(text=playlist, content_type="application/vnd.apple.mpegurl")
+        return web.Response(body=playlist.encode(), content_type=HLS)
 
     async def video_segment(request: web.Request) -> web.Response:
         return ranged(request, _placeholder_segment(), content_type("ts"))

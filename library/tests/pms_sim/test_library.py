@@ -134,8 +134,9 @@ async def test_metadata(session: aiohttp.ClientSession, pms: PMSSimulator) -> No
     assert (media["container"], media["videoCodec"], part["container"]) == ("mkv", "h264", "mkv")
     assert part["key"] == "/library/parts/10012/1700000000/file.mkv"
     assert part["file"] == "/data/films/The Long Voyage (2014)/The Long Voyage (2014).mkv"
-    episode, track, show, missing = await _items(session, pms, "2205,3112,2000,77")
-    assert missing is None
+    found = await _items(session, pms, "2205,3112,2000,77")
+    assert list(found) == ["2205", "3112", "2000"]
+    episode, track, show = found.values()
     assert episode == episode | {
         "grandparentTitle": "Northern Lines",
         "parentTitle": "Season 2",
@@ -162,10 +163,9 @@ async def test_metadata(session: aiohttp.ClientSession, pms: PMSSimulator) -> No
 
 async def _items(
     session: aiohttp.ClientSession, pms: PMSSimulator, keys: str
-) -> list[dict[str, Any] | None]:
+) -> dict[str, dict[str, Any]]:
     metadata = (await container(session, pms, f"/library/metadata/{keys}"))["Metadata"]
-    by_key = {item["ratingKey"]: item for item in metadata}
-    return [by_key.get(key) for key in keys.split(",")]
+    return {item["ratingKey"]: item for item in metadata}
 
 
 async def test_children(session: aiohttp.ClientSession, pms: PMSSimulator) -> None:

@@ -98,7 +98,7 @@ async def test_library_controls(session: aiohttp.ClientSession, pms: PMSSimulato
     control = f"{pms.control_url}/_sim"
     async with session.ws_connect(ws_url(pms)) as ws:
         await until(lambda: pms.open_websockets == 1)
-        body = {"section": "2", "kind": "episode", "title": "Spring"}
+        body: dict[str, object] = {"section": "2", "kind": "episode", "title": "Spring"}
         body |= {"show": "Northern Lines", "season": 2, "episode": 6}
         reply = await call(session, "POST", f"{control}/library/items", json=body)
         assert (reply.status, reply.body) == (201, {"ratingKeys": ["5001"]})

@@ -11,10 +11,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = command_line("python -m library.simulators.pms", __doc__)
     parser.add_argument("--control-port", type=int, default=0, help="the control port")
     parser.add_argument("--token", default=SAMPLE_TOKEN, help="the token requests must carry")
+    parser.add_argument("--films", type=int, default=0, help="generated films to add to Films")
     args = parser.parse_args(argv)
 
     async def start() -> tuple[PMSSimulator, str]:
-        sim = PMSSimulator(token=args.token)
+        sim = PMSSimulator(token=args.token, films=args.films)
         url = await sim.start(args.host, args.port, control_port=args.control_port)
         return sim, (
             f"Plex Media Server simulator on {url}\n"

@@ -222,6 +222,10 @@ class PMSSimulator(Simulator):
             ),
             play_queue_item_id=next(self._play_queue_items),
         )
+        if (item := self.library.items.get(media.rating_key)) is not None and item.leaf:
+            # The same file as the library's item: a client may play the session's part.
+            session.container = item.container
+            session.part_key = item.media_json()["Part"][0]["key"]
         self.sessions[session.session_key] = session
         self._notify(session)
         return session.session_key

@@ -3,8 +3,10 @@
 - Tracks are real WAV files (16-bit mono PCM, 22.05 kHz): a few seconds of a sine tone, a
   pitch of their own, which a browser plays.
 - Photos are PNGs (see artwork()).
-- Video parts (mp4 and mkv alike) are the same small placeholder bytes: no video codec can
-  be written here, so they play nowhere, but their size and Range answers are honest.
+- The mp4 film is a real H.264 video (see video.py): four seconds, no sound track, which a
+  browser plays directly.
+- mkv parts are the same small placeholder bytes: a client must send them to the
+  transcoder, and they play nowhere; their size and Range answers are honest.
 """
 
 import array
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from .artwork import artwork
+from .video import mp4
 
 if TYPE_CHECKING:
     from .library import Item
@@ -53,6 +56,8 @@ def part_size(item: Item) -> int:
         return WAV_HEADER + RATE * TONE_SECONDS * 2
     if container == "png":
         return len(photo(item.rating_key))
+    if container == "mp4":
+        return len(mp4())
     return PLACEHOLDER_SIZE
 
 
@@ -63,6 +68,8 @@ def part_bytes(item: Item) -> bytes:
         return tone(pitch(item.rating_key))
     if container == "png":
         return photo(item.rating_key)
+    if container == "mp4":
+        return mp4()
     return placeholder_video()
 
 

@@ -29,6 +29,10 @@ class SimSession:
     """The clock's time (seconds) when offset_ms was last set."""
     session_id: str
     play_queue_item_id: int
+    container: str | None = None
+    """The media file's container, as the library has it (by default: mkv, flac for music)."""
+    part_key: str | None = None
+    """The media file's path, as the library has it."""
 
     def view_offset(self, now: float) -> int:
         """Return the position in milliseconds at `now`."""
@@ -50,7 +54,7 @@ class SimSession:
         media, key = self.media, int(self.media.rating_key)
         part = {
             "id": key * 10 + 2,
-            "key": f"/library/parts/{media.rating_key}/file",
+            "key": self.part_key or f"/library/parts/{media.rating_key}/file",
             "duration": media.duration,
             "decision": "directplay",
             "selected": True,
@@ -62,7 +66,7 @@ class SimSession:
                 {
                     "id": key * 10 + 1,
                     "duration": media.duration,
-                    "container": "flac" if media.type == "track" else "mkv",
+                    "container": self.container or ("flac" if media.type == "track" else "mkv"),
                     "selected": True,
                     "Part": [part],
                 }

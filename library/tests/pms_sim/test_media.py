@@ -7,9 +7,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from library.simulators.pms import DIRECT_PLAY_FILM, PMSSimulator
+from library.simulators.pms import DIRECT_PLAY_FILM, PMSSimulator, living_room_tv, sample_track
 from library.tests.plextv_sim.helpers import Reply, call
-from library.tests.pms_sim.helpers import auth, container
+from library.tests.pms_sim.helpers import auth, container, sessions
 
 TRACK_PART = "/library/parts/31122/1700000000/file.wav"
 
@@ -159,3 +159,41 @@ async def test_transcoder_needs_token(
 ) -> None:
     """The transcoders want the token too."""
     assert (await call(session, "GET", f"{pms.url}{path}")).status == 401
+
+
+def _boxes(data: bytes) -> list[tuple[bytes, bytes]]:
+    """Return the top-level boxes of an MP4 file as (type, body)."""
+    boxes, offset = [], 0
+    while offset < len(data):
+        size = int.from_bytes(data[offset : offset + 4])
+        boxes.append((data[offset + 4 : offset + 8], data[offset + 8 : offset + size]))
+        offset += size
+    return boxes
+
+
+async def test_direct_play_film_is_an_mp4(
+    session: aiohttp.ClientSession, pms: PMSSimulator
+) -> None:
+    """The mp4 film is an H.264 (baseline) MP4, its index before its data."""
+    part = await _part(session, pms, DIRECT_PLAY_FILM)
+    data = (await raw(session, f"{pms.url}{part['key']}", auth(pms))).body
+    boxes = _boxes(data)
+    assert [kind for kind, _ in boxes] == [b"ftyp", b"moov", b"mdat"]
+    moov = boxes[1][1]
+    assert b"avc1" in moov
+    avcc = moov[moov.index(b"avcC") + 4 :]
+    assert (avcc[0], avcc[1]) == (1, 66)  # version 1, baseline profile
+    assert len(data) == part["size"]
+
+
+async def test_session_plays_the_library_file(
+    session: aiohttp.ClientSession, pms: PMSSimulator
+) -> None:
+    """A session's Media and Part are the library item's."""
+    pms.start_session(player=living_room_tv(), media=sample_track())
+    [playing] = await sessions(session, pms)
+    [item] = (await container(session, pms, "/library/metadata/3112"))["Metadata"]
+    for name in ("id", "container"):
+        assert playing["Media"][0][name] == item["Media"][0][name]
+    for name in ("id", "key"):
+        assert playing["Media"][0]["Part"][0][name] == item["Media"][0]["Part"][0][name]

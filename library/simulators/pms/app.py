@@ -122,6 +122,8 @@ class PMSSimulator(Simulator):
         """How many scans each section (by key) was asked for."""
         self.transcodes: list[dict[str, Any]] = []
         """Each transcoder request: {"path": ..., "query": {...}} (without the token)."""
+        self.transcode_sessions: dict[str, str] = {}
+        """The HLS sessions the transcoder started: the rating key of each, by session id."""
         self.updater = SimUpdater()
         self.install_seconds = 0.0
         """How long an update installs (on the clock) before the server restarts."""

@@ -18,6 +18,7 @@ from .library import TYPE_NAMES, Item, Section
 from .media import content_type, part_bytes, pitch, ranged, tone
 from .render import TOKEN, error_page, media_container
 from .updater import CANNOT_INSTALL
+from .video import HEIGHT, SECONDS, WIDTH, ts_segment
 
 if TYPE_CHECKING:
     from .app import PMSSimulator
@@ -227,22 +228,39 @@ def add_library_routes(sim: PMSSimulator, app: web.Application) -> None:  # noqa
             return error_page(404)
         session = request.query.get("session") or request.query.get("transcodeSessionId")
         session = session or str(uuid.uuid4())
+        sim.transcode_sessions[session] = item.rating_key
         playlist = (
             "#EXTM3U\n"
-            '#EXT-X-STREAM-INF:PROGRAM-ID=1,BANDWIDTH=4000000,RESOLUTION=1280x720,CODECS="avc1.4d401f,mp4a.40.2"\n'
+            "#EXT-X-STREAM-INF:PROGRAM-ID=1,BANDWIDTH=400000,"
+            f'RESOLUTION={WIDTH}x{HEIGHT},CODECS="avc1.42c01e"\n'
             f"session/{session}/base/index.m3u8\n"
         )
         return web.Response(body=playlist.encode(), content_type=HLS)
 
+    def session_item(request: web.Request) -> Item:
+        key = sim.transcode_sessions.get(request.match_info["session"])
+        if key is None or key not in library.items:
+            raise web.HTTPNotFound
+        return library.items[key]
+
     async def video_index(request: web.Request) -> web.Response:
-        playlist = (
-            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXT-X-MEDIA-SEQUENCE:0\n"
-            "#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:10.0,\n00000.ts\n#EXT-X-ENDLIST\n"
-        )
-        return web.Response(body=playlist.encode(), content_type=HLS)
+        item = session_item(request)
+        segments = max(1, -(-(item.duration or 0) // (SECONDS * 1000)))
+        lines = [
+            "#EXTM3U",
+            "#EXT-X-VERSION:3",
+            f"#EXT-X-TARGETDURATION:{SECONDS}",
+            "#EXT-X-MEDIA-SEQUENCE:0",
+            "#EXT-X-PLAYLIST-TYPE:VOD",
+        ]
+        for number in range(segments):
+            lines += [f"#EXTINF:{SECONDS:.1f},", f"{number:05}.ts"]
+        lines.append("#EXT-X-ENDLIST")
+        return web.Response(body="\n".join([*lines, ""]).encode(), content_type=HLS)
 
     async def video_segment(request: web.Request) -> web.Response:
-        return ranged(request, _placeholder_segment(), content_type("ts"))
+        session_item(request)
+        return ranged(request, ts_segment(int(request.match_info["segment"])), content_type("ts"))
 
     async def transient_token(request: web.Request) -> web.Response:
         token = f"transient-{secrets.token_hex(16)}"
@@ -286,13 +304,7 @@ def add_library_routes(sim: PMSSimulator, app: web.Application) -> None:  # noqa
     router.add_get("/video/:/transcode/universal/start.m3u8", video_transcode)
     base = "/video/:/transcode/universal/session/{session}/base"
     router.add_get(f"{base}/index.m3u8", video_index)
-    router.add_get(f"{base}/{{segment}}.ts", video_segment)
+    router.add_get(f"{base}/{{segment:\\d+}}.ts", video_segment)
     router.add_get("/updater/status", updater_status)
     router.add_put("/updater/check", updater_check)
     router.add_put("/updater/apply", updater_apply)
-
-
-def _placeholder_segment() -> bytes:
-    """Return a transcoded segment's placeholder: MPEG-TS null packets (sync byte 0x47)."""
-    null = b"\x47\x1f\xff\x10" + b"\xff" * 184
-    return null * 64

@@ -4,6 +4,9 @@ No encoder is needed: each second starts with an IDR picture whose macroblocks a
 I_PCM (raw samples), and the frames after it are P pictures whose macroblocks are all
 skipped (a copy of the picture before). Each second shows a colour of its own, with a bar
 that grows second by second. Baseline profile, so browsers play it directly.
+
+The transcoder's HLS segments (ts_segment()) are the same pictures in MPEG-TS, each segment
+SECONDS long and timed after the one before.
 """
 
 import colorsys
@@ -71,6 +74,7 @@ def _nal(ref_idc: int, kind: int, rbsp: bytes) -> bytes:
     return bytes(out)
 
 
+@functools.cache
 def _sps() -> bytes:
     bits = _Bits()
     bits.u(8, 66)  # Baseline
@@ -90,6 +94,7 @@ def _sps() -> bytes:
     return _nal(3, NAL_SPS, bits.trailing())
 
 
+@functools.cache
 def _pps() -> bytes:
     bits = _Bits()
     bits.ue(0)  # pic_parameter_set_id
@@ -231,14 +236,21 @@ def _moov(sizes: list[int], syncs: list[int], offset: int, sps: bytes, pps: byte
 
 
 @functools.cache
+def _frames() -> list[bytes]:
+    """Return each frame's one NAL unit: an IDR picture each second, skipped P ones after."""
+    return [
+        _idr(second) if index == 0 else _skipped(index)
+        for second, index in (divmod(frame, FPS) for frame in range(FPS * SECONDS))
+    ]
+
+
+@functools.cache
 def mp4() -> bytes:
     """Return the MP4 file: SECONDS seconds at FPS frames a second, moov before mdat."""
     sps, pps = _sps(), _pps()
     samples, syncs = [], []
-    for frame in range(FPS * SECONDS):
-        second, index = divmod(frame, FPS)
-        nal = _idr(second) if index == 0 else _skipped(index)
-        if index == 0:
+    for frame, nal in enumerate(_frames()):
+        if frame % FPS == 0:
             syncs.append(frame + 1)
         samples.append(struct.pack(">I", len(nal)) + nal)
     sizes = [len(sample) for sample in samples]
@@ -247,3 +259,88 @@ def mp4() -> bytes:
     offset = len(ftyp) + moov_size + 8
     moov = _moov(sizes, syncs, offset, sps, pps)
     return ftyp + moov + _box(b"mdat", *samples)
+
+
+# MPEG-TS, for the transcoder's HLS segments: the same pictures, one PES packet a frame.
+
+TS_PACKET = 188
+PMT_PID, VIDEO_PID = 0x1000, 0x100
+PTS_HZ = 90_000
+START_CODE = b"\x00\x00\x00\x01"
+AUD = START_CODE + b"\x09\xf0"
+"""An access unit delimiter: any kind of picture follows."""
+
+
+def _crc32_mpeg(data: bytes) -> int:
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc ^= byte << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04C11DB7) if crc & 0x80000000 else crc << 1
+            crc &= 0xFFFFFFFF
+    return crc
+
+
+def _section(table_id: int, table_key: int, body: bytes) -> bytes:
+    """Return a PSI section (PAT or PMT) with its CRC, after the pointer field."""
+    header = struct.pack(">BHHBBB", table_id, 0xB000 | (len(body) + 9), table_key, 0xC1, 0, 0)
+    section = header + body
+    return b"\x00" + section + struct.pack(">I", _crc32_mpeg(section))
+
+
+def _packets(pid: int, payload: bytes, counter: int, pcr: int | None = None) -> list[bytes]:
+    """Split a payload into TS packets: the first starts the unit; stuffing fills the last."""
+    packets, start = [], True
+    while start or payload:
+        extra = b"" if not start or pcr is None else ((pcr << 15) | (0x3F << 9)).to_bytes(6)
+        # Adaptation field bytes (its length byte included): for a PCR, or to stuff.
+        used = 2 + len(extra) if extra else 0
+        if len(payload) < TS_PACKET - 4 - used:
+            used = TS_PACKET - 4 - len(payload)
+        chunk, payload = payload[: TS_PACKET - 4 - used], payload[TS_PACKET - 4 - used :]
+        field = b""
+        if used == 1:
+            field = b"\x00"
+        elif used:
+            flags = 0x10 if extra else 0x00
+            field = bytes([used - 1, flags]) + extra + b"\xff" * (used - 2 - len(extra))
+        control = 0x30 if used else 0x10
+        first = 0x4000 if start else 0
+        header = struct.pack(">BHB", 0x47, first | pid, control | (counter & 0xF))
+        packets.append(header + field + chunk)
+        counter, start = counter + 1, False
+    return packets
+
+
+def _pts(value: int) -> bytes:
+    return bytes(
+        [
+            0x21 | ((value >> 29) & 0x0E),
+            (value >> 22) & 0xFF,
+            ((value >> 14) & 0xFE) | 1,
+            (value >> 7) & 0xFF,
+            ((value << 1) & 0xFE) | 1,
+        ]
+    )
+
+
+def ts_segment(number: int) -> bytes:
+    """Return HLS segment `number` (from 0): the video's SECONDS seconds, later by as many."""
+    pat = _section(0x00, 1, struct.pack(">HH", 1, 0xE000 | PMT_PID))
+    pmt = _section(
+        0x02, 1, struct.pack(">HHBHH", 0xE000 | VIDEO_PID, 0xF000, 0x1B, 0xE000 | VIDEO_PID, 0xF000)
+    )
+    packets = _packets(0, pat, number) + _packets(PMT_PID, pmt, number)
+    counter = 0
+    start = (1 + number * SECONDS) * PTS_HZ
+    for frame, nal in enumerate(_frames()):
+        pts = start + frame * PTS_HZ // FPS
+        access_unit = AUD
+        if frame % FPS == 0:
+            access_unit += START_CODE + _sps() + START_CODE + _pps()
+        access_unit += START_CODE + nal
+        pes = b"\x00\x00\x01\xe0\x00\x00\x80\x80\x05" + _pts(pts) + access_unit
+        frame_packets = _packets(VIDEO_PID, pes, counter, pcr=pts - PTS_HZ // 10)
+        counter += len(frame_packets)
+        packets += frame_packets
+    return b"".join(packets)

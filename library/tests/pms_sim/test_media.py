@@ -124,7 +124,10 @@ async def test_music_transcode(session: aiohttp.ClientSession, pms: PMSSimulator
 
 
 async def test_video_transcode(session: aiohttp.ClientSession, pms: PMSSimulator) -> None:
-    """start.m3u8 answers an HLS master playlist whose session playlists need no token."""
+    """start.m3u8: an HLS master playlist; the session's playlist and segments need no token.
+
+    The segments are MPEG-TS of the same H.264 pictures as the mp4 film, as long as the item.
+    """
     path = "/video/:/transcode/universal/start.m3u8"
     query = "path=/library/metadata/2205&protocol=hls&directPlay=0&session=abc"
     reply = await call(session, "GET", f"{pms.url}{path}?{query}", headers=auth(pms))
@@ -138,16 +141,18 @@ async def test_video_transcode(session: aiohttp.ClientSession, pms: PMSSimulator
         "directPlay": "0",
         "session": "abc",
     }
+    base = f"{pms.url}/video/:/transcode/universal/session/abc/base"
     index = await call(session, "GET", f"{pms.url}/video/:/transcode/universal/{lines[-1]}")
-    assert (index.status, index.body.splitlines()[0]) == (200, "#EXTM3U")
-    segment = index.body.splitlines()[-2]
-    url = f"{pms.url}/video/:/transcode/universal/session/abc/base/{segment}"
-    reply = await raw(session, url)
-    assert (reply.status, reply.headers["Content-Type"], reply.body[:1]) == (
-        200,
-        "video/mp2t",
-        b"\x47",
-    )
+    playlist = index.body.splitlines()
+    assert (index.status, playlist[0], playlist[-1]) == (200, "#EXTM3U", "#EXT-X-ENDLIST")
+    segments = [line for line in playlist if not line.startswith("#")]
+    assert (len(segments), segments[-1]) == (660, "00659.ts")  # 44 min in 4 s segments
+    for name in segments[:2]:
+        reply = await raw(session, f"{base}/{name}")
+        assert (reply.status, reply.headers["Content-Type"]) == (200, "video/mp2t")
+        assert len(reply.body) % 188 == 0
+        assert set(reply.body[::188]) == {0x47}  # every packet's sync byte
+    assert (await raw(session, f"{base.replace('abc', 'xyz')}/00000.ts")).status == 404
     for other in ("3112", "99999"):
         url = f"{pms.url}{path}?path=/library/metadata/{other}&protocol=hls"
         assert (await call(session, "GET", url, headers=auth(pms))).status == 404

@@ -198,6 +198,9 @@ def add_library_routes(sim: PMSSimulator, app: web.Application) -> None:  # noqa
             return error_page(400)
         return web.Response(body=artwork(path, width, height), content_type="image/png")
 
+    async def picture(request: web.Request) -> web.Response:
+        return web.Response(body=artwork(request.path), content_type="image/png")
+
     async def part(request: web.Request) -> web.Response:
         item = library.by_part(int(request.match_info["part"]))
         if item is None:
@@ -299,6 +302,8 @@ def add_library_routes(sim: PMSSimulator, app: web.Application) -> None:  # noqa
     router.add_get("/library/onDeck", on_deck)
     router.add_get("/hubs/search", search)
     router.add_get("/photo/:/transcode", photo_transcode)
+    router.add_get("/:/resources/{name}.png", picture)
+    router.add_get("/library/sections/{section}/composite/{stamp}", picture)
     router.add_get(r"/library/parts/{part:\d+}/{stamp}/{name}", part)
     router.add_get("/music/:/transcode/universal/start.mp3", music_transcode)
     router.add_get("/video/:/transcode/universal/start.m3u8", video_transcode)

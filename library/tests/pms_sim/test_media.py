@@ -88,7 +88,8 @@ async def test_artwork_and_photo_transcode(
 ) -> None:
     """Items' thumb and art are PNGs; /photo/:/transcode draws a path at a size."""
     [show] = (await container(session, pms, "/library/metadata/2000"))["Metadata"]
-    for path in (show["thumb"], show["art"]):
+    [films, *_] = (await container(session, pms, "/library/sections"))["Directory"]
+    for path in (show["thumb"], show["art"], films["thumb"], films["composite"]):
         reply = await call(session, "GET", f"{pms.url}{path}", headers=auth(pms))
         assert (reply.status, reply.headers["Content-Type"]) == (200, "image/png")
     url = f"{pms.url}/photo/:/transcode?url={show['thumb']}%3FX-Plex-Token%3Dx&width=40&height=60"

@@ -258,14 +258,18 @@ class ServerSimulator:
         control_port: int = 0,
         token: str | None = None,
         command: Sequence[str] = ("-m", "library.simulators.pms"),
+        films: int = 0,
     ) -> Self:
         """Start `python <command>` (the simulator) on host; wait until it serves.
 
         Port 0 (the default) picks free ports. The token, which every request but /identity
         must carry, is a fresh one unless given: wire() hands it to plex.tv's resource, so
-        that the integration can only know it from there.
+        that the integration can only know it from there. films adds that many generated
+        films to the Films library (through harness.pms_films, which runs the command).
         """
         token = token or secrets.token_hex(10)  # 20 letters and digits, as plex.tv's
+        if films:
+            command = ("-m", "harness.pms_films", str(films), *command)
         args = [sys.executable, *command, "--host", host, "--port", str(port)]
         args += ["--control-port", str(control_port), "--token", token]
         process = Process("Plex Media Server simulator", args, log_path=log_path)
@@ -328,3 +332,20 @@ class ServerSimulator:
     def stop_all(self) -> None:
         """Stop every session."""
         _json(self.control.http.delete("/_sim/sessions"))
+
+    def library(self) -> dict[str, Any]:
+        """Return GET /_sim/library: the sections and their counts, scans, transcodes."""
+        result: dict[str, Any] = _json(self.control.http.get("/_sim/library"))
+        return result
+
+    def add_items(self, section: str, kind: str, **fields: object) -> list[str]:
+        """Add items to a library and announce them as a server does; return their keys.
+
+        fields: title, year, show, season, episode, artist, album, duration, count, and
+        processed=False to stop at the first notification (see the simulator's control).
+        """
+        body = {"section": section, "kind": kind, **fields}
+        keys: list[str] = _json(self.control.http.post("/_sim/library/items", json=body))[
+            "ratingKeys"
+        ]
+        return keys

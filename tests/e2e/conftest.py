@@ -20,6 +20,7 @@ import pytest
 
 from harness import ROOT, HomeAssistant, ServerSimulator, Simulator, free_port, unstoppable
 from harness.home_assistant import expected_version, home_assistant_venv
+from library.simulators.plextv.sample import sample_resources, second_account_resources
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Playwright
@@ -246,6 +247,8 @@ class Browser:
         """Start Chromium with a fresh profile in profile."""
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chromium")
         self._playwright: Playwright | None = None
+        self.requested: list[str] = []
+        """Every URL any page of the browser requested, oldest first (see url_guard)."""
         self._context = self._pool.submit(self._start, profile).result()
 
     def _start(self, profile: Path) -> BrowserContext:
@@ -266,6 +269,8 @@ class Browser:
             viewport={"width": 1280, "height": 800},
         )
         context.set_default_timeout(30_000)
+        # Every page's requests, those of pages opened later included.
+        context.on("request", lambda request: self.requested.append(request.url))
         return context
 
     def run[T](self, scenario: Callable[[BrowserContext], T]) -> T:
@@ -296,3 +301,54 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
         yield chromium
     finally:
         chromium.close()
+
+
+def browser_secrets(pairs: dict[str, Future[Pair]]) -> list[str]:
+    """Return every token a URL the browser loads must not carry.
+
+    The tokens plex.tv issued (the accounts'), and every server's access token: the Living
+    Room Server's and the other servers' of the sample resources. The transient tokens a
+    server hands out for playback are meant for URLs, and are not among them.
+    """
+    found: set[str] = set()
+    for resources in (sample_resources(), second_account_resources()):
+        found |= {r["accessToken"] for r in resources if r.get("accessToken")}
+    for started in pairs.values():
+        if not started.done() or started.exception() is not None:
+            continue
+        pair = started.result()
+        found |= set(pair.simulator.secrets())
+        if pair.server is not None:
+            found.add(pair.server.token)
+    return sorted(found)
+
+
+@pytest.fixture(autouse=True)
+def url_guard(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test with the browser if any URL the browser requested carried a token.
+
+    Every request of every page counts (context-wide), whatever the test looked at; the
+    check runs after the test, against the tokens that exist by then.
+    """
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    chromium: Browser = request.getfixturevalue("browser")
+    pairs: dict[str, Future[Pair]] = request.getfixturevalue("pairs")
+    first = len(chromium.requested)
+    yield
+    requested = chromium.requested[first:]
+    secrets = browser_secrets(pairs)
+    leaked = [url for url in requested if any(secret in url for secret in secrets)]
+    if leaked:
+        shown = []
+        for url in leaked:
+            for secret in secrets:
+                url = url.replace(secret, "<TOKEN>")  # noqa: PLW2901 - never print one
+            shown.append(url)
+        pytest.fail(
+            f"the browser requested {len(leaked)} URL(s) that carry a token of the account "
+            "or of a server:\n" + "\n".join(shown),
+            pytrace=False,
+        )
+    assert requested, "the browser requested nothing: is the URL guard listening?"

@@ -265,13 +265,12 @@ class ServerSimulator:
         Port 0 (the default) picks free ports. The token, which every request but /identity
         must carry, is a fresh one unless given: wire() hands it to plex.tv's resource, so
         that the integration can only know it from there. films adds that many generated
-        films to the Films library (through harness.pms_films, which runs the command).
+        films to the Films library.
         """
         token = token or secrets.token_hex(10)  # 20 letters and digits, as plex.tv's
-        if films:
-            command = ("-m", "harness.pms_films", str(films), *command)
         args = [sys.executable, *command, "--host", host, "--port", str(port)]
         args += ["--control-port", str(control_port), "--token", token]
+        args += ["--films", str(films)] if films else []
         process = Process("Plex Media Server simulator", args, log_path=log_path)
         urls = process.serving(2)
         control_url = urls["Plex Media Server simulator control"]

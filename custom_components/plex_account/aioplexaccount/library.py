@@ -318,6 +318,8 @@ class UpdateStatus:
     can_install: bool = False
     checked_at: datetime | None = None
     releases: tuple[Release, ...] = ()
+    installed_version: str | None = None
+    """The version the server runs, as its identity said with this reading (if read)."""
 
     @property
     def latest(self) -> Release | None:

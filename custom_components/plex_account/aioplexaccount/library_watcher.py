@@ -3,8 +3,8 @@
 While the follower holds the server's websocket, a LibraryWatcher reads the sections and
 their counts when the server says they changed (and at each connection, for what was missed
 meanwhile), tells each item the server announced as created once it is done, and reads the
-updater at most hourly, or at once when the server says its state changed. Nothing is
-polled while nothing changes.
+updater (with the version the server runs) at each connection, then at most hourly, or at
+once when the server says its state changed. Nothing is polled while nothing changes.
 """
 
 import asyncio
@@ -12,6 +12,7 @@ import logging
 import math
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Final
 
 from .exceptions import PlexConnectionError, PlexResponseError
@@ -107,6 +108,8 @@ class LibraryWatcher:
         """
         self._libraries_dirty = True
         self._libraries_next = -math.inf
+        # A new connection may be to a server restarted on another version.
+        self._update_next = -math.inf
         if self._created:
             await self._tell(client, self._created)
         while True:
@@ -168,7 +171,8 @@ class LibraryWatcher:
 
     async def _read_update(self, client: PMSClient) -> None:
         try:
-            status = await client.update_status()
+            identity = await client.server_identity()
+            status = replace(await client.update_status(), installed_version=identity.version)
         except (PlexConnectionError, PlexResponseError) as err:
             _LOGGER.debug("%s: could not read the updater: %s", self.name, err)
             self._update_next = self._clock() + self._retry_after

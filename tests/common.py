@@ -9,7 +9,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.const import CONF_TOKEN
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
@@ -117,7 +117,7 @@ async def until(
     *,
     timeout: float = 10.0,  # noqa: ASYNC109 - a bound on a wait for real I/O, not a pause
 ) -> None:
-    """Wait until condition() holds, checking it after each update of an entry's coordinators.
+    """Wait until condition() holds, checked after each coordinator update and state written.
 
     A server's answer arrives over real loopback I/O: nothing else to wait on. A follower
     reads a burst's last notifications once its cooldown is over: that timer is fired at
@@ -130,6 +130,8 @@ async def until(
         for entry in hass.config_entries.async_loaded_entries(DOMAIN)
         for coordinator in (entry.runtime_data.account, entry.runtime_data.sessions)
     ]
+    # An event entity's state is written without its coordinator's update.
+    removes.append(hass.bus.async_listen("state_changed", callback(lambda _: updated.set())))
     try:
         async with asyncio.timeout(timeout):
             while not condition():

@@ -13,7 +13,7 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
 from custom_components.plex_account.aioplexaccount import FollowState
-from library.simulators.plextv import PlexTVSimulator
+from library.simulators.plextv import LIVING_ROOM_SERVER_ID, PlexTVSimulator
 from library.simulators.pms import PMSSimulator, living_room_tv, sample_film
 
 from .common import state, until
@@ -34,6 +34,17 @@ async def test_diagnostics(  # noqa: PLR0913, PLR0917
     """
     living_room.start_session(player=living_room_tv(), media=sample_film())
     await until(hass, lambda: state(hass, "media_player.living_room_tv") == "playing")
+    sessions = playing_room.runtime_data.sessions
+    await until(
+        hass,
+        lambda: (
+            None
+            not in (
+                (server := sessions.data[LIVING_ROOM_SERVER_ID]).libraries,
+                server.update,
+            )
+        ),
+    )
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, playing_room)
     shown = json.dumps(diagnostics)
     states = " ".join(str(s.as_dict()) for s in hass.states.async_all())
@@ -46,6 +57,14 @@ async def test_diagnostics(  # noqa: PLR0913, PLR0917
         "websocket": FollowState.CONNECTED,
         "last_notification_age_s": 0.0,
         "streams": 1,
+        "libraries": [
+            {"type": "movie", "counts": {"movie": 6}},
+            {"type": "show", "counts": {"show": 2, "season": 4, "episode": 16}},
+            {"type": "artist", "counts": {"artist": 2, "album": 3, "track": 11}},
+            {"type": "photo", "counts": {"photo": 3}},
+        ],
+        "items_added": 0,
+        "update_can_install": False,
     }
     assert followed["Attic NAS"]["available"] is False
     assert followed["Attic NAS"]["connection"] is None

@@ -228,6 +228,10 @@ async def test_someone_elses_stream_and_each_player(
     await until(hass, lambda: len(events) == 2)
     living_room.pause(phone)
     await until(hass, lambda: len(events) == 3)
+    # The event comes from the notification; the streams from the read it sets off.
+    await until(
+        hass, lambda: hass.states.get(STREAMS).attributes["streams"][1]["state"] == "paused"
+    )
 
     assert hass.states.get(STREAMS).attributes["streams"] == [
         {

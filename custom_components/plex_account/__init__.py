@@ -27,10 +27,12 @@ from .services import async_setup_services
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
+    Platform.BUTTON,
     Platform.EVENT,
     Platform.MEDIA_PLAYER,
     Platform.SENSOR,
     Platform.TODO,
+    Platform.UPDATE,
 ]
 
 

@@ -9,7 +9,7 @@ hands over what it read. Setup never waits for a server; a sleeping one is unava
 import asyncio
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import ClassVar, Self, override
@@ -29,15 +29,22 @@ from .aioplexaccount import (
     Artwork,
     Device,
     FollowSettings,
+    LibraryItem,
+    LibraryWatcher,
     MediaItem,
     PlaybackEvent,
     PlexAuthenticationError,
     PlexError,
     PlexTVClient,
+    PMSClient,
     Resource,
     Resources,
+    SectionCounts,
+    ServerConnection,
     ServerFollower,
     Session,
+    UpdateStatus,
+    choose_connection,
 )
 from .const import DOMAIN, LOGGER
 from .errors import update_errors
@@ -305,20 +312,32 @@ class PlexDevicesCoordinator(PlexTVCoordinator[AuthorizedDevices]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ServerSessions:
-    """What one owned server told last: whether it answers, and what plays on it."""
+class ServerState:
+    """What one owned server told last: whether it answers, what plays, what it holds."""
 
     available: bool = False
     sessions: tuple[Session, ...] = ()
     read_at: datetime | None = None
     """When the sessions were read: the positions are as of then."""
+    libraries: tuple[SectionCounts, ...] | None = None
+    """The library sections and their counts, as last read (kept while it is away)."""
+    update: UpdateStatus | None = None
+    """What the server's updater said last."""
+    version: str | None = None
+    """The version the server says it runs, at the connection in use."""
+
+    @property
+    def sections(self) -> dict[str, SectionCounts]:
+        """Return the sections as last read, by uuid."""
+        return {counts.section.uuid: counts for counts in self.libraries or ()}
 
 
-class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
+class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerState]]):
     """Hold what plays on every owned server of the account, as each server pushes it.
 
     Nothing is polled from here: each server's follower hands over the sessions it read.
-    The data maps each followed server's identifier to its ServerSessions.
+    The data maps each followed server's identifier to its ServerState. Its libraries and
+    updater are read by the same follower, as the server's notifications say.
     """
 
     config_entry: PlexAccountConfigEntry
@@ -342,9 +361,12 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
         self._token_retried: set[str] = set()
         self._publishing = False
         self._playback: dict[str, list[Callable[[list[PlaybackEvent]], None]]] = {}
+        self._added: dict[str, list[Callable[[list[LibraryItem]], None]]] = {}
+        # Connections chosen for servers that are not followed (shared ones), for browsing.
+        self._connections: dict[str, ServerConnection] = {}
 
     @override
-    async def _async_update_data(self) -> dict[str, ServerSessions]:
+    async def _async_update_data(self) -> dict[str, ServerState]:
         """Return what the servers pushed last; there is nothing to fetch."""
         return self.data
 
@@ -370,18 +392,66 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
         listeners.append(listener)
         return lambda: listeners.remove(listener)
 
-    async def async_artwork(self, server_id: str, path: str) -> Artwork | None:
-        """Fetch a picture from a server over the connection in use, or None if it fails."""
+    @callback
+    def async_add_added_listener(
+        self, server_id: str, listener: Callable[[list[LibraryItem]], None]
+    ) -> Callable[[], None]:
+        """Call `listener` with the items added to a server's libraries; return its removal."""
+        listeners = self._added.setdefault(server_id, [])
+        listeners.append(listener)
+        return lambda: listeners.remove(listener)
+
+    @callback
+    def async_followed_client(self, server_id: str) -> PMSClient | None:
+        """Return a client of an owned server at the connection in use, or None if none is."""
         follower = self.followers.get(server_id)
         if follower is None or follower.connection is None:
             return None
-        client = follower.connection.client(
-            async_get_clientsession(self.hass), identity=self.account.client.identity
+        return self._client(follower.connection)
+
+    async def async_client(self, server_id: str) -> PMSClient:
+        """Return a client of any server of the account: owned or shared with it.
+
+        An owned server's is the follower's connection; another's is chosen on first use
+        and kept until it fails (see async_forget_connection). Raises PlexError when the
+        server cannot be reached, KeyError when plex.tv does not list it.
+        """
+        if (client := self.async_followed_client(server_id)) is not None:
+            return client
+        resource = self.account.data.servers[server_id]
+        if (connection := self._connections.get(server_id)) is None or (
+            connection.token != resource.access_token
+        ):
+            connection = await choose_connection(
+                async_get_clientsession(self.hass),
+                resource,
+                identity=self.account.client.identity,
+                grace=FOLLOW_SETTINGS.grace,
+                timeout=FOLLOW_SETTINGS.timeout,
+            )
+            self._connections[server_id] = connection
+        return self._client(connection)
+
+    @callback
+    def async_forget_connection(self, server_id: str) -> None:
+        """Choose a shared server's connection again next time: the one kept failed."""
+        self._connections.pop(server_id, None)
+
+    def _client(self, connection: ServerConnection) -> PMSClient:
+        return connection.client(
+            async_get_clientsession(self.hass),
+            identity=self.account.client.identity,
+            json_loads=json_loads,
         )
+
+    async def async_artwork(self, server_id: str, path: str) -> Artwork | None:
+        """Fetch a picture from a server over the connection in use, or None if it fails."""
         try:
+            client = await self.async_client(server_id)
             return await client.artwork(path)
-        except (PlexError, ValueError) as err:
-            LOGGER.debug("Could not fetch artwork from %s: %s", follower.name, err)
+        except (PlexError, ValueError, KeyError) as err:
+            LOGGER.debug("Could not fetch artwork from server %s: %s", server_id, err)
+            self.async_forget_connection(server_id)
             return None
 
     @callback
@@ -396,7 +466,7 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
             if (follower := self.followers.get(server_id)) is not None:
                 follower.update_resource(resource)
                 continue
-            data[server_id] = ServerSessions()
+            data[server_id] = ServerState()
             self._async_follow(resource)
         if data != self.data:
             self.async_set_updated_data(data)
@@ -404,6 +474,14 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
     @callback
     def _async_follow(self, resource: Resource) -> None:
         server_id = resource.client_identifier
+        library = LibraryWatcher(
+            on_libraries=lambda counts: self._async_libraries(server_id, counts),
+            on_added=lambda items: self._async_added(server_id, items),
+            on_update=lambda status: self._async_update_status(server_id, status),
+            clock=lambda: dt_util.utcnow().timestamp(),
+            sleep=self._async_sleep,
+            name=resource.name,
+        )
         follower = ServerFollower(
             session=async_get_clientsession(self.hass),
             resource=resource,
@@ -413,6 +491,7 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
             on_available=lambda: self._async_available(server_id),
             on_unavailable=lambda err: self._async_unavailable(server_id, err),
             on_playback=lambda events: self._async_playback(server_id, events),
+            library=library,
             # Home Assistant's own time, so that its timers (and its tests' clock) drive it.
             clock=lambda: dt_util.utcnow().timestamp(),
             sleep=self._async_sleep,
@@ -429,6 +508,7 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
         # A stopped follower's callbacks never run again: its task is cancelled first.
         self._tasks.pop(server_id).cancel()
         self.followers.pop(server_id)
+        self._connections.pop(server_id, None)
         self._token_retried.discard(server_id)
         self._async_delete_token_issue(server_id)
 
@@ -456,13 +536,36 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
         if server_id in self._token_retried:
             self._token_retried.discard(server_id)
             self._async_delete_token_issue(server_id)
+        connection = self.followers[server_id].connection
         self._async_publish(
             server_id,
-            ServerSessions(available=True, sessions=tuple(sessions), read_at=dt_util.utcnow()),
+            replace(
+                self._state(server_id),
+                available=True,
+                sessions=tuple(sessions),
+                read_at=dt_util.utcnow(),
+                version=None if connection is None else connection.version,
+            ),
         )
 
     @callback
-    def _async_publish(self, server_id: str, server: ServerSessions) -> None:
+    def _async_libraries(self, server_id: str, counts: list[SectionCounts]) -> None:
+        self._async_publish(server_id, replace(self._state(server_id), libraries=tuple(counts)))
+
+    @callback
+    def _async_update_status(self, server_id: str, status: UpdateStatus) -> None:
+        self._async_publish(server_id, replace(self._state(server_id), update=status))
+
+    @callback
+    def _async_added(self, server_id: str, items: list[LibraryItem]) -> None:
+        for listener in list(self._added.get(server_id, ())):
+            listener(items)
+
+    def _state(self, server_id: str) -> ServerState:
+        return self.data.get(server_id) or ServerState()
+
+    @callback
+    def _async_publish(self, server_id: str, server: ServerState) -> None:
         """Take one server's news; tell the entities once for all that came meanwhile.
 
         Many servers starting (or failing) together are one update, not one each.
@@ -490,7 +593,8 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerSessions]]):
     def _async_unavailable(self, server_id: str, err: PlexError) -> None:
         follower = self.followers[server_id]
         LOGGER.info("Plex server %s is unavailable: %s", follower.name, err)
-        self._async_publish(server_id, ServerSessions(available=False))
+        # What it holds is kept: its entities show unavailable, and stay.
+        self._async_publish(server_id, replace(self._state(server_id), available=False))
         if not isinstance(err, PlexAuthenticationError):
             return
         if server_id in self._token_retried:

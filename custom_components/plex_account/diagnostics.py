@@ -58,6 +58,12 @@ def _followed_servers(sessions: PlexSessionsCoordinator) -> list[dict[str, Any]]
                 "websocket": follower.state,
                 "last_notification_age_s": None if age is None else round(age, 1),
                 "streams": len(server.sessions),
+                "libraries": [
+                    {"type": counts.section.type, "counts": counts.counts}
+                    for counts in server.libraries or ()
+                ],
+                "items_added": None if follower.library is None else follower.library.added,
+                "update_can_install": None if server.update is None else server.update.can_install,
             }
         )
     return servers

@@ -1,22 +1,25 @@
 """The one base entity: ids and devices of the account, its servers and its players."""
 
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
+from dataclasses import replace
 from typing import Any, override
 
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpdateCoordinator
 
-from .aioplexaccount import Account, Resource
+from .aioplexaccount import Account, LibrarySection, Resource, SectionCounts
 from .const import DOMAIN
 from .coordinator import (
     PlexAccountConfigEntry,
     PlexAccountCoordinator,
     PlexAccountData,
     PlexSessionsCoordinator,
-    ServerSessions,
+    ServerState,
     server_device_key,
 )
 
@@ -120,26 +123,32 @@ class PlexTVEntity(PlexAccountEntity[PlexAccountCoordinator]):
 class PlexServerEntity(PlexAccountEntity[PlexSessionsCoordinator]):
     """An entity of one owned server, fed by what the server pushes."""
 
-    _written: ServerSessions | None = None
+    _written: ServerState | None = None
 
     @callback
     @override
     def _handle_coordinator_update(self) -> None:
         # The data holds every server: only news of this one is worth a state write.
-        if (server := self.server_sessions) is not self._written:
+        if (server := self.server_state) is not self._written:
             self._written = server
             super()._handle_coordinator_update()
 
     @property
-    def server_sessions(self) -> ServerSessions:
+    def server_state(self) -> ServerState:
         """Return what the server told last (nothing, while it is not followed)."""
-        return self.coordinator.data.get(self.resource_id or "") or ServerSessions()
+        return self.coordinator.data.get(self.resource_id or "") or ServerState()
 
     @property
     @override
     def available(self) -> bool:
         """Return whether the server answers."""
-        return self.server_sessions.available
+        return self.server_state.available
+
+    @property
+    def server_name(self) -> str:
+        """Return the server's name, as plex.tv lists it."""
+        server = self.coordinator.account.data.servers.get(self.resource_id or "")
+        return self.resource_id or "" if server is None else server.name
 
 
 @callback
@@ -190,3 +199,100 @@ def async_add_plextv_entities(
             for description in server_descriptions(server)
         ),
     )
+
+
+class PlexSectionEntity(PlexServerEntity):
+    """An entity of one library section of an owned server, fed by the server's push.
+
+    Its unique id holds the server's identifier and the section's uuid; its name is the
+    section's, as Plex names it.
+    """
+
+    def __init__(
+        self,
+        coordinator: PlexSessionsCoordinator,
+        description: EntityDescription,
+        account: Account,
+        resource: Resource,
+        section: LibrarySection,
+    ) -> None:
+        """Describe the entity of `section` on the server of `resource`."""
+        super().__init__(
+            coordinator,
+            replace(description, key=f"{section.uuid}_{description.key}"),
+            account,
+            resource,
+        )
+        self.section_uuid = section.uuid
+        self._attr_translation_placeholders = {"library": section.title}
+
+    @property
+    def section_counts(self) -> SectionCounts | None:
+        """Return the section and its counts as last read; None once it is gone."""
+        return self.server_state.sections.get(self.section_uuid)
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Return whether the server answers and still has the section."""
+        return super().available and self.section_counts is not None
+
+
+@callback
+def async_add_section_entities(
+    entry: PlexAccountConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    entity_class: Callable[
+        [PlexSessionsCoordinator, EntityDescription, Account, Resource, LibrarySection],
+        PlexSectionEntity,
+    ],
+    description: EntityDescription,
+) -> None:
+    """Add an entity for each section of each owned server as it appears; remove it after.
+
+    A section is gone when a reading of its server's libraries no longer lists it; a
+    server that does not answer keeps its sections (unavailable).
+    """
+    data = entry.runtime_data
+    added: dict[tuple[str, str], PlexSectionEntity] = {}
+
+    @callback
+    def _async_follow_sections() -> None:
+        owned = data.account.data.owned_servers
+        found: set[tuple[str, str]] = set()  # (server, section uuid)
+        new: list[PlexSectionEntity] = []
+        for server_id, state in data.sessions.data.items():
+            if server_id not in owned or state.libraries is None:
+                continue
+            for uuid, counts in state.sections.items():
+                found.add((server_id, uuid))
+                if (server_id, uuid) not in added:
+                    entity = entity_class(
+                        data.sessions,
+                        description,
+                        data.account.data.account,
+                        owned[server_id],
+                        counts.section,
+                    )
+                    added[server_id, uuid] = entity
+                    new.append(entity)
+        for key in list(added):
+            current = data.sessions.data.get(key[0])
+            if current is None:
+                # The server left: its device went, and its entities with it.
+                del added[key]
+            elif current.libraries is not None and key not in found:
+                _async_remove(data.sessions.hass, added.pop(key))
+        if new:
+            async_add_entities(new)
+
+    _async_follow_sections()
+    entry.async_on_unload(data.sessions.async_add_listener(_async_follow_sections))
+
+
+@callback
+def _async_remove(hass: HomeAssistant, entity: Entity) -> None:
+    """Remove an entity for good: from the registry, and so from the states."""
+    # Added entities have a unique id, so a registry entry: its removal removes them.
+    with suppress(KeyError):
+        er.async_get(hass).async_remove(entity.entity_id)

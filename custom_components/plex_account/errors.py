@@ -60,3 +60,12 @@ def action_errors(failed_key: str) -> Iterator[None]:
             translation_key=key,
             translation_placeholders=placeholders,
         ) from err
+
+
+def server_unreachable(server: str) -> HomeAssistantError:
+    """Return the error of an action on a server that does not answer now."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="server_unreachable",
+        translation_placeholders={"server": server},
+    )

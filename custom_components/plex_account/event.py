@@ -1,4 +1,4 @@
-"""Events: playback starting, pausing, resuming and stopping on each owned server."""
+"""Events: playback on each owned server, items added to its libraries, new sign-ins."""
 
 from typing import Final, override
 
@@ -6,7 +6,7 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .aioplexaccount import Device, PlaybackChange, PlaybackEvent, Session
+from .aioplexaccount import Device, LibraryItem, PlaybackChange, PlaybackEvent, Session
 from .coordinator import AuthorizedDevices, PlexAccountConfigEntry, PlexDevicesCoordinator
 from .entity import PlexAccountEntity, PlexServerEntity, async_add_pushed_entities
 
@@ -14,12 +14,14 @@ from .entity import PlexAccountEntity, PlexServerEntity, async_add_pushed_entiti
 PARALLEL_UPDATES = 0
 
 NEW_DEVICE: Final = "new_device"
+ADDED: Final = "added"
 
 PLAYBACK = EventEntityDescription(
     key="playback",
     translation_key="playback",
     event_types=[change.value for change in PlaybackChange],
 )
+LIBRARY = EventEntityDescription(key="library", translation_key="library", event_types=[ADDED])
 SIGN_INS = EventEntityDescription(
     key="sign_ins", translation_key="sign_ins", event_types=[NEW_DEVICE]
 )
@@ -45,6 +47,23 @@ def stream_attributes(session: Session) -> dict[str, str | None]:
     }
 
 
+def item_attributes(item: LibraryItem) -> dict[str, str | int | None]:
+    """Return what an event says about an item added to a library: what, where, which."""
+    attributes: dict[str, str | int | None] = {
+        "title": item.title,
+        "media_type": item.type,
+        "library": item.section_title,
+        "year": item.year,
+    }
+    if item.type == "episode":
+        attributes |= {"show": item.show, "season": item.season, "episode": item.episode}
+    elif item.type in {"track", "album"}:
+        # A track's album is its parent; an album's is its own title.
+        album = item.title if item.type == "album" else item.parent_title
+        attributes |= {"artist": item.artist, "album": album}
+    return attributes
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: PlexAccountConfigEntry,
@@ -53,9 +72,13 @@ async def async_setup_entry(
     """Add the account's Sign-ins, and Playback for each owned server as it appears."""
     data = entry.runtime_data
     async_add_entities([PlexSignInsEvent(data.devices, SIGN_INS, data.account.data.account)])
-    async_add_pushed_entities(
-        entry, async_add_entities, PlexPlaybackEvent, PLAYBACK, lambda data: data.owned_servers
-    )
+    for entity_class, description in (
+        (PlexPlaybackEvent, PLAYBACK),
+        (PlexLibraryEvent, LIBRARY),
+    ):
+        async_add_pushed_entities(
+            entry, async_add_entities, entity_class, description, lambda data: data.owned_servers
+        )
 
 
 class PlexPlaybackEvent(PlexServerEntity, EventEntity):
@@ -79,6 +102,30 @@ class PlexPlaybackEvent(PlexServerEntity, EventEntity):
         for event in events:
             # One state per event, so that an automation sees each of them.
             self._trigger_event(event.change.value, stream_attributes(event.session))
+            self.async_write_ha_state()
+
+
+class PlexLibraryEvent(PlexServerEntity, EventEntity):
+    """An item added to a library of one owned server: one event each, once it is processed.
+
+    Films, episodes, albums and tracks that the server announced as new, when it has
+    finished with them (so that their titles are known); never one that was only refreshed.
+    """
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Listen to the items added to the server's libraries."""
+        await super().async_added_to_hass()
+        assert self.resource_id is not None
+        self.async_on_remove(
+            self.coordinator.async_add_added_listener(self.resource_id, self._async_added)
+        )
+
+    @callback
+    def _async_added(self, items: list[LibraryItem]) -> None:
+        for item in items:
+            # One state per event, so that an automation sees each of them.
+            self._trigger_event(ADDED, item_attributes(item))
             self.async_write_ha_state()
 
 

@@ -1,4 +1,4 @@
-"""Sensors: the Plex Pass plan, what is online, each server's last sighting and streams."""
+"""Sensors: the Plex Pass plan, what is online, each server's last sighting, streams, libraries."""
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -16,19 +16,21 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .aioplexaccount import Resource, Session
+from .aioplexaccount import Resource, SectionCounts, Session
 from .coordinator import (
     PlexAccountConfigEntry,
     PlexAccountData,
     PlexDevicesCoordinator,
-    ServerSessions,
+    ServerState,
 )
 from .entity import (
     PlexAccountEntity,
+    PlexSectionEntity,
     PlexServerEntity,
     PlexTVEntity,
     async_add_plextv_entities,
     async_add_pushed_entities,
+    async_add_section_entities,
 )
 
 PARALLEL_UPDATES = 0
@@ -49,8 +51,34 @@ class PlexSensorEntityDescription(SensorEntityDescription):
 class PlexStreamsSensorEntityDescription(SensorEntityDescription):
     """A sensor of what plays on one owned server."""
 
-    value_fn: Callable[[ServerSessions], StateType]
-    attributes_fn: Callable[[ServerSessions], Mapping[str, Any]]
+    value_fn: Callable[[ServerState], StateType]
+    attributes_fn: Callable[[ServerState], Mapping[str, Any]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlexLibrarySensorEntityDescription(SensorEntityDescription):
+    """A sensor of one library section of an owned server."""
+
+    value_fn: Callable[[SectionCounts], StateType]
+    attributes_fn: Callable[[SectionCounts], Mapping[str, Any]]
+
+
+# What a section counts besides its own items, as attributes named for people.
+_COUNT_ATTRIBUTES = {
+    "season": "seasons",
+    "episode": "episodes",
+    "album": "albums",
+    "track": "tracks",
+}
+
+
+def library_counts(counts: SectionCounts) -> dict[str, int]:
+    """Return what a section holds inside its items: a show's episodes, an artist's tracks."""
+    return {
+        name: counts.counts[kind]
+        for kind, name in _COUNT_ATTRIBUTES.items()
+        if kind in counts.counts
+    }
 
 
 def stream_title(session: Session) -> str:
@@ -66,7 +94,7 @@ def stream_title(session: Session) -> str:
     return session.title
 
 
-def streams(server: ServerSessions) -> list[dict[str, str | None]]:
+def streams(server: ServerState) -> list[dict[str, str | None]]:
     """Return the streams of a server: who watches what, where, in what state."""
     return [
         {
@@ -133,6 +161,15 @@ STREAMS_SENSOR = PlexStreamsSensorEntityDescription(
 )
 
 
+LIBRARY_SENSOR = PlexLibrarySensorEntityDescription(
+    key="library",
+    translation_key="library",
+    state_class=SensorStateClass.MEASUREMENT,
+    value_fn=lambda counts: counts.items,
+    attributes_fn=library_counts,
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: PlexAccountConfigEntry,
@@ -157,6 +194,7 @@ async def async_setup_entry(
         STREAMS_SENSOR,
         lambda data: data.owned_servers,
     )
+    async_add_section_entities(entry, async_add_entities, PlexLibrarySensor, LIBRARY_SENSOR)
 
 
 class PlexSensor(PlexTVEntity, SensorEntity):
@@ -182,13 +220,13 @@ class PlexStreamsSensor(PlexServerEntity, SensorEntity):
     @override
     def native_value(self) -> StateType:
         """Return how many streams play."""
-        return self.entity_description.value_fn(self.server_sessions)
+        return self.entity_description.value_fn(self.server_state)
 
     @property
     @override
     def extra_state_attributes(self) -> Mapping[str, Any]:
         """Return the streams: user, title, player and state of each."""
-        return self.entity_description.attributes_fn(self.server_sessions)
+        return self.entity_description.attributes_fn(self.server_state)
 
 
 class PlexAuthorizedDevicesSensor(PlexAccountEntity[PlexDevicesCoordinator], SensorEntity):
@@ -203,3 +241,26 @@ class PlexAuthorizedDevicesSensor(PlexAccountEntity[PlexDevicesCoordinator], Sen
         """Return how many devices plex.tv lists."""
         data = self.coordinator.data
         return None if data is None else len(data.devices)
+
+
+class PlexLibrarySensor(PlexSectionEntity, SensorEntity):
+    """How many items one library of an owned server holds: films, shows, artists, photos.
+
+    Read again when the server says the library changed; never polled.
+    """
+
+    entity_description: PlexLibrarySensorEntityDescription
+
+    @property
+    @override
+    def native_value(self) -> StateType:
+        """Return the count of the section's own items."""
+        counts = self.section_counts
+        return None if counts is None else self.entity_description.value_fn(counts)
+
+    @property
+    @override
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Return what the items hold: a show library's episodes, a music library's tracks."""
+        counts = self.section_counts
+        return None if counts is None else self.entity_description.attributes_fn(counts)

@@ -18,6 +18,7 @@ BENCHMARKS = (
     "benchmarks.push_latency",
     "library.benchmarks.import_time",
     "benchmarks.idle_cost",
+    "benchmarks.idle_requests",
     "benchmarks.library_open",
     "benchmarks.login_latency",
     "benchmarks.added_latency",

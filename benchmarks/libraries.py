@@ -21,7 +21,8 @@ from library.simulators.plextv import LIVING_ROOM_SERVER_ID
 NAMES = {"client_name": "Home Assistant", "device_name": "Benchmark"}
 FILMS = "sensor.living_room_server_films"
 LIBRARY_EVENT = "event.living_room_server_library"
-SOURCE = "media-source://plex_account"
+DOMAIN = "plex_account"
+SOURCE = f"media-source://{DOMAIN}"
 WAIT = 120.0  # seconds a websocket command may take
 
 

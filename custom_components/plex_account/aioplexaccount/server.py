@@ -150,7 +150,13 @@ class PMSClient:
         self, section_key: str, character: str, *, start: int = 0, size: int = DEFAULT_PAGE_SIZE
     ) -> Page:
         """Fetch a page of a section's items whose titles start with `character`."""
-        if not character or len(character) > 8 or not character.isprintable():
+        # "." and ".." would not stay in the path: the URL would drop or climb them.
+        if (
+            not character
+            or len(character) > 8
+            or not character.isprintable()
+            or character in {".", ".."}
+        ):
             msg = "character must be one group's key"
             raise ValueError(msg)
         path = f"/library/sections/{_key(section_key)}/firstCharacter/{quote(character, safe='')}"
@@ -223,8 +229,12 @@ class PMSClient:
     def media_url(self, path: str, token: str, params: Mapping[str, str] | None = None) -> str:
         """Return the URL a player fetches a path with, carrying `token` (a transient one).
 
-        Never hand it the server's own token: the URL goes to another device.
+        Never hand it the server's own token: the URL goes to another device. Only a path
+        on this server is accepted: the token must go to no other host.
         """
+        if not isinstance(path, str) or not path.startswith("/") or path.startswith("//"):
+            msg = "path must be a path on the server, starting with a single /"
+            raise ValueError(msg)
         if token == self.token:
             msg = "A media URL must carry a transient token, not the server's"
             raise ValueError(msg)

@@ -40,6 +40,13 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--pin-expires-in", type=float, metavar="S", help="lifetime of a code (default: 900 s)"
     )
+    parser.add_argument(
+        "--films",
+        type=int,
+        default=0,
+        metavar="N",
+        help="generated films more in the server's Films library (default: none; try 20000)",
+    )
     return parser.parse_args(argv)
 
 
@@ -91,7 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         _say("==> starting the Plex Media Server simulator (the Living Room Server)")
         server = ServerSimulator.start(
-            logs / "media-server.log", port=args.pms_port, control_port=args.pms_control_port
+            logs / "media-server.log",
+            port=args.pms_port,
+            control_port=args.pms_control_port,
+            films=args.films,
         )
         server.wire(simulator)
         _say("==> starting Home Assistant (about half a minute the first time)")
@@ -164,6 +174,17 @@ Plex Account demo
    then, in Developer tools > Actions, homeassistant.update_entity on the
    account's Authorized devices sensor; plex_account.revoke_device with the
    event's client_identifier signs the device out again.
+6. Browse the Living Room Server's libraries: open Media in the sidebar, then
+   Plex > Plex Fan > Living Room Server. Its tracks (Music) play in this
+   browser; a Films library of more than 300 films (scripts/demo --films 20000)
+   is grouped by first letter.
+7. Add an episode to the server and watch event.living_room_server_library
+   fire with its title (and sensor.living_room_server_tv_shows count it):
+     curl -s -X POST {server.control_url}/_sim/library/items -d '{{"section": "2",
+       "kind": "episode", "show": "Northern Lines", "season": 2, "title": "Harbour Ice"}}'
+   "kind": "movie" with "section": "1" adds a film, "track" with "section": "3"
+   (and "artist", "album") a track; {server.control_url}/_sim/library
+   shows the sections and their counts.
 
 The simulated account has Plex Pass, two servers of its own (the Living Room
 Server above, online, and the Attic NAS, offline), one shared server, a few

@@ -233,7 +233,9 @@ async def test_someone_elses_stream_and_each_player(
         hass, lambda: hass.states.get(STREAMS).attributes["streams"][1]["state"] == "paused"
     )
 
-    assert hass.states.get(STREAMS).attributes["streams"] == [
+    streams = hass.states.get(STREAMS).attributes["streams"]
+    shown = ("user", "title", "player", "state")
+    assert [{key: stream[key] for key in shown} for stream in streams] == [
         {
             "user": "plexfan",
             "title": "Northern Lines - S02E05 - The Lighthouse",
@@ -247,6 +249,12 @@ async def test_someone_elses_stream_and_each_player(
             "state": "paused",
         },
     ]
+    # How each plays: here both directly, one at home and one away.
+    assert [(s["decision"], s["location"]) for s in streams] == [
+        ("direct play", "lan"),
+        ("direct play", "wan"),
+    ]
+    assert all(stream["session_id"] and stream["bandwidth"] for stream in streams)
     assert hass.states.get(STREAMS).state == "2"
     # Each stream's own changes, as its own player and user.
     assert [(e[ATTR_EVENT_TYPE], e["player"], e["user"]) for e in events] == [

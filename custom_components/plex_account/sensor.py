@@ -11,7 +11,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory
+from homeassistant.const import EntityCategory, UnitOfDataRate
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
@@ -52,7 +52,7 @@ class PlexStreamsSensorEntityDescription(SensorEntityDescription):
     """A sensor of what plays on one owned server."""
 
     value_fn: Callable[[ServerState], StateType]
-    attributes_fn: Callable[[ServerState], Mapping[str, Any]]
+    attributes_fn: Callable[[ServerState], Mapping[str, Any]] = lambda _: {}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,14 +94,27 @@ def stream_title(session: Session) -> str:
     return session.title
 
 
-def streams(server: ServerState) -> list[dict[str, str | None]]:
-    """Return the streams of a server: who watches what, where, in what state."""
+def streams(server: ServerState) -> list[dict[str, str | int | bool | None]]:
+    """Return the streams of a server: who watches what, where, how, at what cost."""
     return [
         {
             "user": None if session.user is None else session.user.title,
             "title": stream_title(session),
             "player": session.player.title,
             "state": session.state,
+            "session_id": session.session_id,
+            "decision": session.media.decision,
+            "video_decision": None
+            if session.transcode is None
+            else session.transcode.video_decision,
+            "audio_decision": None
+            if session.transcode is None
+            else session.transcode.audio_decision,
+            "hardware_transcoding": session.transcode is not None and session.transcode.hardware,
+            "quality": session.media.video_resolution,
+            "bitrate": session.media.bitrate,
+            "bandwidth": session.bandwidth,
+            "location": session.location,
         }
         for session in server.sessions
     ]
@@ -170,6 +183,23 @@ LIBRARY_SENSOR = PlexLibrarySensorEntityDescription(
 )
 
 
+BANDWIDTH_SENSOR = PlexStreamsSensorEntityDescription(
+    key="bandwidth",
+    translation_key="bandwidth",
+    device_class=SensorDeviceClass.DATA_RATE,
+    native_unit_of_measurement=UnitOfDataRate.KILOBITS_PER_SECOND,
+    state_class=SensorStateClass.MEASUREMENT,
+    value_fn=lambda server: sum(session.bandwidth or 0 for session in server.sessions),
+)
+
+TRANSCODES_SENSOR = PlexStreamsSensorEntityDescription(
+    key="transcodes",
+    translation_key="transcodes",
+    state_class=SensorStateClass.MEASUREMENT,
+    value_fn=lambda server: sum(session.transcoding for session in server.sessions),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: PlexAccountConfigEntry,
@@ -187,13 +217,14 @@ async def async_setup_entry(
     async_add_entities(
         [PlexAuthorizedDevicesSensor(data.devices, AUTHORIZED_DEVICES, data.account.data.account)]
     )
-    async_add_pushed_entities(
-        entry,
-        async_add_entities,
-        PlexStreamsSensor,
-        STREAMS_SENSOR,
-        lambda data: data.owned_servers,
-    )
+    for description in (STREAMS_SENSOR, BANDWIDTH_SENSOR, TRANSCODES_SENSOR):
+        async_add_pushed_entities(
+            entry,
+            async_add_entities,
+            PlexStreamsSensor,
+            description,
+            lambda data: data.owned_servers,
+        )
     async_add_section_entities(entry, async_add_entities, PlexLibrarySensor, LIBRARY_SENSOR)
 
 
@@ -224,9 +255,9 @@ class PlexStreamsSensor(PlexServerEntity, SensorEntity):
 
     @property
     @override
-    def extra_state_attributes(self) -> Mapping[str, Any]:
-        """Return the streams: user, title, player and state of each."""
-        return self.entity_description.attributes_fn(self.server_state)
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Return the streams: who, what, where, how and at what cost, for Active streams."""
+        return self.entity_description.attributes_fn(self.server_state) or None
 
 
 class PlexAuthorizedDevicesSensor(PlexAccountEntity[PlexDevicesCoordinator], SensorEntity):

@@ -1,11 +1,11 @@
-"""Actions: sign a device out of the account that lists it."""
+"""Actions: sign a device out of the account that lists it; stop a stream on a server."""
 
 import asyncio
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, callback
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
 if TYPE_CHECKING:
@@ -15,13 +15,22 @@ if TYPE_CHECKING:
 else:
     import voluptuous as vol
 
-from .aioplexaccount import Device, PlexNotFoundError
+from .aioplexaccount import Device, PlexAuthenticationError, PlexNotFoundError
 from .const import CONF_CLIENT_IDENTIFIER, DOMAIN
 from .coordinator import PlexAccountConfigEntry
-from .errors import action_errors
+from .errors import action_errors, server_unreachable
 
 SERVICE_REVOKE_DEVICE: Final = "revoke_device"
 REVOKE_DEVICE_SCHEMA = vol.Schema({vol.Required(CONF_CLIENT_IDENTIFIER): cv.string})
+SERVICE_STOP_STREAM: Final = "stop_stream"
+ATTR_SESSION_ID: Final = "session_id"
+ATTR_REASON: Final = "reason"
+STOP_STREAM_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_SESSION_ID): cv.string,
+        vol.Optional(ATTR_REASON, default=""): vol.All(cv.string, vol.Length(max=255)),
+    }
+)
 
 
 @callback
@@ -30,16 +39,52 @@ def async_setup_services(hass: HomeAssistant) -> None:
     hass.services.async_register(
         DOMAIN, SERVICE_REVOKE_DEVICE, _async_revoke_device, schema=REVOKE_DEVICE_SCHEMA
     )
+    hass.services.async_register(
+        DOMAIN, SERVICE_STOP_STREAM, _async_stop_stream, schema=STOP_STREAM_SCHEMA
+    )
+
+
+def _loaded(hass: HomeAssistant) -> list[PlexAccountConfigEntry]:
+    return [
+        entry
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.state is ConfigEntryState.LOADED
+    ]
+
+
+async def _async_stop_stream(call: ServiceCall) -> None:
+    """Stop the stream with this Session.id on the owned server that plays it."""
+    session_id: str = call.data[ATTR_SESSION_ID]
+    for entry in _loaded(call.hass):
+        sessions = entry.runtime_data.sessions
+        for server_id, server in sessions.data.items():
+            if any(session.session_id == session_id for session in server.sessions):
+                client = sessions.async_followed_client(server_id)
+                name = sessions.followers[server_id].name
+                if client is None:
+                    raise server_unreachable(name)
+                with action_errors("stop_stream_failed"):
+                    try:
+                        await client.terminate_session(session_id, call.data[ATTR_REASON])
+                    except PlexAuthenticationError as err:
+                        # Not the account's sign-in: the server's owner lacks Plex Pass.
+                        raise HomeAssistantError(
+                            translation_domain=DOMAIN,
+                            translation_key="stop_stream_refused",
+                            translation_placeholders={"server": name},
+                        ) from err
+                return
+    raise ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="stream_not_found",
+        translation_placeholders={"session_id": session_id},
+    )
 
 
 async def _async_revoke_device(call: ServiceCall) -> None:
     """Sign the device with the client identifier out of the account that lists it."""
     client_identifier: str = call.data[CONF_CLIENT_IDENTIFIER]
-    entries: list[PlexAccountConfigEntry] = [
-        entry
-        for entry in call.hass.config_entries.async_entries(DOMAIN)
-        if entry.state is ConfigEntryState.LOADED
-    ]
+    entries = _loaded(call.hass)
     if any(entry.data[CONF_CLIENT_IDENTIFIER] == client_identifier for entry in entries):
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="cannot_revoke_this_device"

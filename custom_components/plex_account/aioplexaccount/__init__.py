@@ -45,7 +45,17 @@ from .playback import PlaybackChange, PlaybackEvent, PlaybackTracker
 from .plextv import DEFAULT_BASE_URL, DEFAULT_DISCOVER_URL, DEFAULT_METADATA_URL, PlexTVClient
 from .request import MAX_RETRY_AFTER, parse_retry_after
 from .server import DEFAULT_PAGE_SIZE, MAX_ARTWORK_BYTES, Artwork, PMSClient
-from .sessions import Player, ServerIdentity, Session, User
+from .sessions import (
+    DIRECT_PLAY,
+    DIRECT_STREAM,
+    TRANSCODE,
+    Player,
+    ServerIdentity,
+    Session,
+    StreamMedia,
+    Transcode,
+    User,
+)
 
 __version__ = "0.3.0"
 
@@ -54,9 +64,12 @@ __all__ = [
     "DEFAULT_DISCOVER_URL",
     "DEFAULT_METADATA_URL",
     "DEFAULT_PAGE_SIZE",
+    "DIRECT_PLAY",
+    "DIRECT_STREAM",
     "MAX_ARTWORK_BYTES",
     "MAX_NAME_LENGTH",
     "MAX_RETRY_AFTER",
+    "TRANSCODE",
     "Account",
     "ActivityEntry",
     "Artwork",
@@ -103,8 +116,10 @@ __all__ = [
     "ServerFollower",
     "ServerIdentity",
     "Session",
+    "StreamMedia",
     "Subscription",
     "TimelineEntry",
+    "Transcode",
     "UpdateStatus",
     "User",
     "UserState",

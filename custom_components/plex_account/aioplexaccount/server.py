@@ -83,6 +83,14 @@ class PMSClient:
         """Fetch what plays on the server now (the owner's or an admin's token is needed)."""
         return Session.list_from_dict(await self._json("/status/sessions", authenticated=True))
 
+    async def terminate_session(self, session_id: str, reason: str) -> None:
+        """Stop a stream (by its Session.id), showing `reason` to the viewer (the owner's right).
+
+        A server without Plex Pass answers 401: PlexAuthenticationError, as any refusal.
+        """
+        params = {"sessionId": _key(session_id), "reason": reason}
+        await self._send("POST", "/status/sessions/terminate", params)
+
     async def artwork(self, path: str) -> Artwork:
         """Fetch a picture by its path on the server (a session's artwork), with the token.
 

@@ -11,6 +11,66 @@ from .fields import Fields, container, readable
 MEDIA_EPISODE: Final = "episode"
 MEDIA_TRACK: Final = "track"
 
+DIRECT_PLAY: Final = "direct play"
+DIRECT_STREAM: Final = "direct stream"
+TRANSCODE: Final = "transcode"
+# How Plex names what it does with a stream, as a Part's decision says it.
+_PART_DECISIONS: Final = {"directplay": DIRECT_PLAY, "copy": DIRECT_STREAM, "transcode": TRANSCODE}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Transcode:
+    """What the server's transcoder does with a stream (a session's TranscodeSession)."""
+
+    video_decision: str | None = None
+    """transcode, copy or directplay."""
+    audio_decision: str | None = None
+    hardware: bool = False
+    """Whether the transcoder decodes or encodes on the hardware."""
+    throttled: bool = False
+    speed: float | None = None
+
+    @classmethod
+    def from_dict(cls, data: object) -> Self:
+        """Build it from the server's JSON, raising PlexResponseError if malformed."""
+        read = Fields(data, "transcode session")
+        return cls(
+            video_decision=read.optional_str("videoDecision") or None,
+            audio_decision=read.optional_str("audioDecision") or None,
+            hardware=read.flag("transcodeHwDecoding") or read.flag("transcodeHwEncoding"),
+            throttled=read.flag("throttled"),
+            speed=read.optional_float("speed"),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StreamMedia:
+    """How a stream plays: the Media the server chose, and what it does with its file."""
+
+    decision: str = DIRECT_PLAY
+    """direct play, direct stream or transcode."""
+    video_resolution: str | None = None
+    """sd, 480, 720, 1080, 4k..."""
+    bitrate: int | None = None
+    """kbit/s of the file."""
+
+    @classmethod
+    def from_session(cls, read: Fields, *, transcoding: bool) -> Self:
+        """Read the session's first Media and Part; a transcoder means a transcode."""
+        media = next(iter(read.objects("Media")), None)
+        if media is None:
+            return cls(decision=TRANSCODE if transcoding else DIRECT_PLAY)
+        fields = Fields(media, "media")
+        part = next(iter(fields.objects("Part")), None)
+        raw = None if part is None else Fields(part, "part").optional_str("decision")
+        decision = _PART_DECISIONS.get(raw or "", TRANSCODE if transcoding else DIRECT_PLAY)
+        resolution = fields.value("videoResolution")
+        return cls(
+            decision=decision,
+            video_resolution=None if resolution is None else str(resolution),
+            bitrate=fields.optional_count("bitrate"),
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ServerIdentity:
@@ -108,6 +168,12 @@ class Session:
     location: str | None = None
     """lan or wan."""
     transcoding: bool = False
+    session_id: str | None = None
+    """Plex's Session.id: what stopping the stream takes (not the sessionKey)."""
+    bandwidth: int | None = None
+    """kbit/s the stream takes, as the server says."""
+    media: StreamMedia = StreamMedia()
+    transcode: Transcode | None = None
 
     @property
     def state(self) -> str:
@@ -162,10 +228,10 @@ class Session:
         """Build a session from the server's JSON, raising PlexResponseError if malformed."""
         read = Fields(data, "session")
         user = read.value("User")
-        session = read.value("Session")
-        location = (
-            None if session is None else Fields(session, "session info").optional_str("location")
+        session = (
+            None if read.value("Session") is None else Fields(read.value("Session"), "session info")
         )
+        transcode = read.value("TranscodeSession")
         return cls(
             session_key=read.identifier("sessionKey"),
             rating_key=read.optional_identifier("ratingKey"),
@@ -186,8 +252,12 @@ class Session:
             library_section_title=read.optional_str("librarySectionTitle"),
             player=Player.from_dict(read.value("Player")),
             user=None if user is None else User.from_dict(user),
-            location=location,
-            transcoding=read.has("TranscodeSession"),
+            location=None if session is None else session.optional_str("location"),
+            transcoding=transcode is not None,
+            session_id=None if session is None else session.optional_identifier("id"),
+            bandwidth=None if session is None else session.optional_count("bandwidth"),
+            media=StreamMedia.from_session(read, transcoding=transcode is not None),
+            transcode=None if transcode is None else Transcode.from_dict(transcode),
         )
 
     @classmethod

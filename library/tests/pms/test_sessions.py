@@ -3,15 +3,21 @@
 import json
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from aioplexaccount import (
+    DIRECT_PLAY,
+    DIRECT_STREAM,
+    TRANSCODE,
     Notification,
     Player,
     PlayingNotification,
     PlexResponseError,
     ServerIdentity,
     Session,
+    StreamMedia,
+    Transcode,
     User,
     parse_notification,
 )
@@ -64,6 +70,8 @@ def test_film() -> None:
         ),
         user=User(id="1", title="alice", thumb="https://plex.tv/users/abc/avatar"),
         location="lan",
+        session_id="abcdef",
+        bandwidth=10000,
     )
     assert (session.state, session.artwork) == ("playing", session.thumb)
     assert (session.show, session.season, session.episode) == (None, None, None)
@@ -236,3 +244,47 @@ def test_malformed(parse: Callable[[object], object], data: object, match: str) 
         parse(data)
     assert SECRET not in str(caught.value)
     assert len(str(caught.value)) < 200
+
+
+@pytest.mark.parametrize(
+    ("media", "transcode", "expected"),
+    [
+        (None, None, StreamMedia(decision=DIRECT_PLAY)),
+        (None, {}, StreamMedia(decision=TRANSCODE)),
+        ([{"Part": [{"decision": "copy"}]}], None, StreamMedia(decision=DIRECT_STREAM)),
+        (
+            [{"videoResolution": 1080, "bitrate": "8000", "Part": [{"decision": "transcode"}]}],
+            {"videoDecision": "transcode", "transcodeHwEncoding": "1", "speed": 2.5},
+            StreamMedia(decision=TRANSCODE, video_resolution="1080", bitrate=8000),
+        ),
+        ([{"videoResolution": "4k"}], None, StreamMedia(video_resolution="4k")),
+        ([{"Part": [{"decision": "odd"}]}], {}, StreamMedia(decision=TRANSCODE)),
+    ],
+)
+def test_how_a_stream_plays(
+    media: list[dict[str, Any]] | None, transcode: dict[str, Any] | None, expected: StreamMedia
+) -> None:
+    """Direct play, direct stream or transcode, from the Part's decision or the transcoder."""
+    data = movie_json()
+    data.pop("Media", None)
+    if media is not None:
+        data["Media"] = media
+    if transcode is not None:
+        data["TranscodeSession"] = transcode
+    session = Session.from_dict(data)
+    assert session.media == expected
+    if transcode is None:
+        assert session.transcode is None
+    else:
+        assert session.transcode == Transcode.from_dict(transcode)
+
+
+def test_transcoder_details() -> None:
+    """The transcoder's decisions, hardware and pace, as the server says them."""
+    transcode = Transcode.from_dict(
+        {"videoDecision": "transcode", "audioDecision": "copy", "transcodeHwDecoding": True,
+         "throttled": "1", "speed": 1.5}
+    )  # fmt: skip
+    assert transcode == Transcode(
+        video_decision="transcode", audio_decision="copy", hardware=True, throttled=True, speed=1.5
+    )

@@ -43,6 +43,7 @@ from .notifications import (
 from .pin_poller import PinPoller
 from .playback import PlaybackChange, PlaybackEvent, PlaybackTracker
 from .plextv import DEFAULT_BASE_URL, DEFAULT_DISCOVER_URL, DEFAULT_METADATA_URL, PlexTVClient
+from .remote import PlayQueue, RemotePlayer
 from .request import MAX_RETRY_AFTER, parse_retry_after
 from .server import DEFAULT_PAGE_SIZE, MAX_ARTWORK_BYTES, Artwork, PMSClient
 from .sessions import (
@@ -91,6 +92,7 @@ __all__ = [
     "Part",
     "Pin",
     "PinPoller",
+    "PlayQueue",
     "PlaybackChange",
     "PlaybackEvent",
     "PlaybackTracker",
@@ -108,6 +110,7 @@ __all__ = [
     "PlexResponseTooLargeError",
     "PlexTVClient",
     "Release",
+    "RemotePlayer",
     "Resource",
     "Resources",
     "SearchResult",

@@ -23,6 +23,7 @@ from .library import (
     SectionCounts,
     UpdateStatus,
 )
+from .remote import COMMANDS, PlayQueue, RemotePlayer
 from .request import Answer, JSONLoads, check_token, decode, send
 from .sessions import ServerIdentity, Session
 
@@ -82,6 +83,54 @@ class PMSClient:
     async def sessions(self) -> list[Session]:
         """Fetch what plays on the server now (the owner's or an admin's token is needed)."""
         return Session.list_from_dict(await self._json("/status/sessions", authenticated=True))
+
+    # Players
+
+    async def players(self) -> list[RemotePlayer]:
+        """Fetch the players the server knows, with what each accepts."""
+        return RemotePlayer.list_from_dict(await self._json("/clients"))
+
+    async def player_command(
+        self,
+        player_id: str,
+        command: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        command_id: int,
+        media_type: str = "video",
+    ) -> None:
+        """Send a playback command to a player through the server.
+
+        `command_id` must grow with each command to the same player; `media_type` is
+        video, music or photo, as Plex names them.
+        """
+        if command not in COMMANDS:
+            msg = f"{command!r} is not a playback command"
+            raise ValueError(msg)
+        query = {**(params or {}), "commandID": str(command_id), "type": media_type}
+        headers = {"X-Plex-Target-Client-Identifier": player_id}
+        await self._send("GET", f"/player/playback/{command}", query, headers=headers)
+
+    async def create_play_queue(
+        self, rating_key: str, *, media_type: str, machine_identifier: str, continuous: bool
+    ) -> PlayQueue:
+        """Ask the server to build a play queue from an item.
+
+        A film; an episode, and those after it with `continuous`; an album's tracks...
+        """
+        uri = (
+            f"server://{machine_identifier}/com.plexapp.plugins.library"
+            f"/library/metadata/{_key(rating_key)}"
+        )
+        params = {
+            "type": media_type,
+            "uri": uri,
+            "shuffle": "0",
+            "repeat": "0",
+            "continuous": "1" if continuous else "0",
+        }
+        answer = await self._send("POST", "/playQueues", params)
+        return PlayQueue.from_dict(decode(SERVER, "POST /playQueues", answer.body, self.json_loads))
 
     async def terminate_session(self, session_id: str, reason: str) -> None:
         """Stop a stream (by its Session.id), showing `reason` to the viewer (the owner's right).
@@ -281,6 +330,7 @@ class PMSClient:
         params: Mapping[str, str] | None = None,
         *,
         authenticated: bool = True,
+        headers: Mapping[str, str] | None = None,
     ) -> Answer:
         return await send(
             self.session,
@@ -288,7 +338,7 @@ class PMSClient:
             self.url(path),
             service=SERVER,
             what=f"{method} {path}",
-            headers=self.headers(authenticated=authenticated),
+            headers=self.headers(authenticated=authenticated) | dict(headers or {}),
             params=params,
             limit=MAX_BODY_BYTES,
             timeout=self.request_timeout,

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Final
 
-from .exceptions import PlexConnectionError, PlexResponseError
+from .exceptions import PlexError
 from .library import ALBUM, EPISODE, MOVIE, TRACK, LibraryItem, SectionCounts, UpdateStatus
 from .notifications import Notification
 from .server import PMSClient
@@ -141,7 +141,7 @@ class LibraryWatcher:
         keys = list(queue)
         try:
             items = await client.items(keys)
-        except (PlexConnectionError, PlexResponseError) as err:
+        except PlexError as err:
             _LOGGER.debug("%s: could not read %d added items: %s", self.name, len(keys), err)
             return
         for key in keys:
@@ -161,7 +161,7 @@ class LibraryWatcher:
         self._libraries_dirty = False
         try:
             counts = [await client.section_counts(section) for section in await client.sections()]
-        except (PlexConnectionError, PlexResponseError) as err:
+        except PlexError as err:
             _LOGGER.debug("%s: could not read the libraries: %s", self.name, err)
             self._libraries_dirty = True
             self._libraries_next = self._clock() + self._retry_after
@@ -170,14 +170,15 @@ class LibraryWatcher:
         self._on_libraries(counts)
 
     async def _read_update(self, client: PMSClient) -> None:
+        # Due again from the start of this read: a state change heard during it reads again.
+        self._update_next = self._clock() + self._update_interval
         try:
             identity = await client.server_identity()
             status = replace(await client.update_status(), installed_version=identity.version)
-        except (PlexConnectionError, PlexResponseError) as err:
+        except PlexError as err:
             _LOGGER.debug("%s: could not read the updater: %s", self.name, err)
-            self._update_next = self._clock() + self._retry_after
+            self._update_next = min(self._update_next, self._clock() + self._retry_after)
             return
-        self._update_next = self._clock() + self._update_interval
         self._on_update(status)
 
 

@@ -332,6 +332,10 @@ class ServerSimulator:
         """Stop every session."""
         _json(self.control.http.delete("/_sim/sessions"))
 
+    def forget_requests(self) -> None:
+        """Clear the server's request log."""
+        _json(self.control.http.delete("/_sim/requests"))
+
     def library(self) -> dict[str, Any]:
         """Return GET /_sim/library: the sections and their counts, scans, transcodes."""
         result: dict[str, Any] = _json(self.control.http.get("/_sim/library"))

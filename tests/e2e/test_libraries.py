@@ -7,8 +7,11 @@ browser really plays them. An episode added on the server fires the server's Lib
 """
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import pytest
 
 from harness import ROOT, HomeAssistant, ServerSimulator, Simulator, wait_for
 
@@ -72,6 +75,17 @@ MEDIA_STATE = """
   error: element.error ? element.error.code : null,
 }))
 """
+
+
+@pytest.fixture(autouse=True)
+def forget_the_requests(media_server: ServerSimulator) -> Iterator[None]:
+    """Clear the server's request log after each test.
+
+    The browser fetched media with a transient token, which later tests that check that
+    every request to the server carried Home Assistant's token must not find.
+    """
+    yield
+    media_server.forget_requests()
 
 
 def follow_the_libraries(hass: HomeAssistant, plextv: Simulator) -> dict[str, Any]:

@@ -105,7 +105,16 @@ async def test_from_start_to_stop(
     playback = hass.states.get(PLAYBACK)
     assert playback is not None
     assert playback.state == STATE_UNKNOWN
-    assert playback.attributes[ATTR_EVENT_TYPES] == ["started", "paused", "resumed", "stopped"]
+    assert playback.attributes[ATTR_EVENT_TYPES] == [
+        "started",
+        "paused",
+        "resumed",
+        "stopped",
+        "intro_started",
+        "intro_ended",
+        "credits_started",
+        "watched",
+    ]
 
     key = living_room.start_session(player=living_room_tv(), media=sample_film())
     playing = await state_becomes(hass, MediaPlayerState.PLAYING)

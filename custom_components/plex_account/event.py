@@ -85,7 +85,9 @@ class PlexPlaybackEvent(PlexServerEntity, EventEntity):
     """Playback on one owned server, by anyone: one event per change of a stream.
 
     The server's follower tells each change as the server pushes it; what already played
-    when Home Assistant started is no event.
+    when Home Assistant started is no event. The moments inside a stream are events too:
+    its intro starts or ends, its credits start (from the item's markers), and it is
+    watched (90 % played, as Plex counts it).
     """
 
     @override

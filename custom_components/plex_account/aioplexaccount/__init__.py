@@ -26,6 +26,7 @@ from .library import (
     LetterGroup,
     LibraryItem,
     LibrarySection,
+    Marker,
     Page,
     Part,
     Release,
@@ -33,6 +34,7 @@ from .library import (
     UpdateStatus,
 )
 from .library_watcher import LibraryWatcher
+from .moments import MomentScheduler
 from .notifications import (
     ActivityEntry,
     Notification,
@@ -85,7 +87,9 @@ __all__ = [
     "LibraryItem",
     "LibrarySection",
     "LibraryWatcher",
+    "Marker",
     "MediaItem",
+    "MomentScheduler",
     "Notification",
     "PMSClient",
     "Page",

@@ -48,6 +48,7 @@ from .exceptions import (
 )
 from .identity import PlexIdentity
 from .library_watcher import LibraryWatcher
+from .moments import MomentScheduler
 from .notifications import parse_notification, websocket_url
 from .playback import PlaybackEvent, PlaybackTracker
 from .request import JSONLoads, check_token, clean_text
@@ -115,7 +116,9 @@ class ServerFollower:
     again (not at the first read). A refused token is an outage like any other: it is tried
     again after the pause, or at once when update_resource() hands over a new one.
     A `library` watcher, if given, is handed every notification and run beside the
-    websocket: it reads the libraries as the server says they changed.
+    websocket: it reads the libraries as the server says they changed. A `moments`
+    scheduler, if given, is handed every read and `playing` notification and run
+    while a connection is in use: it tells the moments inside the streams.
 
     `clock` (seconds) and `sleep` are the follower's sense of time: an owner with timers
     of its own passes them.
@@ -131,6 +134,7 @@ class ServerFollower:
         on_unavailable: Callable[[PlexError], None] | None = None,
         on_playback: Callable[[list[PlaybackEvent]], None] | None = None,
         library: LibraryWatcher | None = None,
+        moments: MomentScheduler | None = None,
         identity: PlexIdentity | None = None,
         settings: FollowSettings | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -146,6 +150,8 @@ class ServerFollower:
         self._on_playback = on_playback
         self.library = library
         """What follows the server's libraries while the websocket is held, if anything."""
+        self.moments = moments
+        """What tells the moments inside the streams, if anything."""
         self._identity = identity
         self.settings = settings or FollowSettings()
         self._clock = clock
@@ -292,6 +298,11 @@ class ServerFollower:
             request_timeout=self.settings.timeout,
             json_loads=self._json_loads,
         )
+        moments = () if self.moments is None else (self.moments.run(client),)
+        await first_of(self._use(client), *moments)
+
+    async def _use(self, client: PMSClient) -> None:
+        """Follow the server over `client`: its websocket, else polling, until HTTP fails."""
         failures = 0
         while True:
             opened = self._clock()
@@ -336,6 +347,8 @@ class ServerFollower:
         self._on_sessions(sessions)
         if events and self._on_playback is not None:
             self._on_playback(events)
+        if self.moments is not None:
+            self.moments.read(sessions, mark)
         # Counted once the owner took it: a read its owner cannot take is no success.
         self._reads += 1
         self._retell = self._refused = False
@@ -421,6 +434,8 @@ class ServerFollower:
             events = self._tracker.notified(notification.playing)
             if events and self._on_playback is not None:
                 self._on_playback(events)
+            if self.moments is not None:
+                self.moments.notified(notification.playing, self._tracker.mark)
             self._dirty.set()
 
     async def _update(self, client: PMSClient) -> None:

@@ -39,6 +39,10 @@ SECTION_COUNTS: Final[dict[str, tuple[str, ...]]] = {
 }
 # The kinds of items that play (or show) by themselves.
 LEAF_TYPES: Final = frozenset({MOVIE, EPISODE, TRACK, PHOTO, "clip"})
+# The kinds of markers a server finds in an item.
+INTRO: Final = "intro"
+CREDITS: Final = "credits"
+COMMERCIAL: Final = "commercial"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -336,3 +340,49 @@ class UpdateStatus:
             checked_at=read.optional_epoch("checkedAt"),
             releases=tuple(releases),
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Marker:
+    """A stretch of an item that the server found in it: its intro, credits or an advert."""
+
+    id: str | None = None
+    type: str
+    """intro, credits or commercial."""
+    start_ms: int
+    end_ms: int
+    final: bool = False
+    """Whether these are the item's last credits."""
+
+    @classmethod
+    def from_dict(cls, data: object) -> Self:
+        """Build a marker from the server's JSON, raising PlexResponseError if malformed."""
+        read = Fields(data, "marker")
+        start = read.required_int("startTimeOffset")
+        end = read.required_int("endTimeOffset")
+        if start < 0:
+            error = read.error("startTimeOffset", "a count", start)
+            raise error
+        if end < start:
+            error = read.error("endTimeOffset", "at or after startTimeOffset", end)
+            raise error
+        return cls(
+            id=read.optional_identifier("id"),
+            type=read.identifier("type"),
+            start_ms=start,
+            end_ms=end,
+            final=read.flag("final"),
+        )
+
+    @classmethod
+    def list_from_dict(cls, data: object) -> list[Self]:
+        """Return the markers of GET /library/metadata/{key}?includeMarkers=1, in order.
+
+        An item without markers has no Marker list; a marker that cannot be read is skipped.
+        """
+        items = container(data, "markers").objects("Metadata")
+        if not items:
+            return []
+        entries = Fields(items[0], "item").objects("Marker")
+        markers = readable(entries, cls.from_dict, "markers", at_least_one=False)
+        return sorted(markers, key=lambda marker: marker.start_ms)

@@ -19,12 +19,17 @@ _STOPPED: Final = "stopped"
 
 
 class PlaybackChange(StrEnum):
-    """What a stream did."""
+    """What a stream did, or reached (the moments: see moments.MomentScheduler)."""
 
     STARTED = "started"
     PAUSED = "paused"
     RESUMED = "resumed"
     STOPPED = "stopped"
+    INTRO_STARTED = "intro_started"
+    INTRO_ENDED = "intro_ended"
+    CREDITS_STARTED = "credits_started"
+    WATCHED = "watched"
+    """90 % of the item played: Plex counts it watched."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

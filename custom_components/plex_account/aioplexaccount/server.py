@@ -19,6 +19,7 @@ from .library import (
     LetterGroup,
     LibraryItem,
     LibrarySection,
+    Marker,
     Page,
     SectionCounts,
     UpdateStatus,
@@ -240,6 +241,14 @@ class PMSClient:
                 continue  # none of them exists (any more)
             found.extend(Page.from_dict(data).items)
         return found
+
+    async def markers(self, rating_key: str) -> list[Marker]:
+        """Fetch the markers of an item: its intro, credits and adverts, by their start.
+
+        An item the server found none in has none; one that is gone raises PlexNotFoundError.
+        """
+        path = f"/library/metadata/{_key(rating_key)}"
+        return Marker.list_from_dict(await self._json(path, params={"includeMarkers": "1"}))
 
     async def recently_added(self, *, size: int = DEFAULT_PAGE_SIZE) -> Page:
         """Fetch what was added last, newest first."""

@@ -58,7 +58,12 @@ from library.tests.builders import (
 from .conftest import NEW_TOKEN, STALE_TOKEN, TOKENS
 from .server import NOTIFICATIONS, SERVER_TOKEN, SESSIONS, FakeServer, closed_port, serving
 
-STARTED, PAUSED, RESUMED, STOPPED = list(PlaybackChange)
+STARTED, PAUSED, RESUMED, STOPPED = (
+    PlaybackChange.STARTED,
+    PlaybackChange.PAUSED,
+    PlaybackChange.RESUMED,
+    PlaybackChange.STOPPED,
+)
 CONNECTED, POLLING, DISCONNECTED = list(FollowState)
 # Plex's pace, without the jitter: every pause is exact.
 SETTINGS = FollowSettings(jitter=0, timeout=5)

@@ -10,7 +10,12 @@ from aioplexaccount import (
 
 from library.tests.builders import movie_json
 
-STARTED, PAUSED, RESUMED, STOPPED = list(PlaybackChange)
+STARTED, PAUSED, RESUMED, STOPPED = (
+    PlaybackChange.STARTED,
+    PlaybackChange.PAUSED,
+    PlaybackChange.RESUMED,
+    PlaybackChange.STOPPED,
+)
 
 
 def stream(key: str, state: str = "playing") -> Session:

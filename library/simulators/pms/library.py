@@ -8,6 +8,9 @@ made up front; their JSON is made when asked.
 
 Items may be added (add()) and removed (remove()); announce_added(), finish_processing()
 and refresh_item() send the `timeline` notifications a real server sends meanwhile.
+
+Markers (Item.markers(), shown with includeMarkers=1): every episode has an intro from 1:00
+to 1:30 and credits over its last minute; every film credits over its last 7 minutes.
 """
 
 import bisect
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .media import part_container, part_size
-from .sample import STAMP, sample_episode, sample_film, sample_track
+from .sample import STAMP, Media, sample_episode, sample_film, sample_track
 
 TYPE_NUMBERS = {
     "movie": 1,
@@ -53,6 +56,10 @@ ENTRIES_PER_FRAME = 10
 """How many timeline entries one notification frame holds at most."""
 GENERATED_FILMS_START = 1_000_000
 """The rating key of the first generated film."""
+INTRO_MS = (60_000, 90_000)
+"""Where every episode's intro starts and ends (ms): 1:00 to 1:30."""
+CREDITS_MS = {"movie": 420_000, "episode": 60_000}
+"""How long before the end the credits start (ms): 7 minutes for films, 1 for episodes."""
 
 
 def title_sort(title: str) -> str:
@@ -338,6 +345,53 @@ class Item:
             media |= {"width": 100, "height": 150, "aspectRatio": 0.67}
         media["Part"] = [{name: value for name, value in part.items() if value is not None}]
         return media
+
+    def markers(self) -> list[dict[str, Any]]:
+        """Return the Marker elements (includeMarkers=1): an episode's intro, the credits.
+
+        Films have credits only; other kinds none. Ids are the rating key and 1 (intro) or
+        2 (credits); offsets in milliseconds.
+        """
+        if self.type not in CREDITS_MS or not self.duration:
+            return []
+        key = int(self.rating_key) * 10
+        markers = []
+        if self.type == "episode":
+            start, end = INTRO_MS
+            markers.append(
+                {"id": key + 1, "type": "intro", "startTimeOffset": start, "endTimeOffset": end}
+                | {"final": False}
+            )
+        markers.append(
+            {
+                "id": key + 2,
+                "type": "credits",
+                "startTimeOffset": max(0, self.duration - CREDITS_MS[self.type]),
+                "endTimeOffset": self.duration,
+                "final": True,
+            }
+        )
+        return markers
+
+    def media(self) -> Media:
+        """Return the leaf as a session's media (see sample.Media)."""
+        parent, grandparent = self.parent, self.grandparent
+        return Media(
+            rating_key=self.rating_key,
+            type=self.type,
+            title=self.title,
+            year=self.year or 0,
+            duration=self.duration or 0,
+            library_section_id=int(self.section.key),
+            library_section_title=self.section.title,
+            guid=self.guid or f"plex://{self.type}/{int(self.rating_key):024x}",
+            grandparent_title=grandparent.title if grandparent else None,
+            parent_title=parent.title if parent else None,
+            parent_index=parent.index if parent else None,
+            index=self.index,
+            grandparent_rating_key=grandparent.rating_key if grandparent else None,
+            parent_rating_key=parent.rating_key if parent else None,
+        )
 
     def timeline_entry(self, state: int, metadata_state: str | None, now: int) -> dict[str, Any]:
         """Return the item's TimelineEntry of a `timeline` notification in a state."""

@@ -1,5 +1,8 @@
 """The server's library, media, transcoder, token, scan and updater routes.
 
+GET /library/metadata/{rk}?includeMarkers=1 adds each film's and episode's Marker list
+(Item.markers(): intro and credits, in ms).
+
 Lists are paged by X-Plex-Container-Start and X-Plex-Container-Size (query or header): the
 answer has size, totalSize and offset, and the header X-Plex-Container-Total-Size; size 0
 answers the count alone, with no Metadata.
@@ -52,9 +55,16 @@ def _number(request: web.Request, name: str) -> int | None:
 
 
 def paged(
-    request: web.Request, items: Sequence[Item], extra: dict[str, Any] | None = None
+    request: web.Request,
+    items: Sequence[Item],
+    extra: dict[str, Any] | None = None,
+    *,
+    markers: bool = False,
 ) -> web.Response:
-    """Answer a page of items as MediaContainer.Metadata, with the paging attributes."""
+    """Answer a page of items as MediaContainer.Metadata, with the paging attributes.
+
+    With `markers`, films and episodes carry their Marker elements.
+    """
     start = _number(request, START) or 0
     size = _number(request, SIZE)
     total = len(items)
@@ -63,7 +73,10 @@ def paged(
     container |= {"allowSync": True, "identifier": "com.plexapp.plugins.library"}
     container |= extra or {}
     if chosen:
-        container["Metadata"] = [item.as_json() for item in chosen]
+        container["Metadata"] = [
+            item.as_json() | ({"Marker": found} if markers and (found := item.markers()) else {})
+            for item in chosen
+        ]
     headers = {START: str(start), TOTAL: str(total)}
     return media_container(request, container, headers=headers)
 
@@ -129,7 +142,7 @@ def add_library_routes(sim: PMSSimulator, app: web.Application) -> None:  # noqa
         items = [library.items[key] for key in keys if key in library.items]
         if not items:
             return error_page(404)
-        return paged(request, items)
+        return paged(request, items, markers=request.query.get("includeMarkers") == "1")
 
     async def children(request: web.Request) -> web.Response:
         item = library.items.get(request.match_info["key"])

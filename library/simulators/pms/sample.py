@@ -1,9 +1,11 @@
 """Sample players, media and users of a Plex Media Server, in the server's JSON shapes.
 
 The server is the sample account's Living Room Server (library.simulators.sample), with the
-access token plex.tv lists for it. Two players are the account's own (the TV is also in the
-sample plex.tv resources); the third is the household's second account's phone, which
-streams from the shared server. Every address is a loopback one.
+access token plex.tv lists for it. Three players are the account's own, on the server's LAN
+(the TV is also in the sample plex.tv resources): the TV and the Plexamp speaker take remote
+control, the bedroom's Plex Web does not (as Plex Web since 2022: `timeline` only). The
+fourth is the household's second account's phone, which streams from the shared server over
+the internet. Every address is a loopback one.
 """
 
 from dataclasses import dataclass, field
@@ -16,6 +18,11 @@ SAMPLE_TOKEN = household.LIVING_ROOM_SERVER_TOKEN
 SAMPLE_SERVER_NAME = household.LIVING_ROOM_SERVER_NAME
 LIVING_ROOM_TV_ID = household.LIVING_ROOM_TV_ID
 KITCHEN_SPEAKER_ID = "8b2e4f6a-1c3d-4e5f-9a7b-0c1d2e3f4a5b"
+BEDROOM_PLEX_WEB_ID = "r7k2m9q4w1x8z5c3v6b0n2l4"
+CONTROL_CAPABILITIES = "timeline,playback,navigation,mirror,playqueues"
+"""What a player that takes remote control says it can do (Plex for Android TV, say)."""
+TIMELINE_ONLY = "timeline"
+"""What Plex Web and the desktop apps say since 2022: no remote control."""
 STAMP = 1700000000
 """When every item was added and last updated: the artwork's paths end with it."""
 
@@ -45,6 +52,35 @@ class Player:
     local: bool = True
     user: dict[str, Any] = field(default_factory=lambda: dict(OWNER_USER))
     """The user who plays on it."""
+    port: int = 32500
+    """Where it takes Plex Companion commands (32500 Android/iOS/tvOS, 36000 Plexamp)."""
+    capabilities: str = CONTROL_CAPABILITIES
+    """Its protocolCapabilities: remote control needs `playback` among them."""
+    device_class: str = "stb"
+    """stb, pc, phone, tablet..."""
+    volume: int = 100
+    """0 to 100: what setParameters?volume= set last."""
+
+    @property
+    def accepts_control(self) -> bool:
+        """Return whether it takes playback commands (its capabilities have `playback`)."""
+        return "playback" in self.capabilities.split(",")
+
+    def client_json(self) -> dict[str, Any]:
+        """Return the player as a `Server` element of GET /clients."""
+        return {
+            "name": self.title,
+            "host": self.address,
+            "address": self.address,
+            "port": self.port,
+            "machineIdentifier": self.machine_identifier,
+            "version": self.version,
+            "protocol": "plex",
+            "product": self.product,
+            "deviceClass": self.device_class,
+            "protocolVersion": "1",
+            "protocolCapabilities": self.capabilities,
+        }
 
     def as_json(self, state: str) -> dict[str, Any]:
         """Return the `Player` element of a session in this state."""
@@ -146,7 +182,18 @@ def kitchen_speaker() -> Player:
     return Player(
         machine_identifier=KITCHEN_SPEAKER_ID, title="Kitchen Speaker", product="Plexamp",
         platform="Linux", platform_version="6.1", version="4.11.2", device="Raspberry Pi",
-        model="Pi 4", address="127.0.0.12",
+        model="Pi 4", address="127.0.0.12", port=36000, device_class="pc",
+        capabilities="timeline,playback,playqueues,provider-playback",
+    )  # fmt: skip
+
+
+def bedroom_plex_web() -> Player:
+    """Return Plex Web in the bedroom's browser: it plays, but takes no remote control."""
+    return Player(
+        machine_identifier=BEDROOM_PLEX_WEB_ID, title="Bedroom Plex Web", product="Plex Web",
+        platform="Chrome", platform_version="131.0", version="4.145.1", device="Linux",
+        model="hosted", address="127.0.0.14", port=32400, device_class="pc",
+        capabilities=TIMELINE_ONLY,
     )  # fmt: skip
 
 
@@ -156,7 +203,8 @@ def friend_phone() -> Player:
         machine_identifier=household.FRIEND_PHONE_ID, title="Jamie's Phone",
         product="Plex for Android (Mobile)", platform="Android", platform_version="14",
         version="10.22.0.1571", device="Pixel 8", model="shiba", address="127.0.0.13",
-        local=False, user=dict(FRIEND_USER),
+        local=False, user=dict(FRIEND_USER), device_class="phone",
+        capabilities="timeline,playback,navigation,playqueues,provider-playback",
     )  # fmt: skip
 
 
@@ -195,5 +243,8 @@ SAMPLE_PLAYERS = {
     "living_room_tv": living_room_tv,
     "kitchen_speaker": kitchen_speaker,
     "friend_phone": friend_phone,
+    "bedroom_plex_web": bedroom_plex_web,
 }
+KNOWN_PLAYERS = ("living_room_tv", "kitchen_speaker", "bedroom_plex_web")
+"""The players a new server knows (GET /clients): those on its LAN; the friend's phone is not."""
 SAMPLE_MEDIA = {"film": sample_film, "episode": sample_episode, "track": sample_track}

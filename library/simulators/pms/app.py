@@ -18,17 +18,32 @@ from library.simulators.common import Simulator
 from .artwork import artwork
 from .control import add_control_routes
 from .library import SimLibrary
+from .players import Command, add_player_routes
+from .queues import PlayQueue, PlayQueues
 from .render import TOKEN, error_page, media_container
 from .routes import add_library_routes
 from .sample import (
+    CONTROL_CAPABILITIES,
+    KNOWN_PLAYERS,
     OWNER_USER,
     SAMPLE_MACHINE_IDENTIFIER,
+    SAMPLE_PLAYERS,
     SAMPLE_SERVER_NAME,
     SAMPLE_TOKEN,
+    TIMELINE_ONLY,
     Media,
     Player,
 )
-from .state import BUFFERING, PAUSED, PLAYING, STOPPED, SimSession
+from .state import (
+    BUFFERING,
+    DECISIONS,
+    DIRECT_PLAY,
+    PAUSED,
+    PLAYING,
+    SOURCE_FIELDS,
+    STOPPED,
+    SimSession,
+)
 from .updater import INSTALLING, SimUpdater
 
 __all__ = ["PMSFactory", "PMSOptions", "PMSSimulator", "artwork"]
@@ -37,6 +52,8 @@ VERSION = "1.41.3.9314-a0bfb8370"
 NEW_VERSION = "1.42.1.10060-4e8b05daf"
 EPOCH_AT_START = 1_760_000_000
 """The epoch time (s) when a simulator starts: later than every sample item's addedAt."""
+REPEAT_ALL = 2
+"""A play queue's repeat mode that starts it over after its last item."""
 TRANSCODE_SESSIONS = "/video/:/transcode/universal/session/"
 """An HLS session's playlists and segments: its id authorizes them, as on a real server."""
 # The names of the two apps a simulator serves: the server itself, and its control port.
@@ -84,6 +101,13 @@ class PMSSimulator(Simulator):
     Its libraries (sim.library, see library.SimLibrary) hold the sample items and `films`
     generated films more; transient tokens (GET /security/token) are accepted as the token
     until restart_tokens() or an update's restart voids them.
+
+    It knows the players of sample.KNOWN_PLAYERS (sim.players, GET /clients) and passes
+    commands on to them (see players.py): those that take remote control obey, on their
+    newest session; sim.commands records each. Play queues (sim.play_queues, see
+    queues.py) are built from the library; playMedia starts a session of a queue's item.
+    Sessions stream by direct play, direct stream or transcode (see state.py), and end by
+    terminate (sim.terminated), which needs Plex Pass (sim.plex_pass).
     """
 
     main = SERVER
@@ -129,6 +153,25 @@ class PMSSimulator(Simulator):
         """How long an update installs (on the clock) before the server restarts."""
         self.restarts = 0
         self.library = SimLibrary(epoch=self.epoch, notify=self.notify, films=films)
+        self.players: dict[str, Player] = {}
+        """The players the server knows and can reach (GET /clients), by machineIdentifier."""
+        for known in KNOWN_PLAYERS:
+            self.add_player(SAMPLE_PLAYERS[known]())
+        self.commands: list[Command] = []
+        """Each command sent to a player through the server, in order (refused ones too)."""
+        self.unresponsive_players: set[str] = set()
+        self.command_timeout = 20.0
+        """How long (s, on the clock) a command to an unresponsive player hangs before 504."""
+        self._saved_capabilities: dict[str, str] = {}
+        self._queues = PlayQueues(
+            self.library, lambda: self.machine_identifier, self._play_queue_items
+        )
+        self.play_queues: dict[int, PlayQueue] = self._queues.queues
+        """The play queues built since the start, by playQueueID."""
+        self.terminated: list[tuple[str, str]] = []
+        """Each session ended by terminate: (Session.id, reason)."""
+        self.plex_pass = True
+        """Whether the server's owner has Plex Pass: terminate needs it (else 401)."""
 
     @property
     def control_url(self) -> str:
@@ -170,6 +213,7 @@ class PMSSimulator(Simulator):
         app.router.add_get("/:/websockets/notifications", self._notifications)
         app.router.add_get("/library/metadata/{rating_key}/{kind:thumb|art}/{stamp}", self._artwork)
         add_library_routes(self, app)
+        add_player_routes(self, app)
         add_control_routes(self, app)
         self.host, self.port = await self._serve(SERVER, app, host, port)
 
@@ -210,27 +254,67 @@ class PMSSimulator(Simulator):
 
     # Sessions; each change sends a `playing` notification on every websocket.
 
-    def start_session(self, *, player: Player, media: Media) -> str:
-        """Start playing media on player (by its user) from the start; return the sessionKey."""
+    def start_session(  # noqa: PLR0913
+        self,
+        *,
+        player: Player,
+        media: Media,
+        decision: str = DIRECT_PLAY,
+        bandwidth: int | None = None,
+        hardware: bool = False,
+        offset_ms: int = 0,
+        paused: bool = False,
+        play_queue: PlayQueue | None = None,
+    ) -> str:
+        """Start playing media on player (by its user); return the sessionKey.
+
+        `decision`: directplay, copy (direct stream) or transcode (`hardware`: on the GPU);
+        `bandwidth` (kbit/s): Session.bandwidth, by default the stream's bitrate. It starts
+        at offset_ms, paused if asked, as the item of play_queue it is (ValueError if the
+        queue does not hold it).
+        """
+        if decision not in DECISIONS:
+            msg = f"decision must be one of {', '.join(DECISIONS)}"
+            raise ValueError(msg)
+        queued = None
+        if play_queue is not None:
+            queued = play_queue.select(media.rating_key)
+            if queued is None:
+                msg = f"play queue {play_queue.id} does not hold {media.rating_key}"
+                raise ValueError(msg)
+        now = self.clock()
         session = SimSession(
             session_key=str(next(self._session_keys)),
             player=player,
             media=media,
-            state=PLAYING,
-            offset_ms=0,
-            anchor=self.clock(),
+            state=PAUSED if paused else PLAYING,
+            offset_ms=max(0, min(offset_ms, media.duration)),
+            anchor=now,
             session_id="".join(
                 secrets.choice(string.ascii_lowercase + string.digits) for _ in range(24)
             ),
-            play_queue_item_id=next(self._play_queue_items),
+            play_queue_item_id=queued.item_id if queued else next(self._play_queue_items),
+            decision=decision,
+            bandwidth=bandwidth,
+            hardware=hardware,
+            play_queue=play_queue,
+            transcode_key=secrets.token_hex(12),
+            transcode_anchor=now,
         )
-        if (item := self.library.items.get(media.rating_key)) is not None and item.leaf:
-            # The same file as the library's item: a client may play the session's part.
-            session.container = item.container
-            session.part_key = item.media_json()["Part"][0]["key"]
+        self._load_file(session)
         self.sessions[session.session_key] = session
         self._notify(session)
         return session.session_key
+
+    def _load_file(self, session: SimSession) -> None:
+        """Give a session the library's file of its item, if the library holds it."""
+        session.container, session.part_key, session.source = None, None, {}
+        if (item := self.library.items.get(session.media.rating_key)) is not None and item.leaf:
+            # The same file as the library's item: a client may play the session's part.
+            media = item.media_json()
+            session.container = item.container
+            session.part_key = media["Part"][0]["key"]
+            session.source = {name: value for name, value in media.items() if name in SOURCE_FIELDS}
 
     def session(self, key: str) -> SimSession:
         """Return the current session with this sessionKey (KeyError if there is none)."""
@@ -264,6 +348,15 @@ class PMSSimulator(Simulator):
         for key in list(self.sessions):
             self.stop_session(key)
 
+    def terminate(self, session_id: str, reason: str = "") -> bool:
+        """End the session of a Session.id as terminate does; False if there is none."""
+        for session in self.sessions.values():
+            if session.session_id == session_id:
+                self.terminated.append((session_id, reason))
+                self.stop_session(session.session_key)
+                return True
+        return False
+
     def sessions_json(self) -> list[dict[str, Any]]:
         """Return MediaContainer.Metadata of /status/sessions, as it is now."""
         return [session.as_json(self.clock()) for session in self.sessions.values()]
@@ -273,6 +366,132 @@ class PMSSimulator(Simulator):
         for session in self.sessions.values():
             if session.state == PLAYING:
                 self._notify(session)
+
+    # Players and remote control (the routes: players.py)
+
+    def add_player(self, player: Player) -> None:
+        """Make a player known to the server (listed by /clients, reachable by commands)."""
+        self.players[player.machine_identifier] = player
+
+    def remove_player(self, player_id: str) -> None:
+        """Forget a player, as when it goes offline: gone from /clients, commands get 404."""
+        self.players.pop(player_id, None)
+
+    def controllable(self, player_id: str, *, accepts: bool = True) -> None:
+        """Let a known player take remote control, or refuse it (its capabilities change)."""
+        player = self.players[player_id]
+        if accepts == player.accepts_control:
+            return
+        if accepts:
+            player.capabilities = self._saved_capabilities.pop(player_id, CONTROL_CAPABILITIES)
+        else:
+            self._saved_capabilities[player_id] = player.capabilities
+            player.capabilities = TIMELINE_ONLY
+
+    def unresponsive(self, player_id: str, *, unresponsive: bool = True) -> None:
+        """Make commands to a player hang command_timeout seconds, then 504 (or answer again)."""
+        if unresponsive:
+            self.unresponsive_players.add(player_id)
+        else:
+            self.unresponsive_players.discard(player_id)
+
+    def player_session(self, player_id: str) -> SimSession | None:
+        """Return the newest session of a player, if it plays anything."""
+        found = [s for s in self.sessions.values() if s.player.machine_identifier == player_id]
+        return found[-1] if found else None
+
+    def play_media(
+        self,
+        player_id: str,
+        rating_key: str,
+        *,
+        offset_ms: int = 0,
+        play_queue: PlayQueue | None = None,
+        paused: bool = False,
+    ) -> str:
+        """Have a known player play a library item (of play_queue), as playMedia does.
+
+        What it played before stops; the new session starts at offset_ms. A container
+        (show, album...) plays its first leaf. Returns the new sessionKey.
+        """
+        player = self.players[player_id]
+        item = next(self.library.items[rating_key].leaves())
+        if (old := self.player_session(player_id)) is not None:
+            self.stop_session(old.session_key)
+        return self.start_session(
+            player=player,
+            media=item.media(),
+            offset_ms=offset_ms,
+            paused=paused,
+            play_queue=play_queue,
+        )
+
+    def skip_next(self, key: str) -> None:
+        """Move a session to the next item of its play queue.
+
+        After the last one the session stops (unless the queue repeats all: repeat=2); a
+        session without a queue stays as it is.
+        """
+        session = self.session(key)
+        queue = session.play_queue
+        if queue is None:
+            return
+        index = self._queue_index(session, queue)
+        if index + 1 < len(queue.items):
+            self._change_item(session, queue, index + 1)
+        elif queue.repeat == REPEAT_ALL:
+            self._change_item(session, queue, 0)
+        else:
+            self.stop_session(key)
+
+    def skip_previous(self, key: str) -> None:
+        """Move a session to the previous item of its queue; at the first, back to its start."""
+        session = self.session(key)
+        queue = session.play_queue
+        if queue is None:
+            return
+        index = self._queue_index(session, queue)
+        if index > 0:
+            self._change_item(session, queue, index - 1)
+        else:
+            self.seek(key, 0)
+
+    def create_play_queue(self, kind: str, **options: Any) -> PlayQueue:  # noqa: ANN401
+        """Build a play queue (see queues.PlayQueues.create); QueueError if it cannot."""
+        return self._queues.create(kind, **options)
+
+    def play_queue(self, queue_id: int | str) -> PlayQueue:
+        """Return a play queue by id; QueueError if there is none."""
+        return self._queues.get(queue_id)
+
+    def add_to_play_queue(
+        self,
+        queue_id: int | str,
+        *,
+        uri: str | None = None,
+        playlist: str | None = None,
+        up_next: bool = False,
+    ) -> PlayQueue:
+        """Add a uri's items (or a playlist's) to a queue: next, or at the end."""
+        return self._queues.add(queue_id, uri=uri, playlist=playlist, up_next=up_next)
+
+    def _queue_index(self, session: SimSession, queue: PlayQueue) -> int:
+        ids = [item.item_id for item in queue.items]
+        if session.play_queue_item_id in ids:
+            return ids.index(session.play_queue_item_id)
+        return queue.selected
+
+    def _change_item(self, session: SimSession, queue: PlayQueue, index: int) -> None:
+        """Play another item of the queue in the same session, from its start."""
+        queued = queue.items[index]
+        queue.selected = index
+        now = self.clock()
+        session.media = self.library.items[queued.rating_key].media()
+        session.play_queue_item_id = queued.item_id
+        session.offset_ms, session.anchor, session.state = 0, now, PLAYING
+        session.transcode_anchor = now
+        self._load_file(session)
+        self._notify(session)
 
     # Time
 

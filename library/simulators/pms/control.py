@@ -6,15 +6,24 @@ logged nor faulted, and need no token. A player or media is named by its sample'
 SAMPLE_PLAYERS and SAMPLE_MEDIA).
 
 - GET /_sim/sessions: the sessions, as /status/sessions lists them.
-- POST /_sim/sessions {"player": "living_room_tv", "media": "film"}: start playing; answers
-  {"sessionKey": ..., "session": {...}}.
+- POST /_sim/sessions {"player": "living_room_tv", "media": "film", "decision":
+  "directplay" | "copy" | "transcode", "bandwidth": kbps, "hardware": bool} (the last three
+  optional): start playing; answers {"sessionKey": ..., "session": {...}}.
 - POST /_sim/sessions/{key}/pause, resume, buffer or stop: answers the session.
 - DELETE /_sim/sessions: end every session.
 - POST /_sim/faults {"path", "status", "delay", "body", "drop", "count", "headers",
   "method"}, DELETE /_sim/faults: give the next matching requests a fault (see
   Simulator.add_fault; one on the websocket's path applies before the upgrade), remove all.
 - GET, DELETE /_sim/requests: read, clear the request log.
-- GET /_sim/state: URLs, identity, sleep, websockets and sessions.
+- GET /_sim/state: URLs, identity, sleep, websockets, sessions, players, the commands
+  sent to them, play queues, terminated sessions and plexPass.
+- POST /_sim/players {"player": name}: make a sample player known; DELETE
+  /_sim/players/{name}: forget it (offline). A player is named by its sample name or its
+  machineIdentifier.
+- POST /_sim/players/{name}/controllable {"accepts": bool}: let it take remote control or
+  refuse it; POST /_sim/players/{name}/unresponsive {"unresponsive": bool}: make commands
+  to it hang, then 504.
+- POST /_sim/plex_pass {"enabled": bool}: without Plex Pass, terminate answers 401.
 - POST /_sim/library/items {"section": "2", "kind": "episode", "title", "show", "season",
   "episode"} (or "movie" with "year", "track" with "artist", "album"; "count": N adds N
   at once, generated titles unless given; "processed": false stops at state 0): add and
@@ -33,7 +42,8 @@ from aiohttp import web
 
 from library.simulators.common import add_fault_and_log_routes, control_error, json_body
 
-from .sample import SAMPLE_MEDIA, SAMPLE_PLAYERS
+from .sample import SAMPLE_MEDIA, SAMPLE_PLAYERS, Player
+from .state import DECISIONS
 
 if TYPE_CHECKING:
     from .app import PMSSimulator
@@ -63,6 +73,43 @@ def state_of(sim: PMSSimulator) -> dict[str, Any]:
         "websocket_connections": sim.websocket_connections,
         "sessions": sim.sessions_json(),
         "version": sim.version,
+        "players": [player_of(sim, player) for player in sim.players.values()],
+        "commands": [
+            {
+                "player": command.player,
+                "command": command.command,
+                "query": {
+                    name: "<redacted>" if name == "token" else value  # a secret it carries
+                    for name, value in command.query.items()
+                },
+                "commandID": command.command_id,
+            }
+            for command in sim.commands
+        ],
+        "playQueues": [
+            {
+                "playQueueID": queue.id,
+                "type": queue.type,
+                "version": queue.version,
+                "selected": queue.selected,
+                "items": [
+                    {"playQueueItemID": item.item_id, "ratingKey": item.rating_key}
+                    for item in queue.items
+                ],
+            }
+            for queue in sim.play_queues.values()
+        ],
+        "terminated": [list(each) for each in sim.terminated],
+        "plexPass": sim.plex_pass,
+    }
+
+
+def player_of(sim: PMSSimulator, player: Player) -> dict[str, Any]:
+    """Return a known player as JSON: its /clients entry, volume and switches."""
+    return player.client_json() | {
+        "volume": player.volume,
+        "acceptsControl": player.accepts_control,
+        "unresponsive": player.machine_identifier in sim.unresponsive_players,
     }
 
 
@@ -111,12 +158,26 @@ def add_control_routes(sim: PMSSimulator, app: web.Application) -> None:
         names = data if isinstance(data, dict) else {}
         player = SAMPLE_PLAYERS.get(str(names.get("player")))
         media = SAMPLE_MEDIA.get(str(names.get("media")))
-        if player is None or media is None:
+        decision = names.get("decision", "directplay")
+        bandwidth = names.get("bandwidth")
+        if (
+            player is None
+            or media is None
+            or decision not in DECISIONS
+            or not (bandwidth is None or type(bandwidth) is int)
+        ):
             return control_error(
-                'expected {"player": name, "media": name}; '
-                f"players: {', '.join(SAMPLE_PLAYERS)}; media: {', '.join(SAMPLE_MEDIA)}"
+                'expected {"player": name, "media": name, "decision"?, "bandwidth"?, '
+                f'"hardware"?}}; players: {", ".join(SAMPLE_PLAYERS)}; '
+                f"media: {', '.join(SAMPLE_MEDIA)}; decisions: {', '.join(DECISIONS)}"
             )
-        key = sim.start_session(player=player(), media=media())
+        key = sim.start_session(
+            player=player(),
+            media=media(),
+            decision=decision,
+            bandwidth=bandwidth,
+            hardware=names.get("hardware") is True,
+        )
         body = {"sessionKey": key, "session": sim.session(key).as_json(sim.clock())}
         return web.json_response(body, status=201)
 
@@ -145,6 +206,65 @@ def add_control_routes(sim: PMSSimulator, app: web.Application) -> None:
     router.add_get("/_sim/state", get_state)
     add_fault_and_log_routes(router, sim)
     _add_library_routes(sim, router)
+    _add_player_routes(sim, router)
+
+
+def _player_id(sim: PMSSimulator, name: str) -> str | None:
+    """Return the machineIdentifier of a known player named by sample name or by id."""
+    if name in SAMPLE_PLAYERS:
+        name = SAMPLE_PLAYERS[name]().machine_identifier
+    return name if name in sim.players else None
+
+
+def _add_player_routes(sim: PMSSimulator, router: web.UrlDispatcher) -> None:  # noqa: C901
+    """Serve the /_sim/ routes of players and Plex Pass."""
+
+    async def add_player(request: web.Request) -> web.Response:
+        data = await json_body(request)
+        name = data.get("player") if isinstance(data, dict) else None
+        if name not in SAMPLE_PLAYERS:
+            return control_error(
+                f'expected {{"player": name}}; players: {", ".join(SAMPLE_PLAYERS)}'
+            )
+        player = SAMPLE_PLAYERS[name]()
+        sim.add_player(player)
+        return web.json_response(player_of(sim, player), status=201)
+
+    async def remove_player(request: web.Request) -> web.Response:
+        player_id = _player_id(sim, request.match_info["name"])
+        if player_id is None:
+            return control_error(f"no player {request.match_info['name']!r}", 404)
+        sim.remove_player(player_id)
+        return web.Response(status=204)
+
+    async def player_switch(request: web.Request) -> web.Response:
+        player_id = _player_id(sim, request.match_info["name"])
+        if player_id is None:
+            return control_error(f"no player {request.match_info['name']!r}", 404)
+        switch = request.match_info["switch"]
+        field = "accepts" if switch == "controllable" else "unresponsive"
+        data = await json_body(request)
+        value = data.get(field) if isinstance(data, dict) else None
+        if not isinstance(value, bool):
+            return control_error(f'expected {{"{field}": true | false}}')
+        if switch == "controllable":
+            sim.controllable(player_id, accepts=value)
+        else:
+            sim.unresponsive(player_id, unresponsive=value)
+        return web.json_response(player_of(sim, sim.players[player_id]))
+
+    async def plex_pass(request: web.Request) -> web.Response:
+        data = await json_body(request)
+        enabled = data.get("enabled") if isinstance(data, dict) else None
+        if not isinstance(enabled, bool):
+            return control_error('expected {"enabled": true | false}')
+        sim.plex_pass = enabled
+        return web.json_response({"plexPass": enabled})
+
+    router.add_post("/_sim/players", add_player)
+    router.add_delete("/_sim/players/{name}", remove_player)
+    router.add_post("/_sim/players/{name}/{switch:controllable|unresponsive}", player_switch)
+    router.add_post("/_sim/plex_pass", plex_pass)
 
 
 def _add_library_routes(sim: PMSSimulator, router: web.UrlDispatcher) -> None:  # noqa: C901

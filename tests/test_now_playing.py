@@ -345,7 +345,8 @@ async def test_artwork_is_proxied(
     living_room.start_session(player=living_room_tv(), media=sample_film())
     playing = await state_becomes(hass, MediaPlayerState.PLAYING)
     assert playing.attributes[ATTR_MEDIA_TITLE] == "The Long Voyage"
-    living_room.add_fault("/library/metadata", status=500)
+    # The picture's path alone: the item's markers are read from /library/metadata too.
+    living_room.add_fault("/library/metadata/1001/thumb", status=500)
     response = await client.get(hass.states.get(TV).attributes[ATTR_ENTITY_PICTURE])
     assert response.status == HTTPStatus.NOT_FOUND
 

@@ -7,7 +7,7 @@ hands over what it read. Setup never waits for a server; a sleeping one is unava
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -32,11 +32,13 @@ from .aioplexaccount import (
     LibraryItem,
     LibraryWatcher,
     MediaItem,
+    MomentScheduler,
     PlaybackEvent,
     PlexAuthenticationError,
     PlexError,
     PlexTVClient,
     PMSClient,
+    RemotePlayer,
     Resource,
     Resources,
     SectionCounts,
@@ -325,6 +327,8 @@ class ServerState:
     """What the server's updater said last."""
     version: str | None = None
     """The version the server says it runs, at the connection in use."""
+    players: Mapping[str, RemotePlayer] = field(default_factory=dict)
+    """The players the server knows, by identifier: what each accepts."""
 
     @property
     def sections(self) -> dict[str, SectionCounts]:
@@ -362,6 +366,7 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerState]]):
         self._publishing = False
         self._playback: dict[str, list[Callable[[list[PlaybackEvent]], None]]] = {}
         self._added: dict[str, list[Callable[[list[LibraryItem]], None]]] = {}
+        self._command_ids: dict[str, int] = {}
         # Connections chosen for servers that are not followed (shared ones), for browsing.
         self._connections: dict[str, ServerConnection] = {}
 
@@ -482,6 +487,12 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerState]]):
             sleep=self._async_sleep,
             name=resource.name,
         )
+        moments = MomentScheduler(
+            on_playback=lambda events: self._async_playback(server_id, events),
+            clock=lambda: dt_util.utcnow().timestamp(),
+            sleep=self._async_sleep,
+            name=resource.name,
+        )
         follower = ServerFollower(
             session=async_get_clientsession(self.hass),
             resource=resource,
@@ -491,7 +502,9 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerState]]):
             on_available=lambda: self._async_available(server_id),
             on_unavailable=lambda err: self._async_unavailable(server_id, err),
             on_playback=lambda events: self._async_playback(server_id, events),
+            on_players=lambda players: self._async_players(server_id, players),
             library=library,
+            moments=moments,
             # Home Assistant's own time, so that its timers (and its tests' clock) drive it.
             clock=lambda: dt_util.utcnow().timestamp(),
             sleep=self._async_sleep,
@@ -551,6 +564,16 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerState]]):
     @callback
     def _async_libraries(self, server_id: str, counts: list[SectionCounts]) -> None:
         self._async_publish(server_id, replace(self._state(server_id), libraries=tuple(counts)))
+
+    @callback
+    def _async_players(self, server_id: str, players: list[RemotePlayer]) -> None:
+        known = {player.machine_identifier: player for player in players}
+        self._async_publish(server_id, replace(self._state(server_id), players=known))
+
+    def next_command_id(self, player_id: str) -> int:
+        """Return the id of the next command to a player: Plex wants it to grow per player."""
+        self._command_ids[player_id] = self._command_ids.get(player_id, 0) + 1
+        return self._command_ids[player_id]
 
     @callback
     def _async_update_status(self, server_id: str, status: UpdateStatus) -> None:

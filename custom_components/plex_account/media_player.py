@@ -2,9 +2,13 @@
 
 import hashlib
 from datetime import datetime
-from typing import Final, override
+from typing import Any, Final, override
+from urllib.parse import urlsplit
 
+from homeassistant.components import media_source
 from homeassistant.components.media_player import (
+    BrowseMedia,
+    MediaPlayerEnqueue,
     MediaPlayerEntity,
     MediaPlayerEntityDescription,
     MediaPlayerEntityFeature,
@@ -12,12 +16,23 @@ from homeassistant.components.media_player import (
     MediaType,
 )
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .aioplexaccount import Account, Artwork, Resource, Session
+from .aioplexaccount import (
+    Account,
+    Artwork,
+    PlexError,
+    PMSClient,
+    RemotePlayer,
+    Resource,
+    Session,
+)
+from .const import DOMAIN
 from .coordinator import PlexAccountConfigEntry, PlexSessionsCoordinator
 from .entity import PlexAccountEntity, async_add_pushed_entities
+from .media_source import ITEM, Location
 
 # The entities only read what the servers push: nothing to send, nothing to queue.
 PARALLEL_UPDATES = 0
@@ -53,6 +68,25 @@ _STATE_RANK: Final = {"playing": 0, "buffering": 1, "paused": 2}
 
 PLAYER = MediaPlayerEntityDescription(key="media_player", translation_key="player")
 
+# What a player that takes remote control is offered; playing a queue needs "playqueues".
+_CONTROL: Final = (
+    MediaPlayerEntityFeature.PLAY
+    | MediaPlayerEntityFeature.PAUSE
+    | MediaPlayerEntityFeature.STOP
+    | MediaPlayerEntityFeature.SEEK
+    | MediaPlayerEntityFeature.NEXT_TRACK
+    | MediaPlayerEntityFeature.PREVIOUS_TRACK
+    | MediaPlayerEntityFeature.VOLUME_SET
+)
+_QUEUES: Final = (
+    MediaPlayerEntityFeature.PLAY_MEDIA
+    | MediaPlayerEntityFeature.BROWSE_MEDIA
+    | MediaPlayerEntityFeature.MEDIA_ENQUEUE
+)
+# Plex's kinds of play queues and commands, by the kind of item.
+_AUDIO: Final = frozenset({"track", "album", "artist"})
+MEDIA_SOURCE_PREFIX: Final = f"media-source://{DOMAIN}/"
+
 
 def _media(session: Session, read_at: datetime | None) -> dict[str, object]:
     """Return what a media player shows of a stream; times in seconds, as of `read_at`."""
@@ -85,15 +119,16 @@ async def async_setup_entry(
 
 
 class PlexMediaPlayer(PlexAccountEntity[PlexSessionsCoordinator], MediaPlayerEntity):
-    """A Plex player of the account: what it plays now, read-only.
+    """A Plex player of the account: what it plays now, and control where it takes it.
 
-    The servers say what plays; plex.tv says whether the player is online. Nothing is
-    sent to the player, so no control is offered.
+    The servers say what plays; plex.tv says whether the player is online. A player that a
+    server lists as taking playback commands is offered control, sent through that server;
+    others are read-only. What a command does shows when the server pushes it: nothing is
+    assumed meanwhile.
     """
 
     # Named after its device, the player itself.
     _attr_name = None
-    _attr_supported_features = MediaPlayerEntityFeature(0)
     # Artwork needs the server's token: Home Assistant fetches it and serves it itself.
     _attr_media_image_remotely_accessible = False
 
@@ -192,3 +227,190 @@ class PlexMediaPlayer(PlexAccountEntity[PlexSessionsCoordinator], MediaPlayerEnt
                 return None, None
             self._artwork = (key, artwork)
         return self._artwork[1].data, self._artwork[1].content_type
+
+    # Control
+
+    def _remote(self) -> tuple[str, RemotePlayer] | None:
+        """Return the server to send commands through, and the player as it lists it.
+
+        The server the player streams from first; else any owned server that knows it.
+        """
+        servers = sorted(self.coordinator.data.items(), key=lambda item: item[0] != self._server_id)
+        for server_id, server in servers:
+            if server.available and (remote := server.players.get(self._player_id)):
+                return server_id, remote
+        return None
+
+    @property
+    @override
+    def supported_features(self) -> MediaPlayerEntityFeature:
+        """Offer control only when a server lists the player as taking it."""
+        found = self._remote()
+        if found is None or not found[1].accepts_control:
+            return MediaPlayerEntityFeature(0)
+        return _CONTROL | (_QUEUES if found[1].accepts_play_queues else 0)
+
+    @property
+    def _media_type(self) -> str:
+        session = self._session
+        return "music" if session is not None and session.type in _AUDIO else "video"
+
+    def _client(self) -> PMSClient:
+        """Return a client of the server that passes commands on to the player, or raise."""
+        found = self._remote()
+        client = None if found is None else self.coordinator.async_followed_client(found[0])
+        if client is None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="player_unreachable",
+                translation_placeholders={"player": self._player_name},
+            )
+        return client
+
+    @property
+    def _player_name(self) -> str:
+        player = self._player
+        return player.name if player is not None else self._player_id
+
+    async def _async_command(self, command: str, params: dict[str, str] | None = None) -> None:
+        """Send a command to the player; its effect shows when the server says so."""
+        client = self._client()
+        try:
+            await self._async_send(client, command, params or {}, self._media_type)
+        except PlexError as err:
+            raise self._command_failed(err) from err
+
+    def _command_failed(self, err: PlexError) -> HomeAssistantError:
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="command_failed",
+            translation_placeholders={"player": self._player_name, "error": str(err)},
+        )
+
+    @override
+    async def async_media_play(self) -> None:
+        """Resume."""
+        await self._async_command("play")
+
+    @override
+    async def async_media_pause(self) -> None:
+        """Pause."""
+        await self._async_command("pause")
+
+    @override
+    async def async_media_stop(self) -> None:
+        """Stop."""
+        await self._async_command("stop")
+
+    @override
+    async def async_media_seek(self, position: float) -> None:
+        """Go to a position, in seconds."""
+        await self._async_command("seekTo", {"offset": str(round(position * 1000))})
+
+    @override
+    async def async_media_next_track(self) -> None:
+        """Play the next item of the queue."""
+        await self._async_command("skipNext")
+
+    @override
+    async def async_media_previous_track(self) -> None:
+        """Play the previous item of the queue."""
+        await self._async_command("skipPrevious")
+
+    @override
+    async def async_set_volume_level(self, volume: float) -> None:
+        """Set the volume, 0 to 1."""
+        await self._async_command("setParameters", {"volume": str(round(volume * 100))})
+
+    @override
+    async def async_browse_media(
+        self, media_content_type: MediaType | str | None = None, media_content_id: str | None = None
+    ) -> BrowseMedia:
+        """Browse the account's libraries, which this player plays."""
+        return await media_source.async_browse_media(
+            self.hass,
+            media_content_id or MEDIA_SOURCE_PREFIX.rstrip("/"),
+            content_filter=lambda item: item.media_content_id.startswith(MEDIA_SOURCE_PREFIX),
+        )
+
+    @override
+    async def async_play_media(
+        self, media_type: MediaType | str, media_id: str, **kwargs: Any
+    ) -> None:
+        """Have the server build a play queue of a library item and the player play it."""
+        try:
+            location = Location.parse(media_id.removeprefix(MEDIA_SOURCE_PREFIX))
+        except ValueError:
+            location = None
+        if (
+            not media_id.startswith(MEDIA_SOURCE_PREFIX)
+            or location is None
+            or location.kind != ITEM
+            or location.server_id is None
+            or len(location.args) != 1
+        ):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_plex_media",
+                translation_placeholders={"media_id": media_id},
+            )
+        server_id, rating_key = location.server_id, location.args[0]
+        client = self._client()
+        enqueue = kwargs.get("enqueue")
+        try:
+            found = await client.items([rating_key])
+            if not found:
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="unknown_media",
+                    translation_placeholders={"identifier": media_id},
+                )
+            media = "music" if found[0].type in _AUDIO else "video"
+            if enqueue in {MediaPlayerEnqueue.ADD, MediaPlayerEnqueue.NEXT}:
+                queue_id = await client.playing_queue(
+                    self._player_id, command_id=self.coordinator.next_command_id(self._player_id)
+                )
+                if queue_id is not None:
+                    await client.add_to_play_queue(
+                        queue_id,
+                        rating_key,
+                        machine_identifier=server_id,
+                        next_up=enqueue == MediaPlayerEnqueue.NEXT,
+                    )
+                    await self._async_send(
+                        client, "refreshPlayQueue", {"playQueueID": queue_id}, media
+                    )
+                    return
+            queue = await client.create_play_queue(
+                rating_key,
+                media_type="audio" if media == "music" else "video",
+                machine_identifier=server_id,
+                continuous=found[0].type == "episode",
+            )
+            token = await client.transient_token()
+            url = urlsplit(client.base_url)
+            params = {
+                "key": f"/library/metadata/{rating_key}",
+                "offset": "0",
+                "machineIdentifier": server_id,
+                "address": url.hostname or "",
+                "port": str(url.port or (443 if url.scheme == "https" else 80)),
+                "protocol": url.scheme,
+                "token": token,
+                "providerIdentifier": "com.plexapp.plugins.library",
+                "containerKey": f"/playQueues/{queue.id}?own=1&window=200",
+            }
+            await self._async_send(client, "playMedia", params, media)
+        except PlexError as err:
+            raise self._command_failed(err) from err
+
+    async def _async_send(
+        self, client: PMSClient, command: str, params: dict[str, str], media: str
+    ) -> None:
+        await client.player_command(
+            self._player_id,
+            command,
+            params,
+            command_id=self.coordinator.next_command_id(self._player_id),
+            media_type=media,
+        )

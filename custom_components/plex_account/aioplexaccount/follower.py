@@ -51,6 +51,7 @@ from .library_watcher import LibraryWatcher
 from .moments import MomentScheduler
 from .notifications import parse_notification, websocket_url
 from .playback import PlaybackEvent, PlaybackTracker
+from .remote import RemotePlayer
 from .request import JSONLoads, check_token, clean_text
 from .server import PMSClient
 from .sessions import Session
@@ -115,7 +116,9 @@ class ServerFollower:
     once at the start if the server is never reached), `on_available` once when it answers
     again (not at the first read). A refused token is an outage like any other: it is tried
     again after the pause, or at once when update_resource() hands over a new one.
-    A `library` watcher, if given, is handed every notification and run beside the
+    `on_players` gets the players the server knows (GET /clients) at the first read of
+    each connection and whenever a stream shows a player not seen. A `library` watcher, if
+    given, is handed every notification and run beside the
     websocket: it reads the libraries as the server says they changed. A `moments`
     scheduler, if given, is handed every read and `playing` notification and run
     while a connection is in use: it tells the moments inside the streams.
@@ -133,6 +136,7 @@ class ServerFollower:
         on_available: Callable[[], None] | None = None,
         on_unavailable: Callable[[PlexError], None] | None = None,
         on_playback: Callable[[list[PlaybackEvent]], None] | None = None,
+        on_players: Callable[[list[RemotePlayer]], None] | None = None,
         library: LibraryWatcher | None = None,
         moments: MomentScheduler | None = None,
         identity: PlexIdentity | None = None,
@@ -148,6 +152,8 @@ class ServerFollower:
         self._on_available = on_available
         self._on_unavailable = on_unavailable
         self._on_playback = on_playback
+        self._on_players = on_players
+        self._players: set[str] | None = None
         self.library = library
         """What follows the server's libraries while the websocket is held, if anything."""
         self.moments = moments
@@ -285,6 +291,8 @@ class ServerFollower:
         Raises PlexConnectionError when no connection answers, or the chosen one stops
         answering both its websocket and HTTP.
         """
+        # Another connection may be to a restarted server, with other players: read them again.
+        self._players = None
         self.connection = await choose_connection(
             self._session,
             self._resource,
@@ -357,6 +365,28 @@ class ServerFollower:
             if self._on_available is not None:
                 self._on_available()
         self._available = True
+        await self._read_players(client, sessions)
+
+    async def _read_players(self, client: PMSClient, sessions: list[Session]) -> None:
+        """Read which players the server knows, at first and when a stream shows a new one.
+
+        What a player accepts matters only to an owner that asked (`on_players`); after a
+        failure it is read again when a stream shows a new player.
+        """
+        if self._on_players is None:
+            return
+        playing = {session.player.machine_identifier for session in sessions}
+        if self._players is not None and playing <= self._players:
+            return
+        try:
+            players = await client.players()
+        except (PlexConnectionError, PlexResponseError) as err:
+            _LOGGER.debug("%s: could not read its players: %s", self.name, err)
+            self._players = playing
+            return
+        # A player streaming but not listed is remembered too: it is not asked for again.
+        self._players = playing | {player.machine_identifier for player in players}
+        self._on_players(players)
 
     async def _connect(self, client: PMSClient) -> ClientWebSocketResponse:
         """Open the websocket, or raise _WebsocketFailedError (PlexAuthenticationError on 401)."""

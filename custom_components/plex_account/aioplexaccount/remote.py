@@ -25,6 +25,7 @@ COMMANDS: Final = frozenset(
         "seekTo",
         "setParameters",
         "playMedia",
+        "refreshPlayQueue",
     }
 )
 
@@ -86,3 +87,12 @@ class PlayQueue:
             version=read.optional_int("playQueueVersion"),
             size=read.optional_count("size") or 0,
         )
+
+
+def playing_queue(data: object) -> str | None:
+    """Return the play queue a player plays now, from its /player/timeline/poll answer."""
+    timelines = container(data, "timeline").objects("Timeline")
+    for timeline in readable(timelines, lambda t: Fields(t, "timeline"), "timelines"):
+        if timeline.optional_str("state") not in {None, "stopped"}:
+            return timeline.optional_identifier("playQueueID")
+    return None

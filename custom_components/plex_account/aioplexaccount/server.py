@@ -24,7 +24,7 @@ from .library import (
     SectionCounts,
     UpdateStatus,
 )
-from .remote import COMMANDS, PlayQueue, RemotePlayer
+from .remote import COMMANDS, PlayQueue, RemotePlayer, playing_queue
 from .request import Answer, JSONLoads, check_token, decode, send
 from .sessions import ServerIdentity, Session
 
@@ -112,6 +112,22 @@ class PMSClient:
         headers = {"X-Plex-Target-Client-Identifier": player_id}
         await self._send("GET", f"/player/playback/{command}", query, headers=headers)
 
+    async def playing_queue(self, player_id: str, *, command_id: int) -> str | None:
+        """Ask a player, through the server, which play queue it plays now (if any)."""
+        query = {"wait": "0", "commandID": str(command_id)}
+        headers = {"X-Plex-Target-Client-Identifier": player_id}
+        answer = await self._send("GET", "/player/timeline/poll", query, headers=headers)
+        return playing_queue(
+            decode(SERVER, "GET /player/timeline/poll", answer.body, self.json_loads)
+        )
+
+    async def add_to_play_queue(
+        self, queue_id: str, rating_key: str, *, machine_identifier: str, next_up: bool
+    ) -> None:
+        """Add an item to a play queue: to play next, or at the end."""
+        params = {"uri": _item_uri(machine_identifier, rating_key), "next": "1" if next_up else "0"}
+        await self._send("PUT", f"/playQueues/{_key(queue_id)}", params)
+
     async def create_play_queue(
         self, rating_key: str, *, media_type: str, machine_identifier: str, continuous: bool
     ) -> PlayQueue:
@@ -119,13 +135,9 @@ class PMSClient:
 
         A film; an episode, and those after it with `continuous`; an album's tracks...
         """
-        uri = (
-            f"server://{machine_identifier}/com.plexapp.plugins.library"
-            f"/library/metadata/{_key(rating_key)}"
-        )
         params = {
             "type": media_type,
-            "uri": uri,
+            "uri": _item_uri(machine_identifier, rating_key),
             "shuffle": "0",
             "repeat": "0",
             "continuous": "1" if continuous else "0",
@@ -362,6 +374,12 @@ def _key(key: str) -> str:
         msg = "a key must be a Plex rating or section key"
         raise ValueError(msg)
     return key
+
+
+def _item_uri(machine_identifier: str, rating_key: str) -> str:
+    """Return how a play queue names a library item of a server."""
+    library = "com.plexapp.plugins.library"
+    return f"server://{_key(machine_identifier)}/{library}/library/metadata/{_key(rating_key)}"
 
 
 def _paging(start: int, size: int) -> dict[str, str]:

@@ -18,7 +18,7 @@ from library.simulators.plextv.sample import (
 LATENCY_BOUND = 15.0
 LATENCY_SAMPLES = 4
 # The account's sensors, binary sensor and watchlist; its players; its servers' events.
-ENTITY_DOMAINS = {"sensor", "binary_sensor", "todo", "media_player", "event"}
+ENTITY_DOMAINS = {"sensor", "binary_sensor", "todo", "media_player", "event", "button", "update"}
 ONLINE = "binary_sensor.living_room_server_online"
 
 

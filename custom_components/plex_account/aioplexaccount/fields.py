@@ -95,10 +95,6 @@ class Fields:
         """Return a field as it came, or None."""
         return self._data.get(key)
 
-    def has(self, key: str) -> bool:
-        """Return whether the field is there and not null."""
-        return self._data.get(key) is not None
-
     def required_str(self, key: str) -> str:
         """Read a string field that must be there."""
         value = self._data.get(key)

@@ -18,6 +18,13 @@ TRANSCODE: Final = "transcode"
 _PART_DECISIONS: Final = {"directplay": DIRECT_PLAY, "copy": DIRECT_STREAM, "transcode": TRANSCODE}
 
 
+def _hardware(value: object) -> bool:
+    """Return whether a transcoder field names hardware: "vaapi", "nvenc"... or a flag."""
+    if isinstance(value, str):
+        return value.strip().lower() not in {"", "0", "false"}
+    return value is True or (type(value) is int and value == 1)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Transcode:
     """What the server's transcoder does with a stream (a session's TranscodeSession)."""
@@ -37,7 +44,8 @@ class Transcode:
         return cls(
             video_decision=read.optional_str("videoDecision") or None,
             audio_decision=read.optional_str("audioDecision") or None,
-            hardware=read.flag("transcodeHwDecoding") or read.flag("transcodeHwEncoding"),
+            hardware=_hardware(read.value("transcodeHwDecoding"))
+            or _hardware(read.value("transcodeHwEncoding")),
             throttled=read.flag("throttled"),
             speed=read.optional_float("speed"),
         )

@@ -282,9 +282,13 @@ def test_how_a_stream_plays(
 def test_transcoder_details() -> None:
     """The transcoder's decisions, hardware and pace, as the server says them."""
     transcode = Transcode.from_dict(
-        {"videoDecision": "transcode", "audioDecision": "copy", "transcodeHwDecoding": True,
+        {"videoDecision": "transcode", "audioDecision": "copy", "transcodeHwDecoding": "vaapi",
          "throttled": "1", "speed": 1.5}
     )  # fmt: skip
     assert transcode == Transcode(
         video_decision="transcode", audio_decision="copy", hardware=True, throttled=True, speed=1.5
     )
+    # Servers name the hardware; some say a flag; none is software.
+    for value, hardware in (("nvenc", True), ("", False), ("0", False), (1, True), (True, True),
+                            (0, False), (None, False), (2, False)):  # fmt: skip
+        assert Transcode.from_dict({"transcodeHwEncoding": value}).hardware is hardware

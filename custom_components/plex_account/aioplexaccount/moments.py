@@ -11,13 +11,14 @@ jumped over, but `watched` (Plex counts an item watched that was skipped to its 
 
 import asyncio
 import logging
+import math
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
 from .exceptions import PlexConnectionError, PlexNotFoundError, PlexResponseError
-from .library import CREDITS, INTRO, Marker
+from .library import CREDITS, EPISODE, INTRO, MOVIE, Marker
 from .notifications import PlayingNotification
 from .playback import PlaybackChange, PlaybackEvent
 from .server import PMSClient
@@ -39,6 +40,8 @@ RETRY_AFTER: Final = 60.0
 """After a failed read of markers, how long the server is left before it is asked again."""
 MAX_ITEMS: Final = 1000
 """The markers of at most this many items are remembered."""
+# Plex finds intros and credits in films and episodes only: no other item's markers are read.
+_MARKED_TYPES: Final = frozenset({MOVIE, EPISODE})
 
 
 @dataclass(slots=True, kw_only=True)
@@ -117,7 +120,7 @@ class MomentScheduler:
         self._retry_after = retry_after
         self._streams: dict[str, _Stream] = {}
         self._markers: OrderedDict[str, tuple[Marker, ...]] = OrderedDict()
-        self._retry_at = 0.0
+        self._retry_at = -math.inf
         self._wake = asyncio.Event()
         self._waiting = False
         self.due: float | None = None
@@ -194,7 +197,7 @@ class MomentScheduler:
         duration = session.duration_ms
         watched_ms = None if not duration else int(duration * WATCHED_FRACTION)
         markers: tuple[Marker, ...] | None = None
-        if session.rating_key is None:
+        if session.rating_key is None or session.type not in _MARKED_TYPES:
             markers = ()
         elif (markers := self._markers.get(session.rating_key)) is not None:
             self._markers.move_to_end(session.rating_key)

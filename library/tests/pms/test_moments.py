@@ -605,8 +605,8 @@ async def alone(
 async def test_what_cannot_be_followed(alone: Callable[..., Alone], sim: PMSSimulator) -> None:
     """No position: not followed; no rating key: no markers; no duration: never watched.
 
-    Markers are read once a stream plays; notifications of streams not read, or of none,
-    wait for the next read.
+    Markers are read once a stream plays, and only of films and episodes; notifications of
+    streams not read, or of none, wait for the next read.
     """
     runner = alone()
     scheduler = runner.scheduler
@@ -618,11 +618,12 @@ async def test_what_cannot_be_followed(alone: Callable[..., Alone], sim: PMSSimu
             stream("2", rating_key=None),
             stream("3", rating_key=None, duration_ms=None),
             stream("4", state="paused"),
+            stream("5", type="track", rating_key="3112"),
         ],
         2,
     )
     await runner.play(EPISODE.duration / 1000)
-    assert runner.told == [(WATCHED, "2")]
+    assert runner.told == [(WATCHED, "2"), (WATCHED, "5")]
     assert sim.requests_to("/library/metadata") == []
 
 

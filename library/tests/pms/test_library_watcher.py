@@ -83,8 +83,13 @@ class Watching:
         )
 
     async def wake_at(self, when: float) -> None:
-        """Once the next wake-up is at `when`, move the clock there."""
-        await self.following.tick(lambda: self.clock.next_wakeup() == when)
+        """Once both sleep (the follower and its watcher), the next at `when`, move it there.
+
+        A sleep counts from when it starts on the clock, not from when its delay was reckoned.
+        """
+        await self.following.tick(
+            lambda: self.clock.sleepers == 2 and self.clock.next_wakeup() == when
+        )
         assert self.clock() == when
 
 

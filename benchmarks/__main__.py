@@ -22,6 +22,7 @@ BENCHMARKS = (
     "benchmarks.library_open",
     "benchmarks.login_latency",
     "benchmarks.added_latency",
+    "benchmarks.command_latency",
     "benchmarks.entry_cost",
     "library.benchmarks.websocket_reconnect",
     "library.benchmarks.refresh_cost",

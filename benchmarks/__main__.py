@@ -23,6 +23,7 @@ BENCHMARKS = (
     "benchmarks.login_latency",
     "benchmarks.added_latency",
     "benchmarks.command_latency",
+    "benchmarks.marker_lateness",
     "benchmarks.entry_cost",
     "library.benchmarks.websocket_reconnect",
     "library.benchmarks.refresh_cost",

@@ -168,6 +168,11 @@ Plex Account demo
      {play} resume
      {play} stop
    start --media episode|track plays something else; list shows what plays.
+   The Living Room TV takes remote control: start a film on it (the first
+   line), then press pause on its card (Overview > Media players) or in its
+   dialog; play, stop, seek, next, previous and volume work too. The command
+   goes through the server to the TV, and the card changes once the server
+   says the TV paused: list (as above) shows the session paused there.
 5. Sign a new device in to the account, then ask Home Assistant to read the
    list now (or wait ten minutes) and watch the Sign-ins event fire:
      curl -s -X POST {simulator.url}/_sim/devices -d '{{"name": "Bedroom TV"}}'

@@ -123,6 +123,7 @@ def press_pause(
         # The card changes when Home Assistant's state does: when the server has said so.
         button(card, "media_play").wait_for()
         assert not button(card, "media_pause").is_visible()
+        page.mouse.move(0, 0)  # no hover on the button it pressed, in the screenshot
         page.wait_for_timeout(400)  # the card's transitions
         card.screenshot(path=artifacts / "51-control-paused.png")
         shot(page, artifacts, "52-control-paused-page")

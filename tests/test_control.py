@@ -214,6 +214,31 @@ async def test_play_from_the_libraries(
     assert session is not None
     assert session.media.rating_key == "3111"
 
+    # A playlist: its items, in its order, as its kind.
+    playlist = f"{ROOT}/{playing_room.entry_id}/{LIVING_ROOM_SERVER_ID}/playlist"
+    await press(
+        hass,
+        "play_media",
+        **{
+            ATTR_MEDIA_CONTENT_ID: f"{playlist}/9002",
+            ATTR_MEDIA_CONTENT_TYPE: "playlist",
+        },
+    )
+    weekend = living_room.play_queues[max(living_room.play_queues)]
+    assert [entry.rating_key for entry in weekend.items] == ["1001", "1004", "1002"]
+    assert living_room.commands[-1].query["key"] == "/library/metadata/1001"
+    assert living_room.commands[-1].query["type"] == "video"
+    with pytest.raises(ServiceValidationError) as failed:
+        await press(
+            hass,
+            "play_media",
+            **{
+                ATTR_MEDIA_CONTENT_ID: f"{playlist}/1",
+                ATTR_MEDIA_CONTENT_TYPE: "playlist",
+            },
+        )
+    assert failed.value.translation_key == "unknown_media"
+
     # A server that fails the command: said, naming the player.
     living_room.add_fault("/playQueues", status=500)
     with pytest.raises(HomeAssistantError) as failed:

@@ -96,6 +96,7 @@ async def test_browse_every_level(
     assert [each.title for each in server.children] == [
         "Recently added",
         "Continue watching",
+        "Playlists",
         "Films",
         "TV Shows",
         "Music",
@@ -103,13 +104,13 @@ async def test_browse_every_level(
     ]
     films = await browse(hass, identifier(child(server, "Films")))
     assert films.not_shown == 0
-    film = child(films, "The Long Voyage (2014)")
+    film = child(films, "The Long Voyage")
     assert (film.can_play, film.can_expand, film.media_class) == (True, False, "movie")
 
     shows = await browse(hass, identifier(child(server, "TV Shows")))
     show = await browse(hass, identifier(child(shows, "Northern Lines")))
     season = await browse(hass, identifier(child(show, "Season 2")))
-    episode = child(season, "5. The Lighthouse")
+    episode = child(season, "The Lighthouse")
     assert (episode.can_play, episode.media_class) == (True, "episode")
 
     music = await browse(hass, identifier(child(server, "Music")))
@@ -125,7 +126,21 @@ async def test_browse_every_level(
     recent = await browse(hass, identifier(child(server, "Recently added")))
     assert recent.children
     on_deck = await browse(hass, identifier(child(server, "Continue watching")))
-    assert {each.title for each in on_deck.children} >= {"The Glass Orchard (2021)"}
+    assert {each.title for each in on_deck.children} >= {"The Glass Orchard"}
+
+    playlists = await browse(hass, identifier(child(server, "Playlists")))
+    weekend = child(playlists, "Weekend Films")
+    assert (weekend.can_play, weekend.can_expand, weekend.media_class) == (True, True, "playlist")
+    films_of_it = await browse(hass, identifier(weekend))
+    assert films_of_it.title == "Weekend Films"
+    assert [each.title for each in films_of_it.children] == [
+        "The Long Voyage",
+        "The Glass Orchard",
+        "Amber Skies",
+    ]
+    with pytest.raises(media_source.Unresolvable) as failed:
+        await media_source.async_resolve_media(hass, weekend.media_content_id, None)
+    assert failed.value.translation_key == "playlist_on_plex_player"
 
     # A leaf browsed is itself.
     leaf = await browse(hass, identifier(track))
@@ -162,6 +177,7 @@ async def test_a_server_that_does_not_answer(
         (f"{panel.entry_id}/{LIVING_ROOM_SERVER_ID}/item/999999", "unknown_media"),
         (f"{panel.entry_id}/{LIVING_ROOM_SERVER_ID}/nonsense", "unknown_media"),
         (f"{panel.entry_id}/{LIVING_ROOM_SERVER_ID}/section/9", "unknown_media"),
+        (f"{panel.entry_id}/{LIVING_ROOM_SERVER_ID}/playlist/9999", "unknown_media"),
         (f"{panel.entry_id}/{LIVING_ROOM_SERVER_ID}/item/1/2/3/4", "unknown_media"),
         (f"{panel.entry_id}/{LIVING_ROOM_SERVER_ID}//x", "unknown_media"),
     ):
@@ -207,7 +223,7 @@ async def test_posters_are_signed_and_expire(
 ) -> None:
     """A poster's URL is Home Assistant's own, signed and expiring, with no Plex token."""
     films = await browse(hass, f"{panel.entry_id}/{LIVING_ROOM_SERVER_ID}/section/1")
-    thumbnail = child(films, "The Long Voyage (2014)").thumbnail
+    thumbnail = child(films, "The Long Voyage").thumbnail
     assert thumbnail is not None
     assert thumbnail.startswith(f"/api/plex_account/image/{panel.entry_id}/{LIVING_ROOM_SERVER_ID}")
     assert living_room.token not in thumbnail
@@ -296,7 +312,7 @@ async def test_search(
     query = SearchMediaQuery(search_query="lighthouse")
     found = await media_source.async_search_media(hass, f"{ROOT}/{panel.entry_id}", query)
     titles = {item.title for item in found.result}
-    assert "5. The Lighthouse" in titles
+    assert "The Lighthouse" in titles
     assert living_room.requests_to("/hubs/search")
     everywhere = await media_source.async_search_media(hass, ROOT, query)
     assert {item.title for item in everywhere.result} == titles

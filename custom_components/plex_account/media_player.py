@@ -23,6 +23,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .aioplexaccount import (
     Account,
     Artwork,
+    PlayQueue,
     PlexError,
     PMSClient,
     RemotePlayer,
@@ -32,7 +33,7 @@ from .aioplexaccount import (
 from .const import DOMAIN
 from .coordinator import PlexAccountConfigEntry, PlexSessionsCoordinator
 from .entity import PlexAccountEntity, async_add_pushed_entities
-from .media_source import ITEM, Location
+from .media_source import ITEM, MAX_CHILDREN, PLAYLIST, Location
 
 # The entities only read what the servers push: nothing to send, nothing to queue.
 PARALLEL_UPDATES = 0
@@ -345,7 +346,7 @@ class PlexMediaPlayer(PlexAccountEntity[PlexSessionsCoordinator], MediaPlayerEnt
         if (
             not media_id.startswith(MEDIA_SOURCE_PREFIX)
             or location is None
-            or location.kind != ITEM
+            or location.kind not in {ITEM, PLAYLIST}
             or location.server_id is None
             or len(location.args) != 1
         ):
@@ -356,37 +357,19 @@ class PlexMediaPlayer(PlexAccountEntity[PlexSessionsCoordinator], MediaPlayerEnt
             )
         server_id, rating_key = location.server_id, location.args[0]
         client = self._client()
-        enqueue = kwargs.get("enqueue")
+        queued: tuple[PlayQueue, str] | None
         try:
-            found = await client.items([rating_key])
-            if not found:
-                raise ServiceValidationError(
-                    translation_domain=DOMAIN,
-                    translation_key="unknown_media",
-                    translation_placeholders={"identifier": media_id},
+            if location.kind == PLAYLIST:
+                queued = await self._async_playlist_queue(client, server_id, rating_key)
+            else:
+                queued = await self._async_item_queue(
+                    client, server_id, rating_key, kwargs.get("enqueue")
                 )
-            media = "music" if found[0].type in _AUDIO else "video"
-            if enqueue in {MediaPlayerEnqueue.ADD, MediaPlayerEnqueue.NEXT}:
-                queue_id = await client.playing_queue(
-                    self._player_id, command_id=self.coordinator.next_command_id(self._player_id)
-                )
-                if queue_id is not None:
-                    await client.add_to_play_queue(
-                        queue_id,
-                        rating_key,
-                        machine_identifier=server_id,
-                        next_up=enqueue == MediaPlayerEnqueue.NEXT,
-                    )
-                    await self._async_send(
-                        client, "refreshPlayQueue", {"playQueueID": queue_id}, media
-                    )
-                    return
-            queue = await client.create_play_queue(
-                rating_key,
-                media_type="audio" if media == "music" else "video",
-                machine_identifier=server_id,
-                continuous=found[0].type == "episode",
-            )
+            if queued is None:
+                return  # added to the queue the player plays
+            queue, media = queued
+            # A playlist starts where the server says; an item's queue with the item.
+            rating_key = queue.selected_rating_key or rating_key
             token = await client.transient_token()
             url = urlsplit(client.base_url)
             params = {
@@ -404,6 +387,54 @@ class PlexMediaPlayer(PlexAccountEntity[PlexSessionsCoordinator], MediaPlayerEnt
         except PlexError as err:
             raise self._command_failed(err) from err
 
+    async def _async_item_queue(
+        self, client: PMSClient, server_id: str, rating_key: str, enqueue: object
+    ) -> tuple[PlayQueue, str] | None:
+        """Build the queue of a library item, and say its media type.
+
+        Where `enqueue` says so and the player plays a queue, the item joins it: None.
+        """
+        found = await client.items([rating_key])
+        if not found:
+            raise _unknown(rating_key)
+        media = "music" if found[0].type in _AUDIO else "video"
+        if enqueue in {MediaPlayerEnqueue.ADD, MediaPlayerEnqueue.NEXT}:
+            queue_id = await client.playing_queue(
+                self._player_id, command_id=self.coordinator.next_command_id(self._player_id)
+            )
+            if queue_id is not None:
+                await client.add_to_play_queue(
+                    queue_id,
+                    rating_key,
+                    machine_identifier=server_id,
+                    next_up=enqueue == MediaPlayerEnqueue.NEXT,
+                )
+                await self._async_send(client, "refreshPlayQueue", {"playQueueID": queue_id}, media)
+                return None
+        queue = await client.create_play_queue(
+            rating_key,
+            media_type="audio" if media == "music" else "video",
+            machine_identifier=server_id,
+            continuous=found[0].type == "episode",
+        )
+        return queue, media
+
+    async def _async_playlist_queue(
+        self, client: PMSClient, server_id: str, playlist_id: str
+    ) -> tuple[PlayQueue, str]:
+        """Build the queue of a playlist, and its media type."""
+        playlists = (await client.playlists(size=MAX_CHILDREN)).items
+        found = next((each for each in playlists if each.rating_key == playlist_id), None)
+        if found is None:
+            raise _unknown(playlist_id)
+        media = "music" if found.playlist_type == "audio" else "video"
+        queue = await client.create_play_queue(
+            media_type="audio" if media == "music" else "video",
+            machine_identifier=server_id,
+            playlist_id=playlist_id,
+        )
+        return queue, media
+
     async def _async_send(
         self, client: PMSClient, command: str, params: dict[str, str], media: str
     ) -> None:
@@ -414,3 +445,11 @@ class PlexMediaPlayer(PlexAccountEntity[PlexSessionsCoordinator], MediaPlayerEnt
             command_id=self.coordinator.next_command_id(self._player_id),
             media_type=media,
         )
+
+
+def _unknown(key: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="unknown_media",
+        translation_placeholders={"identifier": key},
+    )

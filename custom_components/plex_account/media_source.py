@@ -12,7 +12,7 @@ transient token that the server issues for it, never the server's or the account
 """
 
 import inspect
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from http import HTTPStatus
@@ -61,6 +61,8 @@ ON_DECK: Final = "ondeck"
 SECTION: Final = "section"
 LETTER: Final = "letter"
 ITEM: Final = "item"
+PLAYLISTS: Final = "playlists"
+PLAYLIST: Final = "playlist"
 
 # Files a browser (and most players that take a URL) play as they are.
 DIRECT_PLAY: Final = {
@@ -93,6 +95,7 @@ _CLASSES: Final = {
     "photo": (MediaClass.IMAGE, MediaType.IMAGE),
     "photoalbum": (MediaClass.ALBUM, MediaType.ALBUM),
     "clip": (MediaClass.VIDEO, MediaType.VIDEO),
+    "playlist": (MediaClass.PLAYLIST, MediaType.PLAYLIST),
 }
 _SECTION_CLASSES: Final = {
     "movie": MediaClass.MOVIE,
@@ -178,6 +181,8 @@ class PlexAccountMediaSource(MediaSource):
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
         """Return a URL the player fetches from the server itself, with a transient token."""
         location = self._location(item.identifier, Unresolvable)
+        if location.kind == PLAYLIST:
+            raise _translated(Unresolvable, "playlist_on_plex_player")
         if location.kind != ITEM or len(location.args) != 1 or location.server_id is None:
             raise _translated(Unresolvable, "unknown_media", identifier=item.identifier)
         entry = self._entry(location.entry_id, Unresolvable)
@@ -261,7 +266,7 @@ class PlexAccountMediaSource(MediaSource):
             ]
         return _directory(entry.entry_id, title, children, search=True)
 
-    async def _browse_server(  # noqa: PLR0911 (one return per kind of level)
+    async def _browse_server(
         self,
         entry: PlexAccountConfigEntry,
         resource: Resource,
@@ -269,12 +274,12 @@ class PlexAccountMediaSource(MediaSource):
         location: Location,
     ) -> BrowseMediaSource:
         identifier = location.child(*filter(None, (location.kind, *location.args)))
-        kind, args = location.kind, location.args
-        if kind is None:
+        if location.kind is None:
             sections = await client.sections()
             children: list[BrowseMedia] = [
                 _directory(location.child(RECENT), "Recently added", None),
                 _directory(location.child(ON_DECK), "Continue watching", None),
+                _directory(location.child(PLAYLISTS), "Playlists", None),
             ]
             children.extend(
                 _directory(
@@ -286,30 +291,74 @@ class PlexAccountMediaSource(MediaSource):
                 for section in sections
             )
             return _directory(identifier, resource.name, children, search=True)
-        if kind == RECENT and not args:
-            page = await client.recently_added(size=SHORTLIST)
-            return self._page(location, identifier, "Recently added", page)
-        if kind == ON_DECK and not args:
-            page = await client.on_deck(size=SHORTLIST)
-            return self._page(location, identifier, "Continue watching", page)
-        if kind == SECTION and len(args) == 1:
-            return await self._section(location, identifier, client, args[0])
-        if kind == LETTER and len(args) == 2:
-            character = unquote(args[1])
-            page = await client.letter_items(args[0], character, size=MAX_CHILDREN)
-            return self._page(location, identifier, character, page)
-        if kind == ITEM and len(args) == 1:
-            found = await client.items(args)
-            if not found:
-                raise ValueError(args[0])
-            if found[0].is_leaf:
-                return self._item(location, found[0])
-            page = await client.children(args[0], size=MAX_CHILDREN)
-            parent = self._item(location, found[0])
-            parent.children = [self._item(location, child) for child in page.items]
-            parent.not_shown = max(page.total - page.offset - len(page.items), 0)
-            return parent
-        raise ValueError(identifier)
+        # Each kind of level, by its name and how many parts follow the name.
+        levels: dict[tuple[str, int], Callable[..., Awaitable[BrowseMediaSource]]] = {
+            (RECENT, 0): self._recent,
+            (ON_DECK, 0): self._on_deck,
+            (PLAYLISTS, 0): self._playlists,
+            (SECTION, 1): self._section,
+            (LETTER, 2): self._letter,
+            (PLAYLIST, 1): self._playlist,
+            (ITEM, 1): self._item_level,
+        }
+        if (level := levels.get((location.kind, len(location.args)))) is None:
+            raise ValueError(identifier)
+        return await level(location, identifier, client, *location.args)
+
+    async def _recent(
+        self, location: Location, identifier: str, client: PMSClient
+    ) -> BrowseMediaSource:
+        page = await client.recently_added(size=SHORTLIST)
+        return self._page(location, identifier, "Recently added", page)
+
+    async def _on_deck(
+        self, location: Location, identifier: str, client: PMSClient
+    ) -> BrowseMediaSource:
+        page = await client.on_deck(size=SHORTLIST)
+        return self._page(location, identifier, "Continue watching", page)
+
+    async def _playlists(
+        self, location: Location, identifier: str, client: PMSClient
+    ) -> BrowseMediaSource:
+        page = await client.playlists(size=MAX_CHILDREN)
+        return self._page(location, identifier, "Playlists", page)
+
+    async def _letter(
+        self, location: Location, identifier: str, client: PMSClient, key: str, character: str
+    ) -> BrowseMediaSource:
+        character = unquote(character)
+        page = await client.letter_items(key, character, size=MAX_CHILDREN)
+        return self._page(location, identifier, character, page)
+
+    async def _playlist(
+        self, location: Location, identifier: str, client: PMSClient, key: str
+    ) -> BrowseMediaSource:
+        playlists = (await client.playlists(size=MAX_CHILDREN)).items
+        if (found := next((each for each in playlists if each.rating_key == key), None)) is None:
+            raise ValueError(key)
+        return self._with_children(
+            location, found, await client.playlist_items(key, size=MAX_CHILDREN)
+        )
+
+    async def _item_level(
+        self, location: Location, identifier: str, client: PMSClient, key: str
+    ) -> BrowseMediaSource:
+        found = await client.items([key])
+        if not found:
+            raise ValueError(key)
+        if found[0].is_leaf:
+            return self._item(location, found[0])
+        return self._with_children(
+            location, found[0], await client.children(key, size=MAX_CHILDREN)
+        )
+
+    def _with_children(
+        self, location: Location, item: LibraryItem, page: Page
+    ) -> BrowseMediaSource:
+        parent = self._item(location, item)
+        parent.children = [self._item(location, child) for child in page.items]
+        parent.not_shown = max(page.total - page.offset - len(page.items), 0)
+        return parent
 
     async def _section(
         self, location: Location, identifier: str, client: PMSClient, key: str
@@ -344,13 +393,16 @@ class PlexAccountMediaSource(MediaSource):
 
     def _item(self, location: Location, item: LibraryItem) -> BrowseMediaSource:
         media_class, content_type = _CLASSES.get(item.type, (MediaClass.VIDEO, MediaType.VIDEO))
+        playlist = item.type == PLAYLIST
         return BrowseMediaSource(
             domain=DOMAIN,
-            identifier=location.child(ITEM, item.rating_key),
+            identifier=location.child(PLAYLIST if playlist else ITEM, item.rating_key),
             media_class=media_class,
             media_content_type=content_type,
-            title=_title(item),
-            can_play=item.is_leaf,
+            # Plex's own title: the year and number are in Plex's apps' subtitles, not titles.
+            title=item.title,
+            # A playlist plays whole on a Plex player (play_media); its items play anywhere.
+            can_play=item.is_leaf or playlist,
             can_expand=not item.is_leaf,
             thumbnail=self._thumbnail(location, item.artwork),
         )
@@ -390,15 +442,6 @@ class PlexAccountMediaSource(MediaSource):
         if (resource := entry.runtime_data.account.data.servers.get(server_id)) is None:
             raise _translated(error, "server_not_found")
         return resource
-
-
-def _title(item: LibraryItem) -> str:
-    """Return an item's title as a list shows it: an episode's number, a film's year."""
-    if item.type == "episode" and item.index is not None:
-        return f"{item.index}. {item.title}"
-    if item.type == "movie" and item.year is not None:
-        return f"{item.title} ({item.year})"
-    return item.title
 
 
 def _directory(

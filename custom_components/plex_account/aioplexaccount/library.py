@@ -30,6 +30,7 @@ ALBUM: Final = "album"
 TRACK: Final = "track"
 PHOTO: Final = "photo"
 PHOTO_ALBUM: Final = "photoalbum"
+PLAYLIST: Final = "playlist"
 # What a section counts as its items, and what else it counts, by the section's type.
 SECTION_COUNTS: Final[dict[str, tuple[str, ...]]] = {
     MOVIE: (MOVIE,),
@@ -142,6 +143,8 @@ class LibraryItem:
     leaf_count: int | None = None
     child_count: int | None = None
     parts: tuple[Part, ...] = ()
+    playlist_type: str | None = None
+    """A playlist's kind: video, audio or photo."""
 
     @property
     def is_leaf(self) -> bool:
@@ -201,6 +204,7 @@ class LibraryItem:
             leaf_count=read.optional_count("leafCount"),
             child_count=read.optional_count("childCount"),
             parts=_parts(read),
+            playlist_type=read.optional_str("playlistType") or None,
         )
 
 

@@ -74,6 +74,8 @@ class PlayQueue:
 
     id: str
     selected_item_id: str | None = None
+    selected_rating_key: str | None = None
+    """The rating key of the item it starts with."""
     version: int | None = None
     size: int = 0
 
@@ -84,6 +86,7 @@ class PlayQueue:
         return cls(
             id=read.identifier("playQueueID"),
             selected_item_id=read.optional_identifier("playQueueSelectedItemID"),
+            selected_rating_key=read.optional_identifier("playQueueSelectedMetadataItemID"),
             version=read.optional_int("playQueueVersion"),
             size=read.optional_count("size") or 0,
         )

@@ -129,19 +129,27 @@ class PMSClient:
         await self._send("PUT", f"/playQueues/{_key(queue_id)}", params)
 
     async def create_play_queue(
-        self, rating_key: str, *, media_type: str, machine_identifier: str, continuous: bool
+        self,
+        rating_key: str | None = None,
+        *,
+        media_type: str,
+        machine_identifier: str,
+        continuous: bool = False,
+        playlist_id: str | None = None,
     ) -> PlayQueue:
-        """Ask the server to build a play queue from an item.
+        """Ask the server to build a play queue from an item, or from a playlist.
 
         A film; an episode, and those after it with `continuous`; an album's tracks...
         """
-        params = {
-            "type": media_type,
-            "uri": _item_uri(machine_identifier, rating_key),
-            "shuffle": "0",
-            "repeat": "0",
-            "continuous": "1" if continuous else "0",
-        }
+        params = {"type": media_type, "shuffle": "0", "repeat": "0"}
+        if playlist_id is not None:
+            params["playlistID"] = _key(playlist_id)
+        elif rating_key is not None:
+            params["uri"] = _item_uri(machine_identifier, rating_key)
+            params["continuous"] = "1" if continuous else "0"
+        else:
+            msg = "a play queue needs an item or a playlist"
+            raise ValueError(msg)
         answer = await self._send("POST", "/playQueues", params)
         return PlayQueue.from_dict(decode(SERVER, "POST /playQueues", answer.body, self.json_loads))
 
@@ -269,6 +277,16 @@ class PMSClient:
     async def on_deck(self, *, size: int = DEFAULT_PAGE_SIZE) -> Page:
         """Fetch what is in progress or next: Plex's "Continue watching"."""
         return await self._page("/library/onDeck", 0, size)
+
+    async def playlists(self, *, size: int = DEFAULT_PAGE_SIZE) -> Page:
+        """Fetch the server's playlists (items of type playlist, by the account's rights)."""
+        return await self._page("/playlists", 0, size)
+
+    async def playlist_items(
+        self, playlist_id: str, *, start: int = 0, size: int = DEFAULT_PAGE_SIZE
+    ) -> Page:
+        """Fetch a page of a playlist's items, in its order."""
+        return await self._page(f"/playlists/{_key(playlist_id)}/items", start, size)
 
     async def search(self, query: str, *, limit: int = 10) -> list[Hub]:
         """Search every library of the server; one hub of results per kind of item."""

@@ -40,6 +40,15 @@ async def test_players_and_commands(session: ClientSession, sim: PMSSimulator) -
         queue.id, "1001", machine_identifier=sim.machine_identifier, next_up=True
     )
     assert len(sim.play_queue(queue.id).items) == 4
+    listed = await client.create_play_queue(
+        media_type="video", machine_identifier=sim.machine_identifier, playlist_id="9002"
+    )
+    assert (listed.size, listed.selected_rating_key) == (3, "1001")
+    with pytest.raises(ValueError, match="an item or a playlist"):
+        await client.create_play_queue(media_type="video", machine_identifier="x")
+    playlists = await client.playlists()
+    assert {(p.title, p.playlist_type) for p in playlists.items} >= {("Weekend Films", "video")}
+    assert len((await client.playlist_items("9002")).items) == 3
     sim.controllable(LIVING_ROOM_TV_ID, accepts=False)
     with pytest.raises(PlexError):
         await client.player_command(LIVING_ROOM_TV_ID, "play", command_id=4)

@@ -32,7 +32,7 @@ TO_THE_TRACK = ("Plex", "Plex Fan", "Living Room Server", "Music", "The Quiet Ti
 ALBUM = "Harbour Songs"
 TRACK = "Low Tide"
 TO_THE_FILMS = ("Plex", "Plex Fan", "Living Room Server", "Films")
-FILM_TITLES = ("Amber Skies (2019)", "The Glass Orchard (2021)", "Zephyr Road (2008)")
+FILM_TITLES = ("Amber Skies", "The Glass Orchard", "Zephyr Road")
 FILM_COUNT = 6
 # Posters come through Home Assistant, on signed paths.
 POSTERS = "/api/plex_account/image/"

@@ -1,9 +1,10 @@
-"""Keep the account, its watchlist and what plays on its servers fresh for Home Assistant.
+"""Keep the account, its watchlist and what its servers play and hold fresh for Home Assistant.
 
 The account and its resources are read from plex.tv once a minute, the watchlist every five
-minutes (an unchanged one costs a 304). What plays on each owned server is pushed by the
-server: one follower of the library per server runs in the background of the entry, and
-hands over what it read. Setup never waits for a server; a sleeping one is unavailable.
+minutes (an unchanged one costs a 304). What plays on each owned server, its players, its
+libraries and its updater are pushed by the server: one follower of the library per server
+runs in the background of the entry, and hands over what it read. Setup never waits for a
+server; a sleeping one is unavailable.
 """
 
 import asyncio

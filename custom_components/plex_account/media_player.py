@@ -35,7 +35,8 @@ from .coordinator import PlexAccountConfigEntry, PlexSessionsCoordinator
 from .entity import PlexAccountEntity, async_add_pushed_entities
 from .media_source import ITEM, MAX_CHILDREN, PLAYLIST, Location
 
-# The entities only read what the servers push: nothing to send, nothing to queue.
+# States come from the servers' push (no polling); a command goes to one player through its
+# server and waits on no other player's, so none is queued behind another.
 PARALLEL_UPDATES = 0
 
 _STATES: Final = {

@@ -58,9 +58,7 @@ def item_attributes(item: LibraryItem) -> dict[str, str | int | None]:
     if item.type == "episode":
         attributes |= {"show": item.show, "season": item.season, "episode": item.episode}
     elif item.type in {"track", "album"}:
-        # A track's album is its parent; an album's is its own title.
-        album = item.title if item.type == "album" else item.parent_title
-        attributes |= {"artist": item.artist, "album": album}
+        attributes |= {"artist": item.artist, "album": item.album}
     return attributes
 
 

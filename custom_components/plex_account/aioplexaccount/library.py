@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Final, Self
 
 from .fields import Fields, container, readable
+from .metadata import Metadata, metadata_fields
 
 # Plex's numbers of the kinds of items, as /library/sections/{key}/all?type= takes them.
 TYPE_NUMBERS: Final = {
@@ -118,25 +119,13 @@ def _parts(read: Fields) -> tuple[Part, ...]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LibraryItem:
+class LibraryItem(Metadata):
     """An item of a library: a film, a show, a season, an episode, an album, a track..."""
 
     rating_key: str
-    type: str
-    title: str = ""
-    parent_title: str | None = None
-    """The season of an episode, the album of a track, the show of a season."""
-    grandparent_title: str | None = None
-    """The show of an episode, the artist of a track."""
-    parent_index: int | None = None
-    index: int | None = None
-    year: int | None = None
     duration_ms: int | None = None
     position_ms: int | None = None
     """How far it was watched (viewOffset), for what is in progress."""
-    thumb: str | None = None
-    parent_thumb: str | None = None
-    grandparent_thumb: str | None = None
     section_id: str | None = None
     section_title: str | None = None
     added_at: datetime | None = None
@@ -152,30 +141,6 @@ class LibraryItem:
         return self.type in LEAF_TYPES
 
     @property
-    def show(self) -> str | None:
-        """Return the show of an episode or a season."""
-        if self.type == EPISODE:
-            return self.grandparent_title
-        return self.parent_title if self.type == SEASON else None
-
-    @property
-    def season(self) -> int | None:
-        """Return the season number of an episode (a season's own number is its index)."""
-        return self.parent_index if self.type == EPISODE else None
-
-    @property
-    def episode(self) -> int | None:
-        """Return the episode number of an episode."""
-        return self.index if self.type == EPISODE else None
-
-    @property
-    def artist(self) -> str | None:
-        """Return the artist of a track or an album."""
-        if self.type == TRACK:
-            return self.grandparent_title
-        return self.parent_title if self.type == ALBUM else None
-
-    @property
     def artwork(self) -> str | None:
         """Return the path of the item's picture: its own, else its parent's or show's."""
         return self.thumb or self.parent_thumb or self.grandparent_thumb
@@ -185,19 +150,10 @@ class LibraryItem:
         """Build an item from the server's JSON, raising PlexResponseError if malformed."""
         read = Fields(data, "library item")
         return cls(
+            **metadata_fields(read),
             rating_key=read.identifier("ratingKey"),
-            type=read.identifier("type"),
-            title=read.optional_str("title") or "",
-            parent_title=read.optional_str("parentTitle"),
-            grandparent_title=read.optional_str("grandparentTitle"),
-            parent_index=read.optional_int("parentIndex"),
-            index=read.optional_int("index"),
-            year=read.optional_int("year"),
             duration_ms=read.optional_count("duration"),
             position_ms=read.optional_count("viewOffset"),
-            thumb=read.optional_str("thumb"),
-            parent_thumb=read.optional_str("parentThumb"),
-            grandparent_thumb=read.optional_str("grandparentThumb"),
             section_id=read.optional_identifier("librarySectionID"),
             section_title=read.optional_str("librarySectionTitle"),
             added_at=read.optional_epoch("addedAt"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Final, Self
 
 from .fields import Fields, container, readable
+from .metadata import Metadata, metadata_fields
 
 MEDIA_EPISODE: Final = "episode"
 MEDIA_TRACK: Final = "track"
@@ -147,28 +148,15 @@ class User:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Session:
+class Session(Metadata):
     """One stream playing on the server: what plays, where, for whom (a `Metadata` object)."""
 
     session_key: str
     rating_key: str | None = None
     key: str | None = None
-    type: str
-    """movie, episode, track, clip..."""
-    title: str = ""
-    grandparent_title: str | None = None
-    """The show of an episode, the artist of a track."""
-    parent_title: str | None = None
-    """The season of an episode, the album of a track."""
-    parent_index: int | None = None
-    index: int | None = None
-    year: int | None = None
     duration_ms: int | None = None
     position_ms: int | None = None
     """How far playback is (viewOffset), in milliseconds."""
-    thumb: str | None = None
-    parent_thumb: str | None = None
-    grandparent_thumb: str | None = None
     art: str | None = None
     library_section_title: str | None = None
     player: Player
@@ -187,36 +175,6 @@ class Session:
     def state(self) -> str:
         """Return the player's state: playing, paused or buffering."""
         return self.player.state
-
-    @property
-    def show(self) -> str | None:
-        """Return the show of an episode."""
-        return self.grandparent_title if self.type == MEDIA_EPISODE else None
-
-    @property
-    def season(self) -> int | None:
-        """Return the season number of an episode."""
-        return self.parent_index if self.type == MEDIA_EPISODE else None
-
-    @property
-    def episode(self) -> int | None:
-        """Return the episode number of an episode."""
-        return self.index if self.type == MEDIA_EPISODE else None
-
-    @property
-    def artist(self) -> str | None:
-        """Return the artist of a track."""
-        return self.grandparent_title if self.type == MEDIA_TRACK else None
-
-    @property
-    def album(self) -> str | None:
-        """Return the album of a track."""
-        return self.parent_title if self.type == MEDIA_TRACK else None
-
-    @property
-    def track(self) -> int | None:
-        """Return the track number of a track."""
-        return self.index if self.type == MEDIA_TRACK else None
 
     @property
     def artwork(self) -> str | None:
@@ -241,21 +199,12 @@ class Session:
         )
         transcode = read.value("TranscodeSession")
         return cls(
+            **metadata_fields(read),
             session_key=read.identifier("sessionKey"),
             rating_key=read.optional_identifier("ratingKey"),
             key=read.optional_str("key"),
-            type=read.identifier("type"),
-            title=read.optional_str("title") or "",
-            grandparent_title=read.optional_str("grandparentTitle"),
-            parent_title=read.optional_str("parentTitle"),
-            parent_index=read.optional_int("parentIndex"),
-            index=read.optional_int("index"),
-            year=read.optional_int("year"),
             duration_ms=read.optional_int("duration"),
             position_ms=read.optional_int("viewOffset"),
-            thumb=read.optional_str("thumb"),
-            parent_thumb=read.optional_str("parentThumb"),
-            grandparent_thumb=read.optional_str("grandparentThumb"),
             art=read.optional_str("art"),
             library_section_title=read.optional_str("librarySectionTitle"),
             player=Player.from_dict(read.value("Player")),

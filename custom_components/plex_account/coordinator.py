@@ -326,8 +326,6 @@ class ServerState:
     """The library sections and their counts, as last read (kept while it is away)."""
     update: UpdateStatus | None = None
     """What the server's updater said last."""
-    version: str | None = None
-    """The version the server says it runs, at the connection in use."""
     players: Mapping[str, RemotePlayer] = field(default_factory=dict)
     """The players the server knows, by identifier: what each accepts."""
 
@@ -335,6 +333,30 @@ class ServerState:
     def sections(self) -> dict[str, SectionCounts]:
         """Return the sections as last read, by uuid."""
         return {counts.section.uuid: counts for counts in self.libraries or ()}
+
+
+def _hass_clock() -> float:
+    """Return Home Assistant's time in seconds: its timers (and its tests' clock) drive it."""
+    return dt_util.utcnow().timestamp()
+
+
+class ServerListeners[T]:
+    """The callbacks of one kind of each server's news, by the server's identifier."""
+
+    def __init__(self) -> None:
+        """Hold no callback yet."""
+        self._listeners: dict[str, list[Callable[[T], None]]] = {}
+
+    def add(self, server_id: str, listener: Callable[[T], None]) -> Callable[[], None]:
+        """Call `listener` with each news of the server; return its removal."""
+        listeners = self._listeners.setdefault(server_id, [])
+        listeners.append(listener)
+        return lambda: listeners.remove(listener)
+
+    def tell(self, server_id: str, news: T) -> None:
+        """Hand the server's news to each of its listeners."""
+        for listener in list(self._listeners.get(server_id, ())):
+            listener(news)
 
 
 class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerState]]):
@@ -365,8 +387,8 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerState]]):
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._token_retried: set[str] = set()
         self._publishing = False
-        self._playback: dict[str, list[Callable[[list[PlaybackEvent]], None]]] = {}
-        self._added: dict[str, list[Callable[[list[LibraryItem]], None]]] = {}
+        self._playback = ServerListeners[list[PlaybackEvent]]()
+        self._added = ServerListeners[list[LibraryItem]]()
         self._command_ids: dict[str, int] = {}
         # Connections chosen for servers that are not followed (shared ones), for browsing.
         self._connections: dict[str, ServerConnection] = {}
@@ -394,18 +416,14 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerState]]):
         self, server_id: str, listener: Callable[[list[PlaybackEvent]], None]
     ) -> Callable[[], None]:
         """Call `listener` with each change of the streams of one server; return its removal."""
-        listeners = self._playback.setdefault(server_id, [])
-        listeners.append(listener)
-        return lambda: listeners.remove(listener)
+        return self._playback.add(server_id, listener)
 
     @callback
     def async_add_added_listener(
         self, server_id: str, listener: Callable[[list[LibraryItem]], None]
     ) -> Callable[[], None]:
         """Call `listener` with the items added to a server's libraries; return its removal."""
-        listeners = self._added.setdefault(server_id, [])
-        listeners.append(listener)
-        return lambda: listeners.remove(listener)
+        return self._added.add(server_id, listener)
 
     @callback
     def async_followed_client(self, server_id: str) -> PMSClient | None:
@@ -482,15 +500,15 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerState]]):
         server_id = resource.client_identifier
         library = LibraryWatcher(
             on_libraries=lambda counts: self._async_libraries(server_id, counts),
-            on_added=lambda items: self._async_added(server_id, items),
+            on_added=lambda items: self._added.tell(server_id, items),
             on_update=lambda status: self._async_update_status(server_id, status),
-            clock=lambda: dt_util.utcnow().timestamp(),
+            clock=_hass_clock,
             sleep=self._async_sleep,
             name=resource.name,
         )
         moments = MomentScheduler(
-            on_playback=lambda events: self._async_playback(server_id, events),
-            clock=lambda: dt_util.utcnow().timestamp(),
+            on_playback=lambda events: self._playback.tell(server_id, events),
+            clock=_hass_clock,
             sleep=self._async_sleep,
             name=resource.name,
         )
@@ -502,12 +520,11 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerState]]):
             on_sessions=lambda sessions: self._async_sessions(server_id, sessions),
             on_available=lambda: self._async_available(server_id),
             on_unavailable=lambda err: self._async_unavailable(server_id, err),
-            on_playback=lambda events: self._async_playback(server_id, events),
+            on_playback=lambda events: self._playback.tell(server_id, events),
             on_players=lambda players: self._async_players(server_id, players),
             library=library,
             moments=moments,
-            # Home Assistant's own time, so that its timers (and its tests' clock) drive it.
-            clock=lambda: dt_util.utcnow().timestamp(),
+            clock=_hass_clock,
             sleep=self._async_sleep,
             json_loads=json_loads,
         )
@@ -550,7 +567,6 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerState]]):
         if server_id in self._token_retried:
             self._token_retried.discard(server_id)
             self._async_delete_token_issue(server_id)
-        connection = self.followers[server_id].connection
         self._async_publish(
             server_id,
             replace(
@@ -558,7 +574,6 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerState]]):
                 available=True,
                 sessions=tuple(sessions),
                 read_at=dt_util.utcnow(),
-                version=None if connection is None else connection.version,
             ),
         )
 
@@ -580,11 +595,6 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerState]]):
     def _async_update_status(self, server_id: str, status: UpdateStatus) -> None:
         self._async_publish(server_id, replace(self._state(server_id), update=status))
 
-    @callback
-    def _async_added(self, server_id: str, items: list[LibraryItem]) -> None:
-        for listener in list(self._added.get(server_id, ())):
-            listener(items)
-
     def _state(self, server_id: str) -> ServerState:
         return self.data.get(server_id) or ServerState()
 
@@ -603,11 +613,6 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerState]]):
     def _async_flush(self) -> None:
         self._publishing = False
         self.async_set_updated_data(self.data)
-
-    @callback
-    def _async_playback(self, server_id: str, events: list[PlaybackEvent]) -> None:
-        for listener in list(self._playback.get(server_id, ())):
-            listener(events)
 
     @callback
     def _async_available(self, server_id: str) -> None:

@@ -49,8 +49,6 @@ class PlexServerUpdate(PlexServerEntity, UpdateEntity):
         status = self.server_state.update
         if status is not None and status.installed_version is not None:
             return status.installed_version
-        if (version := self.server_state.version) is not None:
-            return version
         server = self.coordinator.account.data.servers.get(self.resource_id or "")
         return None if server is None else server.product_version
 

@@ -109,17 +109,13 @@ class PMSClient:
             msg = f"{command!r} is not a playback command"
             raise ValueError(msg)
         query = {**(params or {}), "commandID": str(command_id), "type": media_type}
-        headers = {"X-Plex-Target-Client-Identifier": player_id}
-        await self._send("GET", f"/player/playback/{command}", query, headers=headers)
+        await self._send("GET", f"/player/playback/{command}", query, headers=_target(player_id))
 
     async def playing_queue(self, player_id: str, *, command_id: int) -> str | None:
         """Ask a player, through the server, which play queue it plays now (if any)."""
         query = {"wait": "0", "commandID": str(command_id)}
-        headers = {"X-Plex-Target-Client-Identifier": player_id}
-        answer = await self._send("GET", "/player/timeline/poll", query, headers=headers)
-        return playing_queue(
-            decode(SERVER, "GET /player/timeline/poll", answer.body, self.json_loads)
-        )
+        data = await self._json("/player/timeline/poll", params=query, headers=_target(player_id))
+        return playing_queue(data)
 
     async def add_to_play_queue(
         self, queue_id: str, rating_key: str, *, machine_identifier: str, next_up: bool
@@ -150,8 +146,7 @@ class PMSClient:
         else:
             msg = "a play queue needs an item or a playlist"
             raise ValueError(msg)
-        answer = await self._send("POST", "/playQueues", params)
-        return PlayQueue.from_dict(decode(SERVER, "POST /playQueues", answer.body, self.json_loads))
+        return PlayQueue.from_dict(await self._json("/playQueues", method="POST", params=params))
 
     async def terminate_session(self, session_id: str, reason: str) -> None:
         """Stop a stream (by its Session.id), showing `reason` to the viewer (the owner's right).
@@ -357,10 +352,18 @@ class PMSClient:
         )
 
     async def _json(
-        self, path: str, *, authenticated: bool = True, params: Mapping[str, str] | None = None
+        self,
+        path: str,
+        *,
+        method: str = "GET",
+        authenticated: bool = True,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> object:
-        answer = await self._send("GET", path, params, authenticated=authenticated)
-        return decode(SERVER, f"GET {path}", answer.body, self.json_loads)
+        answer = await self._send(
+            method, path, params, authenticated=authenticated, headers=headers
+        )
+        return decode(SERVER, f"{method} {path}", answer.body, self.json_loads)
 
     async def _send(
         self,
@@ -384,6 +387,11 @@ class PMSClient:
             token=self.token,
             json_loads=self.json_loads,
         )
+
+
+def _target(player_id: str) -> dict[str, str]:
+    """Return the header that has the server pass a request on to one of its players."""
+    return {"X-Plex-Target-Client-Identifier": player_id}
 
 
 def _key(key: str) -> str:

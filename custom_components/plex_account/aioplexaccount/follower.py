@@ -380,7 +380,8 @@ class ServerFollower:
             return
         try:
             players = await client.players()
-        except (PlexConnectionError, PlexResponseError) as err:
+        except PlexError as err:
+            # Its own failure: a refusal here takes no connection down (the sessions' does).
             _LOGGER.debug("%s: could not read its players: %s", self.name, err)
             self._players = playing
             return

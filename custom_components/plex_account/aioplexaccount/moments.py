@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from .exceptions import PlexConnectionError, PlexNotFoundError, PlexResponseError
+from .exceptions import PlexError, PlexNotFoundError
 from .library import CREDITS, EPISODE, INTRO, MOVIE, Marker
 from .notifications import PlayingNotification
 from .playback import PlaybackChange, PlaybackEvent
@@ -232,7 +232,8 @@ class MomentScheduler:
                 markers = tuple(await client.markers(key))
             except PlexNotFoundError:
                 markers = ()
-            except (PlexConnectionError, PlexResponseError) as err:
+            except PlexError as err:
+                # Its own failure, as the library watcher's: it takes no connection down.
                 _LOGGER.debug("%s: could not read the markers of an item: %s", self.name, err)
                 self._retry_at = self._clock() + self._retry_after
                 return

@@ -232,12 +232,15 @@ class PlexMediaPlayer(PlexAccountEntity[PlexSessionsCoordinator], MediaPlayerEnt
 
     # Control
 
-    def _remote(self) -> tuple[str, RemotePlayer] | None:
+    def _remote(self, only: str | None = None) -> tuple[str, RemotePlayer] | None:
         """Return the server to send commands through, and the player as it lists it.
 
-        The server the player streams from first; else any owned server that knows it.
+        The server the player streams from first; else any owned server that knows it; or,
+        with `only`, that server alone.
         """
         servers = sorted(self.coordinator.data.items(), key=lambda item: item[0] != self._server_id)
+        if only is not None:
+            servers = [(server_id, server) for server_id, server in servers if server_id == only]
         for server_id, server in servers:
             if server.available and (remote := server.players.get(self._player_id)):
                 return server_id, remote
@@ -257,9 +260,9 @@ class PlexMediaPlayer(PlexAccountEntity[PlexSessionsCoordinator], MediaPlayerEnt
         session = self._session
         return "music" if session is not None and session.type in _AUDIO else "video"
 
-    def _client(self) -> PMSClient:
+    def _client(self, only: str | None = None) -> PMSClient:
         """Return a client of the server that passes commands on to the player, or raise."""
-        found = self._remote()
+        found = self._remote(only)
         client = None if found is None else self.coordinator.async_followed_client(found[0])
         if client is None:
             raise HomeAssistantError(
@@ -357,7 +360,8 @@ class PlexMediaPlayer(PlexAccountEntity[PlexSessionsCoordinator], MediaPlayerEnt
                 translation_placeholders={"media_id": media_id},
             )
         server_id, rating_key = location.server_id, location.args[0]
-        client = self._client()
+        # The item's server builds the queue and tells the player: it must know the player.
+        client = self._client(server_id)
         queued: tuple[PlayQueue, str] | None
         try:
             if location.kind == PLAYLIST:

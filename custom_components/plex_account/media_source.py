@@ -11,6 +11,7 @@ come through Home Assistant on signed, expiring paths; a resolved item's URL car
 transient token that the server issues for it, never the server's or the account's token.
 """
 
+import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
 from .aioplexaccount import LibraryItem, Page, PlexError, PMSClient, Resource
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .coordinator import PlexAccountConfigEntry
 
 # More children than this in one level are grouped by first letter, as Plex's apps do.
@@ -206,36 +207,37 @@ class PlexAccountMediaSource(MediaSource):
     async def async_search_media(
         self, item: MediaSourceItem, query: SearchMediaQuery
     ) -> SearchMedia:
-        """Search the servers of an account (or one server) for titles."""
-        entries = (
-            [self._entry(Location.parse(item.identifier).entry_id, BrowseError)]
-            if item.identifier
-            else self.hass.config_entries.async_loaded_entries(DOMAIN)
-        )
-        server_id = Location.parse(item.identifier).server_id if item.identifier else None
-        results: list[BrowseMedia] = []
-        for entry in entries:
-            servers = entry.runtime_data.account.data.servers
-            for resource in servers.values():
-                if server_id is not None and resource.client_identifier != server_id:
-                    continue
-                location = Location(entry_id=entry.entry_id, server_id=resource.client_identifier)
-                try:
-                    client = await entry.runtime_data.sessions.async_client(
-                        resource.client_identifier
-                    )
-                    hubs = await client.search(query.search_query, limit=SEARCH_LIMIT)
-                except PlexError:
-                    entry.runtime_data.sessions.async_forget_connection(resource.client_identifier)
-                    continue  # a server that does not answer finds nothing
-                results.extend(
-                    self._item(location, found)
-                    for hub in hubs
-                    for found in hub.items
-                    if query.media_filter_classes is None
-                    or _CLASSES.get(found.type, (None,))[0] in query.media_filter_classes
-                )
-        return SearchMedia(result=results)
+        """Search the servers of an account (or one server) for titles, all at once."""
+        where = self._location(item.identifier, BrowseError) if item.identifier else None
+        entries = self._loaded() if where is None else [self._entry(where.entry_id, BrowseError)]
+        searches = [
+            self._search(entry, server_id, query)
+            for entry in entries
+            for server_id in entry.runtime_data.account.data.servers
+            if where is None or where.server_id in {None, server_id}
+        ]
+        found = await asyncio.gather(*searches)
+        return SearchMedia(result=[each for results in found for each in results])
+
+    async def _search(
+        self, entry: PlexAccountConfigEntry, server_id: str, query: SearchMediaQuery
+    ) -> list[BrowseMedia]:
+        """Search one server; one that does not answer finds nothing."""
+        location = Location(entry_id=entry.entry_id, server_id=server_id)
+        try:
+            client = await entry.runtime_data.sessions.async_client(server_id)
+            hubs = await client.search(query.search_query, limit=SEARCH_LIMIT)
+        except PlexError as err:
+            LOGGER.debug("Could not search server %s: %s", server_id, err)
+            entry.runtime_data.sessions.async_forget_connection(server_id)
+            return []
+        return [
+            self._item(location, found)
+            for hub in hubs
+            for found in hub.items
+            if query.media_filter_classes is None
+            or _CLASSES.get(found.type, (None,))[0] in query.media_filter_classes
+        ]
 
     # Levels
 

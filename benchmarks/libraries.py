@@ -15,8 +15,10 @@ from typing import Any
 from aiohttp import ClientSession, ClientWebSocketResponse, WSMsgType
 
 from harness import HomeAssistant, ServerSimulator, Simulator, free_port, wait_for
-from harness.home_assistant import config_yaml, unstoppable
+from harness.home_assistant import config_yaml
 from library.simulators.plextv import LIVING_ROOM_SERVER_ID
+
+from . import push_latency
 
 NAMES = {"client_name": "Home Assistant", "device_name": "Benchmark"}
 FILMS = "sensor.living_room_server_films"
@@ -27,20 +29,11 @@ WAIT = 120.0  # seconds a websocket command may take
 
 
 @dataclass(kw_only=True)
-class Servers:
-    """The simulators, and Home Assistant on them, the sample account signed in."""
+class Servers(push_latency.Servers):
+    """The simulators, and Home Assistant on them, the sample account signed in: its entry."""
 
-    plextv: Simulator
-    pms: ServerSimulator
-    hass: HomeAssistant
     entry_id: str
     server_id: str
-
-    def refused(self) -> list[str]:
-        """Return what the guard refused the processes, but Home Assistant's source lookup."""
-        processes = (self.hass.process, self.plextv.process, self.pms.process)
-        lines = [f"{p.name}: {line}" for p in processes for line in p.refused()]
-        return [line for line in lines if not unstoppable(line)]
 
     def server_source(self, *parts: str) -> str:
         """Return the media source identifier of the Living Room Server (or a level of it)."""

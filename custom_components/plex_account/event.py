@@ -1,13 +1,20 @@
 """Events: playback on each owned server, items added to its libraries, new sign-ins."""
 
-from typing import Final, override
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final, override
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .aioplexaccount import Device, LibraryItem, PlaybackChange, PlaybackEvent, Session
-from .coordinator import AuthorizedDevices, PlexAccountConfigEntry, PlexDevicesCoordinator
+from .aioplexaccount import Device, LibraryItem, PlaybackChange, Session
+from .coordinator import (
+    AuthorizedDevices,
+    PlexAccountConfigEntry,
+    PlexDevicesCoordinator,
+    PlexSessionsCoordinator,
+)
 from .entity import PlexAccountEntity, PlexServerEntity, async_add_pushed_entities
 
 # The entities only read what plex.tv and the servers say: nothing to send, nothing to queue.
@@ -16,12 +23,17 @@ PARALLEL_UPDATES = 0
 NEW_DEVICE: Final = "new_device"
 ADDED: Final = "added"
 
-PLAYBACK = EventEntityDescription(
-    key="playback",
-    translation_key="playback",
-    event_types=[change.value for change in PlaybackChange],
-)
-LIBRARY = EventEntityDescription(key="library", translation_key="library", event_types=[ADDED])
+
+@dataclass(frozen=True, kw_only=True)
+class PlexServerEventEntityDescription(EventEntityDescription):
+    """An event of one owned server: what news it listens to, and the event of each."""
+
+    listen_fn: Callable[
+        [PlexSessionsCoordinator, str, Callable[[list[Any]], None]], Callable[[], None]
+    ]
+    event_fn: Callable[[Any], tuple[str, dict[str, Any]]]
+
+
 SIGN_INS = EventEntityDescription(
     key="sign_ins", translation_key="sign_ins", event_types=[NEW_DEVICE]
 )
@@ -62,6 +74,31 @@ def item_attributes(item: LibraryItem) -> dict[str, str | int | None]:
     return attributes
 
 
+# Playback on the server, by anyone: each change of a stream as the server pushes it (what
+# already played when Home Assistant started is no event), and the moments inside it: its
+# intro starts or ends, its credits start (from the item's markers), it is watched (90 %).
+PLAYBACK = PlexServerEventEntityDescription(
+    key="playback",
+    translation_key="playback",
+    event_types=[change.value for change in PlaybackChange],
+    listen_fn=lambda sessions, server, listener: sessions.async_add_playback_listener(
+        server, listener
+    ),
+    event_fn=lambda event: (event.change.value, stream_attributes(event.session)),
+)
+# Films, episodes, albums and tracks the server announced as new, once it has finished with
+# them (so that their titles are known); never one that was only refreshed.
+LIBRARY = PlexServerEventEntityDescription(
+    key="library",
+    translation_key="library",
+    event_types=[ADDED],
+    listen_fn=lambda sessions, server, listener: sessions.async_add_added_listener(
+        server, listener
+    ),
+    event_fn=lambda item: (ADDED, item_attributes(item)),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: PlexAccountConfigEntry,
@@ -70,62 +107,31 @@ async def async_setup_entry(
     """Add the account's Sign-ins, and Playback for each owned server as it appears."""
     data = entry.runtime_data
     async_add_entities([PlexSignInsEvent(data.devices, SIGN_INS, data.account.data.account)])
-    for entity_class, description in (
-        (PlexPlaybackEvent, PLAYBACK),
-        (PlexLibraryEvent, LIBRARY),
-    ):
+    for description in (PLAYBACK, LIBRARY):
         async_add_pushed_entities(
-            entry, async_add_entities, entity_class, description, lambda data: data.owned_servers
+            entry, async_add_entities, PlexServerEvent, description, lambda data: data.owned_servers
         )
 
 
-class PlexPlaybackEvent(PlexServerEntity, EventEntity):
-    """Playback on one owned server, by anyone: one event per change of a stream.
+class PlexServerEvent(PlexServerEntity, EventEntity):
+    """News of one owned server, one event each, as its description says (see PLAYBACK)."""
 
-    The server's follower tells each change as the server pushes it; what already played
-    when Home Assistant started is no event. The moments inside a stream are events too:
-    its intro starts or ends, its credits start (from the item's markers), and it is
-    watched (90 % played, as Plex counts it).
-    """
+    entity_description: PlexServerEventEntityDescription
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Listen to the changes of the server's streams."""
+        """Listen to the server's news."""
         await super().async_added_to_hass()
         assert self.resource_id is not None
         self.async_on_remove(
-            self.coordinator.async_add_playback_listener(self.resource_id, self._async_playback)
+            self.entity_description.listen_fn(self.coordinator, self.resource_id, self._async_news)
         )
 
     @callback
-    def _async_playback(self, events: list[PlaybackEvent]) -> None:
-        for event in events:
+    def _async_news(self, news: list[Any]) -> None:
+        for each in news:
             # One state per event, so that an automation sees each of them.
-            self._trigger_event(event.change.value, stream_attributes(event.session))
-            self.async_write_ha_state()
-
-
-class PlexLibraryEvent(PlexServerEntity, EventEntity):
-    """An item added to a library of one owned server: one event each, once it is processed.
-
-    Films, episodes, albums and tracks that the server announced as new, when it has
-    finished with them (so that their titles are known); never one that was only refreshed.
-    """
-
-    @override
-    async def async_added_to_hass(self) -> None:
-        """Listen to the items added to the server's libraries."""
-        await super().async_added_to_hass()
-        assert self.resource_id is not None
-        self.async_on_remove(
-            self.coordinator.async_add_added_listener(self.resource_id, self._async_added)
-        )
-
-    @callback
-    def _async_added(self, items: list[LibraryItem]) -> None:
-        for item in items:
-            # One state per event, so that an automation sees each of them.
-            self._trigger_event(ADDED, item_attributes(item))
+            self._trigger_event(*self.entity_description.event_fn(each))
             self.async_write_ha_state()
 
 

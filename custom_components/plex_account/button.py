@@ -8,7 +8,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import PlexAccountConfigEntry
 from .entity import PlexSectionEntity, async_add_section_entities
-from .errors import action_errors, server_unreachable
+from .errors import action_errors
 
 # A scan request is one call to the server; the server queues scans itself.
 PARALLEL_UPDATES = 1
@@ -32,9 +32,9 @@ class PlexScanButton(PlexSectionEntity, ButtonEntity):
     async def async_press(self) -> None:
         """Ask for the scan; the server's notifications tell what it finds."""
         assert self.resource_id is not None
+        client = self.coordinator.async_owned_client(self.resource_id)
         counts = self.section_counts
-        client = self.coordinator.async_followed_client(self.resource_id)
-        if client is None or counts is None:
-            raise server_unreachable(self.server_name)
+        # A button whose section is gone is unavailable: Home Assistant presses none.
+        assert counts is not None
         with action_errors("scan_failed"):
             await client.scan(counts.section.key)

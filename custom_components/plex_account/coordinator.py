@@ -50,7 +50,7 @@ from .aioplexaccount import (
     choose_connection,
 )
 from .const import DOMAIN, LOGGER
-from .errors import update_errors
+from .errors import server_unreachable, update_errors
 from .helpers import markdown_text
 
 # plex.tv documents no rate limit for these calls; Home Assistant's own Plex integration reads
@@ -432,6 +432,14 @@ class PlexSessionsCoordinator(DataUpdateCoordinator[dict[str, ServerState]]):
         if follower is None or follower.connection is None:
             return None
         return self._client(follower.connection)
+
+    @callback
+    def async_owned_client(self, server_id: str) -> PMSClient:
+        """Return a client of an owned server for an action; raise if no connection is in use."""
+        if (client := self.async_followed_client(server_id)) is None:
+            follower = self.followers.get(server_id)
+            raise server_unreachable(server_id if follower is None else follower.name)
+        return client
 
     async def async_client(self, server_id: str) -> PMSClient:
         """Return a client of any server of the account: owned or shared with it.

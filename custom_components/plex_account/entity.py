@@ -144,12 +144,6 @@ class PlexServerEntity(PlexAccountEntity[PlexSessionsCoordinator]):
         """Return whether the server answers."""
         return self.server_state.available
 
-    @property
-    def server_name(self) -> str:
-        """Return the server's name, as plex.tv lists it."""
-        server = self.coordinator.account.data.servers.get(self.resource_id or "")
-        return self.resource_id or "" if server is None else server.name
-
 
 @callback
 def async_add_pushed_entities(

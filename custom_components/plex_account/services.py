@@ -18,7 +18,7 @@ else:
 from .aioplexaccount import Device, PlexAuthenticationError, PlexNotFoundError
 from .const import CONF_CLIENT_IDENTIFIER, DOMAIN
 from .coordinator import PlexAccountConfigEntry
-from .errors import action_errors, server_unreachable
+from .errors import action_errors
 
 SERVICE_REVOKE_DEVICE: Final = "revoke_device"
 REVOKE_DEVICE_SCHEMA = vol.Schema({vol.Required(CONF_CLIENT_IDENTIFIER): cv.string})
@@ -59,10 +59,7 @@ async def _async_stop_stream(call: ServiceCall) -> None:
         sessions = entry.runtime_data.sessions
         for server_id, server in sessions.data.items():
             if any(session.session_id == session_id for session in server.sessions):
-                client = sessions.async_followed_client(server_id)
-                name = sessions.followers[server_id].name
-                if client is None:
-                    raise server_unreachable(name)
+                client = sessions.async_owned_client(server_id)
                 with action_errors("stop_stream_failed"):
                     try:
                         await client.terminate_session(session_id, call.data[ATTR_REASON])
@@ -71,7 +68,7 @@ async def _async_stop_stream(call: ServiceCall) -> None:
                         raise HomeAssistantError(
                             translation_domain=DOMAIN,
                             translation_key="stop_stream_refused",
-                            translation_placeholders={"server": name},
+                            translation_placeholders={"server": sessions.followers[server_id].name},
                         ) from err
                 return
     raise ServiceValidationError(

@@ -12,7 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import PlexAccountConfigEntry
 from .entity import PlexServerEntity, async_add_pushed_entities
-from .errors import action_errors, server_unreachable
+from .errors import action_errors
 
 # One install at a time: the server restarts to do it.
 PARALLEL_UPDATES = 1
@@ -84,9 +84,7 @@ class PlexServerUpdate(PlexServerEntity, UpdateEntity):
     async def async_install(self, version: str | None, backup: bool, **kwargs: Any) -> None:
         """Have the server fetch the version it offers and install it; it restarts."""
         assert self.resource_id is not None
-        client = self.coordinator.async_followed_client(self.resource_id)
-        if client is None:
-            raise server_unreachable(self.server_name)
+        client = self.coordinator.async_owned_client(self.resource_id)
         with action_errors("install_failed"):
             await client.check_for_update(download=True)
             await client.install_update()
